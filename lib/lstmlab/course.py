@@ -185,3 +185,36 @@ def execute_solution(course: Course, lid: str, timeout: int = 600) -> float:
     took = time.perf_counter() - start
     nbformat.write(nb, path)
     return took
+
+
+def autograde(course: Course, lid: str, submissions: dict[str, Path], workdir: Path) -> dict[str, dict[str, tuple[float, float]]]:
+    """Grade notebooks of one lesson with stock nbgrader autograde in a throwaway course root.
+
+    submissions: {student_id: path of that student's <lid>.ipynb}
+    workdir:     an empty folder to hold the course root (source, submitted, autograded, gradebook.db)
+    Returns {student_id: {test cell grade_id: (score, max_score)}}.
+    """
+    from nbgrader.api import Gradebook
+
+    shutil.copy(course.course_dir / "nbgrader_config.py", workdir / "nbgrader_config.py")
+    (workdir / "source" / lid).mkdir(parents=True)
+    shutil.copy(course.solutions / f"{lid}.ipynb", workdir / "source" / lid / f"{lid}.ipynb")
+    api = nbgrader_api(workdir)
+    result = api.generate_assignment(lid, force=True, create=True)
+    if not result["success"]:
+        raise RuntimeError(f"generate_assignment {lid} failed: {result['error']}")
+    grades: dict[str, dict[str, tuple[float, float]]] = {}
+    for student, path in submissions.items():
+        target = workdir / "submitted" / student / lid
+        target.mkdir(parents=True)
+        shutil.copy(path, target / f"{lid}.ipynb")
+        with Gradebook(f"sqlite:///{workdir / 'gradebook.db'}") as gb:
+            gb.update_or_create_student(student)
+        result = api.autograde(lid, student, force=True, create=True)
+        if not result["success"]:
+            raise RuntimeError(f"autograde {lid} for {student} failed: {result['error']}\n{result['log']}")
+    with Gradebook(f"sqlite:///{workdir / 'gradebook.db'}") as gb:
+        for student in submissions:
+            sub = gb.find_submission_notebook(lid, lid, student)
+            grades[student] = {g.name: (float(g.score), float(g.max_score)) for g in sub.grades}
+    return grades

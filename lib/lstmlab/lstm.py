@@ -45,9 +45,10 @@ class LSTMParams(NamedTuple):
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function, stable for large |x| (never computes exp of a large positive number).
+    """Logistic function 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2: no overflow for any x.
 
-    x: any shape. Returns the same shape and dtype.
+    x: any shape. Returns the same shape and dtype. Absolute error within 2 ulp of 1.0 in float64
+    (relative accuracy of outputs below ~1e-12 is lower than the exp form's).
     """
     # sigmoid(x) = (1 + tanh(x/2)) / 2 exactly; tanh never overflows, and it is one fast ufunc.
     return 0.5 + 0.5 * np.tanh(0.5 * x)

@@ -108,6 +108,8 @@ def _ready_made_targets() -> list[tuple[object, str, str]]:
 
     targets: list[tuple[object, str, str]] = []
     for cls in (torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN, torch.nn.LSTMCell, torch.nn.GRUCell, torch.nn.RNNCell):
+        # Building one counts too (asking torch for a parameter count is not counting).
+        targets.append((cls, "__init__", f"torch.nn.{cls.__name__}"))
         targets.append((cls, "forward", f"torch.nn.{cls.__name__}"))
     for fn in ("lstm", "gru", "lstm_cell", "gru_cell", "rnn_tanh"):
         if hasattr(torch, fn):
@@ -158,8 +160,12 @@ def ready_made_guard(extra: Iterable[tuple[object, str, str]] = ()):
                 def trap(*args, _orig=func, _label=label, **kwargs):
                     called.append(_label)
                     return _orig(*args, **kwargs)
+                own = isinstance(owner, type) and attr in vars(owner)
                 setattr(owner, attr, trap)
-                restore.append(lambda o=owner, a=attr, v=func: setattr(o, a, v))
+                if isinstance(owner, type) and not own:  # inherited: remove our override again
+                    restore.append(lambda o=owner, a=attr: delattr(o, a))
+                else:
+                    restore.append(lambda o=owner, a=attr, v=func: setattr(o, a, v))
         yield called
     finally:
         for undo in reversed(restore):

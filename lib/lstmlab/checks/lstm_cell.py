@@ -56,6 +56,9 @@ def _gate_mistakes(x, h, Wx, Wh, b, gate: str) -> dict[str, np.ndarray]:
     out[f"Your {name} ignores x_t: add x_t @ Wx for its block."] = act(h @ Wh[:, s] + b[s])
     out[f"Your {name} ignores h_(t-1): add h_(t-1) @ Wh for its block."] = act(x @ Wx[:, s] + b[s])
     out[f"Your {name} is returned before the activation: apply {'sigmoid' if act is sigmoid else 'tanh'}."] = pre[gate]
+    xh_wrong = np.concatenate([x, h], axis=1) @ np.concatenate([Wh, Wx], axis=0) + b
+    out[f"Your {name} pairs the inputs with the wrong weight rows: you concatenated [x_t, h_(t-1)] but stacked "
+        f"the weights as [Wh; Wx]. Stack them in the same order as the inputs."] = act(xh_wrong[:, s])
     if Wx.shape[0] == Wh.shape[0]:
         out[f"Your {name} multiplies x_t by Wh and h_(t-1) by Wx: the concatenation order is swapped "
             f"(x_t goes with Wx, h_(t-1) with Wh)."] = act(x @ Wh[:, s] + h @ Wx[:, s] + b[s])
@@ -214,6 +217,7 @@ def check_forward(lstm_forward, hidden: bool = False) -> None:
                      hint=f"(case B={B}, T={T}, D={D}, H={H}, {np.dtype(dtype).name}). Check lstm_step first.")
         final_mistakes = {"Your final state is the one after the first step; return the state after the last step.":
                           ref.lstm_step_forward(X[:, 0], h0, c0, *params)[0]}
+        final_mistakes["You returned (c_T, h_T); the final states go in the order (h_T, c_T)."] = cn
         assert_close("h_T", hT, hn, rtol=rtol, atol=atol, mistakes=final_mistakes)
         assert_close("c_T", cT, cn, rtol=rtol, atol=atol,
                      mistakes={"You returned h_T where c_T belongs.": hn})

@@ -1,0 +1,94 @@
+"""Every lesson in solutions/: well-formed nbgrader source, a faithful student version, and grading that works."""
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from conftest import COURSE, LESSONS
+from harness import exercises, is_demo, nbgrader_meta
+from lstmlab.course import autograde, build, notebooks_without_outputs
+
+
+def _solution(lid):
+    return nbformat.read(COURSE.solutions / f"{lid}.ipynb", as_version=4)
+
+
+def _lesson(lid):
+    return nbformat.read(COURSE.lessons / f"{lid}.ipynb", as_version=4)
+
+
+def test_there_are_lessons():
+    assert "01_lstm_cell" in LESSONS
+
+
+def test_lessons_equal_a_fresh_build():
+    stale = build(COURSE, check=True)
+    assert not stale, f"lessons/ is stale for {stale}: run `lstmlab build` and commit both"
+
+
+@pytest.mark.parametrize("lid", LESSONS)
+def test_solution_notebook_is_well_formed(lid):
+    nb = _solution(lid)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    exs = exercises(nb)
+    assert len(exs) >= 1, "a lesson needs graded exercises"
+    ids = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c)]
+    assert len(ids) == len(set(ids)), "grade_ids must be unique"
+    for ex in exs:
+        assert "### BEGIN SOLUTION" in ex.solution_source, f"{ex.solution_id} has no solution region"
+        assert "### BEGIN HIDDEN TESTS" in ex.test_source, f"{ex.test_id} has no hidden tests"
+        visible = ex.test_source.split("### BEGIN HIDDEN TESTS")[0]
+        assert visible.strip(), f"{ex.test_id} has no visible tests"
+        assert ex.points > 0
+    # A graded cell never depends on a demo cell: demo cells come after, or define nothing used later.
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("grade") or nbgrader_meta(cell).get("solution"):
+            assert not is_demo(cell), "a graded or solution cell cannot be a demo cell"
+
+
+@pytest.mark.parametrize("lid", LESSONS)
+def test_solution_has_stored_outputs_without_errors(lid):
+    assert not notebooks_without_outputs([COURSE.solutions / f"{lid}.ipynb"])
+    for cell in _solution(lid).cells:
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"stored error output in {lid}: {out.get('ename')}"
+            if nbgrader_meta(cell).get("grade"):
+                assert not (out.output_type == "stream" and out.name == "stderr"), "test cells must print nothing to stderr"
+
+
+@pytest.mark.parametrize("lid", LESSONS)
+def test_student_version_holds_no_solutions_hidden_tests_or_outputs(lid):
+    nb = _lesson(lid)
+    text = nbformat.writes(nb)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True"):
+        assert marker not in text, f"lessons/{lid}.ipynb contains {marker!r}"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+        if nbgrader_meta(cell).get("solution"):
+            assert "raise NotImplementedError()" in cell.source
+    sol_ids = [nbgrader_meta(c).get("grade_id") for c in _solution(lid).cells]
+    assert [nbgrader_meta(c).get("grade_id") for c in nb.cells] == sol_ids, "same cells as the solution"
+
+
+def test_verify_refuses_a_notebook_without_outputs(tmp_path):
+    nb = _solution("01_lstm_cell")
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    assert notebooks_without_outputs([tmp_path / "x.ipynb"]) == ["x.ipynb"]
+
+
+@pytest.mark.parametrize("lid", LESSONS)
+def test_nbgrader_gives_solution_full_marks_and_blank_zero(lid, tmp_path):
+    """One full nbgrader round trip per lesson: generate, submit, autograde, read the gradebook."""
+    grades = autograde(COURSE, lid, {"reference": COURSE.solutions / f"{lid}.ipynb",
+                                     "blank": COURSE.lessons / f"{lid}.ipynb"}, tmp_path)
+    tests = {e.test_id: e.points for e in exercises(_solution(lid))}
+    assert set(grades["reference"]) == set(tests)
+    for test_id, points in tests.items():
+        assert grades["reference"][test_id] == (points, points), f"reference lost points on {test_id}"
+        assert grades["blank"][test_id] == (0.0, points), f"untouched lesson scored on {test_id}"
