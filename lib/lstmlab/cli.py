@@ -1,4 +1,4 @@
-"""The `lstmlab` command: build, verify, run (authors), and later check, grade, lab."""
+"""The `lstmlab` command: build, verify, run (authors), lab."""
 from __future__ import annotations
 
 import argparse
@@ -32,6 +32,31 @@ def _cmd_run(args) -> int:
     return 0
 
 
+def _cmd_lab(args) -> int:
+    import os
+    import subprocess
+
+    from .course import with_venv_on_path
+
+    course = Course(repo_root())
+    env = with_venv_on_path()
+    if not args.instructor:
+        # Student mode: a config folder that disables nbgrader's instructor extensions
+        # (formgrader, create-assignment, course list) and keeps assignment list and Validate.
+        student_cfg = str(course.course_dir / "jupyter" / "student")
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [student_cfg, env.get("JUPYTER_CONFIG_PATH")]))
+    root = course.root if args.instructor else course.lessons
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}", *args.jupyter_args]
+    if args.port:
+        cmd.append(f"--ServerApp.port={args.port}")
+    if args.no_browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI run as root
+    print(("Instructor" if args.instructor else "Student") + f" mode: JupyterLab on {root}")
+    return subprocess.call(cmd, env=env, cwd=course.course_dir if args.instructor else course.lessons)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lstmlab", description="Tools of the lstmlab course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -49,7 +74,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     p.set_defaults(func=_cmd_run)
 
-    args = parser.parse_args(argv)
+    p = sub.add_parser("lab", help="JupyterLab on lessons/ (student mode) or the course (instructor mode)")
+    p.add_argument("--instructor", action="store_true",
+                   help="open the whole course with nbgrader's formgrader and create-assignment tools")
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--no-browser", action="store_true")
+    p.set_defaults(func=_cmd_lab)
+
+    # Options lstmlab does not know go on to jupyter lab (e.g. --ServerApp.token=...).
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.jupyter_args = extra
     return int(args.func(args) or 0)
 
 

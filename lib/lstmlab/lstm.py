@@ -108,6 +108,14 @@ def lstm_step_backward(dh, dc, cache):
     return dx, dh_prev, dc_prev, dWx, dWh, db
 
 
+def _tanh_scale(H: int, dtype) -> np.ndarray:
+    """(4H,) factors 0.5 for i, f, o and 1 for g: then sigmoid(a) = 0.5 + 0.5 * tanh(0.5 a) and
+    tanh(a) come out of a single tanh over the scaled pre-activations."""
+    scale = np.full(4 * H, 0.5, dtype=dtype)
+    scale[2 * H:3 * H] = 1.0
+    return scale
+
+
 def lstm_forward(X, h0, c0, Wx, Wh, b):
     """Run an LSTM over a whole sequence (batch-first).
 
@@ -121,26 +129,37 @@ def lstm_forward(X, h0, c0, Wx, Wh, b):
         (hT, cT)         final states, each (B, H)
         cache            what lstm_backward needs
     """
-    B, T, _ = X.shape
+    B, T, D = X.shape
     H = h0.shape[1]
     dtype = np.result_type(X, h0, Wx)
-    # Input projections of every step at once: one large matmul instead of T small ones.
-    AX = (X.reshape(B * T, -1) @ Wx + b).reshape(B, T, 4 * H)
-    Hs = np.empty((B, T, H), dtype=dtype)
-    Cs = np.empty((B, T, H), dtype=dtype)
-    gates = np.empty((B, T, 4 * H), dtype=dtype)  # activated i, f, g, o
+    # Fold the sigmoid's 1/2 into the weights once: sigmoid(a) = 0.5 + 0.5 * tanh(a / 2), so all
+    # four gates come out of one tanh, then one multiply-add per step (half, offset) fixes i, f, o.
+    scale = _tanh_scale(H, dtype)
+    offset = np.where(scale == 0.5, 0.5, 0.0).astype(dtype)
+    Wh_s = Wh * scale
+    # Internals are time-major (T, B, .) so every per-step slice is contiguous. The input
+    # projections of all steps are one large matmul instead of T small ones.
+    Xt = np.ascontiguousarray(X.transpose(1, 0, 2)).reshape(T * B, D)
+    AX = (Xt @ (Wx * scale) + b * scale).astype(dtype, copy=False).reshape(T, B, 4 * H)
+    gates = np.empty((T, B, 4 * H), dtype=dtype)  # activated i, f, g, o
+    Cs = np.empty((T, B, H), dtype=dtype)
+    TC = np.empty((T, B, H), dtype=dtype)          # tanh(c_t), reused by the backward pass
+    Hs = np.empty((T, B, H), dtype=dtype)
     h, c = h0, c0
     for t in range(T):
-        a = AX[:, t] + h @ Wh
-        act = gates[:, t]
-        act[:] = sigmoid(a)
-        act[:, 2 * H:3 * H] = np.tanh(a[:, 2 * H:3 * H])
-        i, f, g, o = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
-        c = f * c + i * g
-        h = o * np.tanh(c)
-        Hs[:, t], Cs[:, t] = h, c
-    cache = (X, h0, c0, Wx, Wh, Hs, Cs, gates)
-    return Hs, (h, c), cache
+        act = gates[t]
+        np.matmul(h, Wh_s, out=act)
+        act += AX[t]
+        np.tanh(act, out=act)
+        act *= scale
+        act += offset
+        np.multiply(act[:, H:2 * H], c, out=Cs[t])            # f * c_{t-1}
+        Cs[t] += act[:, :H] * act[:, 2 * H:3 * H]             # + i * g
+        np.tanh(Cs[t], out=TC[t])
+        np.multiply(act[:, 3 * H:], TC[t], out=Hs[t])         # h = o * tanh(c)
+        h, c = Hs[t], Cs[t]
+    cache = (X, h0, c0, Wx, Wh, Hs, Cs, TC, gates)
+    return Hs.transpose(1, 0, 2), (h.copy(), c.copy()), cache
 
 
 def lstm_backward(dHs, cache, dhT=None, dcT=None):
@@ -153,31 +172,37 @@ def lstm_backward(dHs, cache, dhT=None, dcT=None):
     Returns:
         dX (B, T, D), dh0 (B, H), dc0 (B, H), dWx (D, 4H), dWh (H, 4H), db (4H,)
     """
-    X, h0, c0, Wx, Wh, Hs, Cs, gates = cache
+    X, h0, c0, Wx, Wh, Hs, Cs, TC, gates = cache
     B, T, D = X.shape
     H = h0.shape[1]
-    dA = np.empty_like(gates)
-    dh = np.zeros_like(h0) if dhT is None else dhT.copy()
-    dc = np.zeros_like(c0) if dcT is None else dcT.copy()
+    dtype = gates.dtype
+    I, F, G, O = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:3 * H], gates[..., 3 * H:]
+    C_prev = np.concatenate([c0[None], Cs[:-1]], axis=0)
+    # Everything that does not depend on the incoming gradient, for all steps at once:
+    # da_{i,f,g} = dc * [g i(1-i), c_prev f(1-f), i (1-g^2)],  da_o = dh * tanh(c) o(1-o),
+    # and dc picks up dh * o (1 - tanh(c)^2).
+    local_ifg = np.concatenate([G * I * (1 - I), C_prev * F * (1 - F), I * (1 - G * G)], axis=2).reshape(T, B, 3, H)
+    local_o = TC * O * (1 - O)
+    o_dtanh = O * (1 - TC * TC)
+    dHs_t = np.ascontiguousarray(np.asarray(dHs, dtype=dtype).transpose(1, 0, 2))
+    dA = np.empty((T, B, 4 * H), dtype=dtype)
+    WhT = np.ascontiguousarray(Wh.T)
+    dh = np.zeros((B, H), dtype) if dhT is None else np.array(dhT, dtype=dtype)
+    dc = np.zeros((B, H), dtype) if dcT is None else np.array(dcT, dtype=dtype)
     for t in range(T - 1, -1, -1):
-        act = gates[:, t]
-        i, f, g, o = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
-        c_prev = Cs[:, t - 1] if t > 0 else c0
-        tc = np.tanh(Cs[:, t])
-        dh = dh + dHs[:, t]
-        dc = dc + dh * o * (1.0 - tc * tc)
-        da = dA[:, t]
-        da[:, :H] = dc * g * i * (1 - i)
-        da[:, H:2 * H] = dc * c_prev * f * (1 - f)
-        da[:, 2 * H:3 * H] = dc * i * (1 - g * g)
-        da[:, 3 * H:] = dh * tc * o * (1 - o)
-        dh = da @ Wh.T
-        dc = dc * f
+        dh += dHs_t[t]
+        dc += dh * o_dtanh[t]
+        da = dA[t]
+        np.multiply(local_ifg[t], dc[:, None, :], out=da[:, :3 * H].reshape(B, 3, H))
+        np.multiply(dh, local_o[t], out=da[:, 3 * H:])
+        dh = da @ WhT
+        dc *= F[t]
     # Weight gradients summed over time with single large matmuls.
-    dA2 = dA.reshape(B * T, 4 * H)
-    H_prev = np.concatenate([h0[:, None], Hs[:, :-1]], axis=1).reshape(B * T, H)
-    dX = (dA2 @ Wx.T).reshape(B, T, D)
-    dWx = X.reshape(B * T, D).T @ dA2
+    dA2 = dA.reshape(T * B, 4 * H)
+    H_prev = np.concatenate([h0[None], Hs[:-1]], axis=0).reshape(T * B, H)
+    Xt = np.ascontiguousarray(X.transpose(1, 0, 2)).reshape(T * B, D)
+    dX = (dA2 @ Wx.T).reshape(T, B, D).transpose(1, 0, 2)
+    dWx = Xt.T @ dA2
     dWh = H_prev.T @ dA2
     db = dA2.sum(axis=0)
     return dX, dh, dc, dWx, dWh, db
