@@ -131,3 +131,17 @@ def test_ready_made_guard_catches_aliases_and_restores_everything():
     # still works normally afterwards, with its default arguments intact
     assert np.allclose(sneaky(), L.lstm_step_forward(X[:, 0], h0, c0, *p)[0])
     assert L.lstm_param_count(3, 4) == 4 * (12 + 16 + 4)
+
+
+def test_reference_functions_trap_a_whole_module_once():
+    from lstmlab.checks.core import reference_functions
+
+    targets = reference_functions(L)
+    names = {t[1] for t in targets}
+    assert "lstm_forward" in names and "sigmoid" not in names
+    p = lstm_params(2, 3)
+    X, h0, c0 = lstm_inputs(1, 2, 2, 3)
+    # Listed twice (defaults + extra): trapped once, no recursion, restored after.
+    with pytest.raises(CheckFailed, match="lstmlab.lstm.lstm_forward"):
+        assert_from_scratch("x", lambda: L.lstm_forward(X, h0, c0, *p), extra=targets)
+    assert L.lstm_forward(X, h0, c0, *p)[0].shape == (1, 2, 3)

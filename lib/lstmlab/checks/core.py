@@ -141,7 +141,11 @@ def ready_made_guard(extra: Iterable[tuple[object, str, str]] = ()):
     called: list[str] = []
     restore: list[Callable[[], None]] = []
     try:
+        seen = set()
         for owner, attr, label in [*_ready_made_targets(), *extra]:
+            if (id(owner), attr) in seen:  # trapping twice would make the trap call itself
+                continue
+            seen.add((id(owner), attr))
             func = getattr(owner, attr)
             if isinstance(func, types.FunctionType) and not isinstance(owner, type):
                 clone = types.FunctionType(func.__code__, func.__globals__, func.__name__, func.__defaults__, func.__closure__)
@@ -172,9 +176,24 @@ def ready_made_guard(extra: Iterable[tuple[object, str, str]] = ()):
             undo()
 
 
-def assert_from_scratch(exercise: str, fn: Callable, *args, **kwargs):
-    """Call fn(*args, **kwargs) and fail if it used a ready-made implementation. Returns fn's result."""
-    with ready_made_guard() as called:
+def reference_functions(module, allow: Iterable[str] = ("sigmoid",)) -> list[tuple[object, str, str]]:
+    """Guard targets for every public function defined in `module` (a library reference module),
+    except the helpers students are told to use (`allow`).
+
+    Pass the result as `extra` to assert_from_scratch so that, e.g., lstmlab.gru's reference
+    counts as a ready-made implementation in the GRU lesson.
+    """
+    return [(module, name, f"{module.__name__}.{name}") for name, obj in vars(module).items()
+            if isinstance(obj, types.FunctionType) and obj.__module__ == module.__name__
+            and not name.startswith("_") and name not in set(allow)]
+
+
+def assert_from_scratch(exercise: str, fn: Callable, *args, extra: Iterable[tuple[object, str, str]] = (), **kwargs):
+    """Call fn(*args, **kwargs) and fail if it used a ready-made implementation. Returns fn's result.
+
+    extra: more (owner, attribute, label) targets, e.g. reference_functions(lstmlab.gru).
+    """
+    with ready_made_guard(extra) as called:
         result = fn(*args, **kwargs)
     if called:
         names = ", ".join(sorted(set(called)))
