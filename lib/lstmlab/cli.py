@@ -1,4 +1,4 @@
-"""The `lstmlab` command: build, verify, run (authors), lab."""
+"""The `lstmlab` command: build, verify, run (authors), lab, grade."""
 from __future__ import annotations
 
 import argparse
@@ -57,6 +57,32 @@ def _cmd_lab(args) -> int:
     return subprocess.call(cmd, env=env, cwd=course.course_dir if args.instructor else course.lessons)
 
 
+def _cmd_grade(args) -> int:
+    from pathlib import Path
+
+    from .course import with_venv_on_path
+    from .grading import batch, report
+    from .grading.sandbox import Limits
+
+    course = Course(repo_root())
+    with_venv_on_path()
+    source, out = Path(args.submissions).resolve(), Path(args.output).resolve()
+    if not source.exists():
+        print(f"lstmlab grade: {source} does not exist", file=sys.stderr)
+        return 2
+    root = course.root
+    secrets = [root / "solutions", root / "course", root / "tests", root / "tools", root / ".git", root / "benchmarks",
+               Path("/srv/nbgrader/exchange")]
+    limits = Limits(memory_mb=args.memory_mb, cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout)
+    results, intake, info = batch.run(source, out, course.solutions, secrets, jobs=args.jobs, limits=limits,
+                                      fallback=args.no_isolation)
+    report.write_all(results, intake, info, out)
+    total = sum(len(r["exercises"]) for r in results)
+    print(f"graded {len(results)} lesson submissions ({total} exercise rows) in {info['seconds']} s")
+    print(f"  {out / 'grades.csv'}\n  {out / 'report.html'}\n  {out / 'feedback'}/<student>/<lesson>.html\n  {out / 'gradebook.db'} (nbgrader)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lstmlab", description="Tools of the lstmlab course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +106,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--no-browser", action="store_true")
     p.set_defaults(func=_cmd_lab)
+
+    p = sub.add_parser("grade", help="grade a folder or zip of submissions: grades.csv, feedback, report")
+    p.add_argument("submissions", help="folder of <student>/<lesson>.ipynb (or nbgrader's <student>/<lesson>/<lesson>.ipynb), or a zip of it")
+    p.add_argument("-o", "--output", required=True, help="output folder")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
+    p.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per answer cell or test (default 60)")
+    p.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds per submission (default 600)")
+    p.add_argument("--memory-mb", type=int, default=3072, help="memory cap of each worker (default 3072)")
+    p.add_argument("--no-isolation", action="store_true", help="do not use namespaces even where available")
+    p.set_defaults(func=_cmd_grade)
 
     # Options lstmlab does not know go on to jupyter lab (e.g. --ServerApp.token=...).
     args, extra = parser.parse_known_args(argv)

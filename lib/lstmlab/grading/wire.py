@@ -1,0 +1,162 @@
+"""The message format between the judge (trusted) and a submission's worker (untrusted).
+
+A message is a 4-byte big-endian length and a JSON document. Values cross as JSON with
+tagged objects; numpy arrays travel as base64 of their raw bytes with dtype and shape.
+Nothing is ever unpickled: the judge decodes only these plain types, so a hostile worker
+can send wrong values but never code.
+
+Value encoding (decode(encode(v)) == v for the supported types):
+    None, bool, int, float, str          as JSON (non-finite floats tagged)
+    list, dict (str keys)                as JSON containers of encoded values
+    tuple                                {"__t": "tuple", "items": [...]}
+    numpy array / scalar                 {"__t": "nd", "dtype": "<f8", "shape": [..], "data": b64}
+    torch tensor                         {"__t": "torch", "nd": <nd>}     (re-created without grad)
+    callable in the judge                {"__t": "callback", "id": n}    (the worker calls back)
+    callable in the worker               {"__t": "remote", "name": str}  (the judge calls it)
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import select
+import struct
+import time
+
+import numpy as np
+
+MAX_MESSAGE = 256 * 1024 * 1024  # a message larger than this is a protocol error, not a grade
+ND_KINDS = "biufc"               # bool, int, uint, float, complex: no object or string arrays
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a valid message."""
+
+
+class Unsupported(TypeError):
+    """A value of a type that cannot cross the wire."""
+
+
+def send(fd: int, message: dict) -> None:
+    data = json.dumps(message, separators=(",", ":"), allow_nan=False).encode()
+    payload = struct.pack(">I", len(data)) + data
+    view = memoryview(payload)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+class TimedOut(Exception):
+    """No complete message arrived before the deadline."""
+
+
+def _read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                raise TimedOut()
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError("the other side closed the channel")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def receive(fd: int, deadline: float | None = None) -> dict:
+    """Read one message; deadline (time.monotonic()) raises TimedOut, a closed channel EOFError."""
+    (length,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
+    if length > MAX_MESSAGE:
+        raise ProtocolError(f"message of {length} bytes is over the limit")
+    try:
+        message = json.loads(_read_exact(fd, length, deadline))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"not JSON: {exc}") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("a message must be a JSON object")
+    return message
+
+
+def _encode_nd(a: np.ndarray) -> dict:
+    if a.dtype.kind not in ND_KINDS:
+        raise Unsupported(f"numpy array of dtype {a.dtype} cannot be sent")
+    a = np.ascontiguousarray(a)
+    return {"__t": "nd", "dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode()}
+
+
+def encode(value, callables=None, depth: int = 0):
+    """Encode value. callables(fn) -> tagged dict, for functions (None: functions are Unsupported)."""
+    if depth > 50:
+        raise Unsupported("value nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if abs(value) < 2 ** 63 else {"__t": "bigint", "v": str(value)}
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"__t": "float", "v": repr(value)}
+    if isinstance(value, (np.ndarray, np.generic)):
+        out = _encode_nd(np.asarray(value))
+        if isinstance(value, np.generic):
+            out["scalar"] = True
+        return out
+    if type(value).__module__ == "torch" and type(value).__name__ in ("Tensor", "Parameter"):
+        return {"__t": "torch", "nd": _encode_nd(value.detach().cpu().numpy())}
+    if isinstance(value, tuple):
+        return {"__t": "tuple", "items": [encode(v, callables, depth + 1) for v in value]}
+    if isinstance(value, list):
+        return [encode(v, callables, depth + 1) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise Unsupported("only dicts with string keys can be sent")
+        if "__t" in value:
+            raise Unsupported("a dict with the key '__t' cannot be sent")
+        return {k: encode(v, callables, depth + 1) for k, v in value.items()}
+    if callable(value) and callables is not None:
+        return callables(value)
+    raise Unsupported(f"a value of type {type(value).__name__} cannot be sent")
+
+
+def _decode_nd(d: dict) -> np.ndarray:
+    try:
+        dtype = np.dtype(d["dtype"])
+        shape = tuple(int(s) for s in d["shape"])
+        if dtype.kind not in ND_KINDS or any(s < 0 for s in shape):
+            raise ProtocolError(f"bad array header {d['dtype']} {shape}")
+        raw = base64.b64decode(d["data"], validate=True)
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProtocolError(f"bad array: {exc}") from None
+
+
+def decode(value, resolve=None, depth: int = 0):
+    """Decode a value; resolve(tagged dict) builds callbacks/remote functions (None: refuse them)."""
+    if depth > 60:
+        raise ProtocolError("value nested too deeply")
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [decode(v, resolve, depth + 1) for v in value]
+    if not isinstance(value, dict):
+        raise ProtocolError(f"unexpected JSON value {type(value).__name__}")
+    tag = value.get("__t")
+    if tag is None:
+        return {k: decode(v, resolve, depth + 1) for k, v in value.items()}
+    if tag == "nd":
+        a = _decode_nd(value)
+        return a[()] if value.get("scalar") else a
+    if tag == "tuple":
+        return tuple(decode(v, resolve, depth + 1) for v in value.get("items", []))
+    if tag == "torch":
+        import torch
+
+        return torch.from_numpy(_decode_nd(value["nd"]))
+    if tag == "float":
+        return float(value["v"])
+    if tag == "bigint":
+        return int(value["v"])
+    if tag in ("callback", "remote") and resolve is not None:
+        return resolve(value)
+    raise ProtocolError(f"unknown tag {tag!r}")
