@@ -99,7 +99,6 @@ def collect(root: Path, specs: dict[str, LessonSpec]) -> Intake:
             intake.problem("(unknown)", f"{path.name} is not inside a student folder; skipped")
             continue
         student = safe_id(student)
-        intake.students.add(student)
         note = ""
         if lesson not in specs:
             try:
@@ -108,12 +107,17 @@ def collect(root: Path, specs: dict[str, LessonSpec]) -> Intake:
                 raw = b""
             guess = identify_lesson(raw, specs)
             if guess is None:
-                intake.problem(student, f"{'/'.join(rel)}: not a known lesson file (expected one of "
-                                        f"{', '.join(sorted(specs))}.ipynb) and its content matches none; not graded")
+                if path.suffix == ".ipynb":  # a notebook, but of no lesson: the student exists, the file is not graded
+                    intake.students.add(student)
+                    intake.problem(student, f"{'/'.join(rel)}: not a known lesson file (expected one of "
+                                            f"{', '.join(sorted(specs))}.ipynb) and its content matches none; not graded")
+                else:
+                    intake.problem("(other files)", f"ignored {'/'.join(rel)}: not a notebook")
                 continue
             note = f"the file was named {path.name!r}; graded as {guess}.ipynb from its content"
             intake.problem(student, note)
             lesson = guess
+        intake.students.add(student)
         if (student, lesson) in seen:
             intake.problem(student, f"more than one file for {lesson}: graded {seen[(student, lesson)].name}, ignored {path.name}")
             continue

@@ -140,6 +140,9 @@ def write_gradebook(results: list[dict], specs: dict, path: Path) -> None:
 
     from nbgrader.api import Gradebook
 
+    from ..course import with_venv_on_path
+
+    with_venv_on_path()  # a new gradebook runs the `alembic` executable
     if path.exists():
         path.unlink()
     with warnings.catch_warnings(), Gradebook(f"sqlite:///{path}") as gb:

@@ -101,7 +101,9 @@ class Sandbox:
                       "mount -t tmpfs -o size=256m,mode=1777 none /tmp; "
                       "[ -d /dev/shm ] && mount -t tmpfs -o size=64m,mode=1777 none /dev/shm; "
                       "ip link set lo up 2>/dev/null || true; "
-                      f"cd /tmp; exec setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all "
+                      # no `exec`: sh stays PID 1 of the namespace, so the worker is an ordinary process
+                      # (PID 1 ignores signals it has no handler for, a SIGSEGV included).
+                      f"cd /tmp; setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all "
                       f"--bounding-set=-all --no-new-privs -- " + " ".join(worker))
             argv = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
                     "--propagation", "private", "sh", "-c", script, "sandbox",
