@@ -1,4 +1,4 @@
-"""The `lstmlab` command: build, verify, run (authors), lab, grade."""
+"""The `lstmlab` command: build, verify, run (authors), lab, check, grade."""
 from __future__ import annotations
 
 import argparse
@@ -83,6 +83,50 @@ def _cmd_grade(args) -> int:
     return 0
 
 
+def _cmd_check(args) -> int:
+    """Self-check: grade one notebook with the visible (or, with --hidden, all) tests, per exercise."""
+    from pathlib import Path
+
+    from .course import with_venv_on_path
+    from .grading.judge import grade
+    from .grading.notebook import identify_lesson, load_lesson, read_submission
+    from .grading.sandbox import Limits, Sandbox
+
+    course = Course(repo_root())
+    with_venv_on_path()
+    path = Path(args.notebook)
+    if not path.is_file():
+        print(f"lstmlab check: {path} does not exist", file=sys.stderr)
+        return 2
+    raw = path.read_bytes()
+    ids = course.lesson_ids()
+    lid = path.stem if path.stem in ids else identify_lesson(raw, {i: load_lesson(course.solutions / f"{i}.ipynb") for i in ids})
+    if lid is None:
+        print(f"lstmlab check: {path.name} is not one of the lessons ({', '.join(ids)})", file=sys.stderr)
+        return 2
+    # Visible tests are the student version's test cells; hidden ones come from the solution notebook.
+    source = course.solutions if args.hidden else course.lessons
+    spec = load_lesson(source / f"{lid}.ipynb")
+    limits = Limits(cell_seconds=args.cell_timeout)
+    result = grade(spec, read_submission(spec, raw), "you", Sandbox(limits=limits, force_fallback=True))
+    which = "all tests, hidden ones included" if args.hidden else "visible tests; --hidden adds the held-back ones"
+    print(f"{path} — lesson {lid} ({which})")
+    for p in result.problems:
+        print(f"  ! {p}")
+    width = max(len(e.exercise) for e in result.exercises)
+    for e in result.exercises:
+        mark = "✔" if e.status == "passed" else "✘"
+        print(f"  {mark} {e.exercise:<{width}}  {e.score:g}/{e.points:g}  {'' if e.status == 'passed' else e.status}")
+        if e.status != "passed" and e.message:
+            for line in e.message.strip().splitlines()[-12:]:
+                print(f"      {line}")
+    got = sum(e.score for e in result.exercises)
+    total = sum(e.points for e in result.exercises)
+    passed = sum(e.status == "passed" for e in result.exercises)
+    print(f"total {got:g}/{total:g}: {passed} of {len(result.exercises)} exercises pass")
+    return 0 if passed == len(result.exercises) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lstmlab", description="Tools of the lstmlab course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -106,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--no-browser", action="store_true")
     p.set_defaults(func=_cmd_lab)
+
+    p = sub.add_parser("check", help="self-check a notebook: per exercise, pass/fail with the diagnosis")
+    p.add_argument("notebook", help="your lesson notebook, e.g. lessons/01_lstm_cell.ipynb")
+    p.add_argument("--hidden", action="store_true", help="also run the hidden tests (taken from solutions/)")
+    p.add_argument("--cell-timeout", type=float, default=120.0, help="seconds per answer cell or test (default 120)")
+    p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("grade", help="grade a folder or zip of submissions: grades.csv, feedback, report")
     p.add_argument("submissions", help="folder of <student>/<lesson>.ipynb (or nbgrader's <student>/<lesson>/<lesson>.ipynb), or a zip of it")
