@@ -308,3 +308,22 @@ def test_zip_route(tmp_path):
     assert totals == {"alice": SOLUTION_MAX, "bob": 0.0}
     assert any("unsafe" in p for p in intake.problems.get("(zip)", []))
     assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_every_lesson_grades_reference_full_and_untouched_zero(tmp_path):
+    """Every lesson works through the sandbox: its checks only pass values that cross it."""
+    from conftest import LESSONS
+
+    for lid in LESSONS:
+        for student, folder in (("reference", COURSE.solutions), ("untouched", COURSE.lessons)):
+            (tmp_path / "subs" / student).mkdir(parents=True, exist_ok=True)
+            (tmp_path / "subs" / student / f"{lid}.ipynb").write_bytes((folder / f"{lid}.ipynb").read_bytes())
+    results, _, _ = batch.run(tmp_path / "subs", tmp_path / "out", COURSE.solutions, SECRETS, jobs=2,
+                              limits=Limits(cell_seconds=120, notebook_seconds=600), log=lambda *a: None)
+    for r in results:
+        for e in r["exercises"]:
+            if r["student"] == "reference":
+                assert e["status"] == "passed", f"{r['lesson']}/{e['exercise']}: {e['status']} {e['message'][:500]}"
+            else:
+                assert e["score"] == 0 and e["status"] in ("unanswered", "error", "failed"), \
+                    f"{r['lesson']}/{e['exercise']} untouched: {e['status']} {e['message'][:300]}"

@@ -90,7 +90,8 @@ def nbgrader_api(course_root: Path, exchange_root: Path | None = None, **overrid
 
 
 def _normalise(nb) -> str:
-    """Canonical text of a notebook: no outputs or execution counts, stable key order."""
+    """Canonical text of a notebook: no outputs, execution counts or saved widget state."""
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []

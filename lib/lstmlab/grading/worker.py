@@ -88,6 +88,9 @@ def serve(fd_in: int, fd_out: int) -> None:
     sys.stdout = sys.stderr = out
     call_stack: list[tuple] = []
 
+    def drop_callable(fn):
+        return None  # functions among the arguments are not copied back, only data is
+
     def resolve_target(spec):
         """(kind, owner path, attribute, label) -> (owner object, attribute, label)."""
         import importlib
@@ -105,7 +108,7 @@ def serve(fd_in: int, fd_out: int) -> None:
         cid = tag["id"]
 
         def callback(*args, **kwargs):
-            sync = encode(call_stack[-1]) if call_stack else None
+            sync = encode(call_stack[-1], drop_callable) if call_stack else None
             send(fd_out, {"op": "callback", "id": cid, "args": encode(list(args)), "kwargs": encode(kwargs), "sync": sync})
             return wait_for_callback()
 
@@ -173,7 +176,8 @@ def serve(fd_in: int, fd_out: int) -> None:
                         result = fn(*args, **kwargs)
                 finally:
                     call_stack.pop()
-                reply = {"result": encode(result), "after": encode([args, kwargs]), "ready_made": sorted(set(called))}
+                reply = {"result": encode(result), "after": encode([args, kwargs], drop_callable),
+                         "ready_made": sorted(set(called))}
             except BaseException as exc:
                 reply = {"error": _format_error(exc), "ename": type(exc).__name__}
             reply["output"] = out.take()
