@@ -10,6 +10,7 @@ Value encoding (decode(encode(v)) == v for the supported types):
     list, dict (str keys)                as JSON containers of encoded values
     tuple                                {"__t": "tuple", "items": [...]}
     numpy array / scalar                 {"__t": "nd", "dtype": "<f8", "shape": [..], "data": b64}
+    numpy random Generator               {"__t": "rng", "state": <bit generator state>}   (state copied back)
     torch tensor                         {"__t": "torch", "nd": <nd>}     (re-created without grad)
     callable in the judge                {"__t": "callback", "id": n}    (the worker calls back)
     callable in the worker               {"__t": "remote", "name": str}  (the judge calls it)
@@ -28,6 +29,7 @@ import numpy as np
 
 MAX_MESSAGE = 256 * 1024 * 1024  # a message larger than this is a protocol error, not a grade
 ND_KINDS = "biufc"               # bool, int, uint, float, complex: no object or string arrays
+BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 
 class ProtocolError(Exception):
@@ -83,8 +85,8 @@ def receive(fd: int, deadline: float | None = None) -> dict:
 def _encode_nd(a: np.ndarray) -> dict:
     if a.dtype.kind not in ND_KINDS:
         raise Unsupported(f"numpy array of dtype {a.dtype} cannot be sent")
-    a = np.ascontiguousarray(a)
-    return {"__t": "nd", "dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode()}
+    # tobytes(order="C") copes with any layout and keeps 0-d arrays 0-d (ascontiguousarray would not).
+    return {"__t": "nd", "dtype": a.dtype.str, "shape": list(a.shape), "data": base64.b64encode(a.tobytes(order="C")).decode()}
 
 
 def encode(value, callables=None, depth: int = 0):
@@ -104,6 +106,11 @@ def encode(value, callables=None, depth: int = 0):
         return out
     if type(value).__module__ == "torch" and type(value).__name__ in ("Tensor", "Parameter"):
         return {"__t": "torch", "nd": _encode_nd(value.detach().cpu().numpy())}
+    if isinstance(value, np.random.Generator):
+        state = value.bit_generator.state
+        if state.get("bit_generator") not in BIT_GENERATORS:
+            raise Unsupported(f"random generator {state.get('bit_generator')} cannot be sent")
+        return {"__t": "rng", "state": encode(state, None, depth + 1)}
     if isinstance(value, tuple):
         return {"__t": "tuple", "items": [encode(v, callables, depth + 1) for v in value]}
     if isinstance(value, list):
@@ -153,6 +160,16 @@ def decode(value, resolve=None, depth: int = 0):
         import torch
 
         return torch.from_numpy(_decode_nd(value["nd"]))
+    if tag == "rng":
+        state = decode(value.get("state"), None, depth + 1)
+        if not isinstance(state, dict) or state.get("bit_generator") not in BIT_GENERATORS:
+            raise ProtocolError("bad random generator state")
+        bitgen = getattr(np.random, state["bit_generator"])()
+        try:
+            bitgen.state = state
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ProtocolError(f"bad random generator state: {exc}") from None
+        return np.random.Generator(bitgen)
     if tag == "float":
         return float(value["v"])
     if tag == "bigint":
