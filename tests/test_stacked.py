@@ -1,0 +1,229 @@
+"""lstmlab.stacked (deep, bidirectional, masked LSTM) against torch.nn.LSTM on packed batches, plus lesson 05's
+tasks, plots and checks."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+import torch
+
+from lstmlab import lstm as L
+from lstmlab import stacked as S
+from lstmlab.checks import deep_bidirectional as checks
+from lstmlab.checks.core import CheckFailed
+from lstmlab.fixtures import lstm_params
+from lstmlab.gradcheck import numerical_gradient_array, relative_error
+from lstmlab.plots_deep import plot_accuracy_by_position, plot_depth, plot_padding_leak
+from lstmlab.tasks_deep import IGNORE, look_ahead, sign_xor
+
+
+def _batch(B, T, D, H, layers, bidirectional, lengths, dtype, seed=0):
+    r = np.random.default_rng(seed)
+    dirs = 2 if bidirectional else 1
+    X = r.standard_normal((B, T, D))
+    X[~S.length_mask(lengths, T)] = 7.0                  # garbage that would show if it leaked
+    h0 = 0.5 * r.standard_normal((layers * dirs, B, H))
+    c0 = r.standard_normal((layers * dirs, B, H))
+    return X.astype(dtype), h0.astype(dtype), c0.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-5)])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
+def test_stack_matches_torch_on_a_packed_batch(num_layers, bidirectional, dtype, tol):
+    torch.manual_seed(num_layers)
+    B, T, D, H = 5, 7, 3, 4
+    lstm = torch.nn.LSTM(D, H, num_layers=num_layers, bidirectional=bidirectional, batch_first=True)
+    lstm = lstm.to(torch.float64 if dtype == np.float64 else torch.float32)
+    lengths = np.array([7, 3, 1, 5, 6])                  # unsorted, no two alike but the full one
+    X, h0, c0 = _batch(B, T, D, H, num_layers, bidirectional, lengths, dtype)
+    out, h_n, c_n = S.torch_packed_forward(lstm, X, lengths, h0, c0)
+    mine, (my_h, my_c) = S.stacked_lstm_forward(X, h0, c0, S.params_from_torch(lstm), lengths, bidirectional)
+    assert mine.dtype == dtype and my_h.shape == h_n.shape == (num_layers * (2 if bidirectional else 1), B, H)
+    for a, b in ((mine, out), (my_h, h_n), (my_c, c_n)):
+        np.testing.assert_allclose(a, b, rtol=0, atol=tol)
+    assert np.all(mine[~S.length_mask(lengths, T)] == 0)
+
+
+def test_no_lengths_means_full_length_and_plain_torch():
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True).double()
+    X, h0, c0 = _batch(2, 5, 3, 4, 2, True, np.array([5, 5]), np.float64)
+    with torch.no_grad():
+        out, (h_n, c_n) = lstm(torch.from_numpy(X), (torch.from_numpy(h0), torch.from_numpy(c0)))
+    mine, (my_h, my_c) = S.stacked_lstm_forward(X, h0, c0, S.params_from_torch(lstm), bidirectional=True)
+    np.testing.assert_allclose(mine, out.numpy(), atol=1e-12)
+    np.testing.assert_allclose(my_h, h_n.numpy(), atol=1e-12)
+
+
+def test_torch_module_from_layers_round_trips():
+    layers = [(lstm_params(3, 4, seed=1), lstm_params(3, 4, seed=2)), (lstm_params(8, 4, seed=3), lstm_params(8, 4, seed=4))]
+    lstm = S.torch_lstm_from_layers(layers, bidirectional=True)
+    assert lstm.num_layers == 2 and lstm.bidirectional and lstm.batch_first
+    for (f, b), (f2, b2) in zip(layers, S.params_from_torch(lstm)):
+        for x, y in zip((*f, *b), (*f2, *b2)):
+            np.testing.assert_array_equal(x, y)
+    uni = S.torch_lstm_from_layers([lstm_params(3, 4, seed=5)], bidirectional=False)
+    np.testing.assert_array_equal(S.params_from_torch(uni)[0].Wx, lstm_params(3, 4, seed=5).Wx)
+
+
+def test_reverse_padded_definition_involution_and_any_shape():
+    X = np.arange(2 * 4 * 3).reshape(2, 4, 3).astype(float)
+    Y = S.reverse_padded(X, [4, 2])
+    np.testing.assert_array_equal(Y[0], X[0, ::-1])
+    np.testing.assert_array_equal(Y[1], X[1, [1, 0, 2, 3]])
+    np.testing.assert_array_equal(S.reverse_padded(Y, [4, 2]), X)
+    Z = np.random.default_rng(0).standard_normal((3, 5))
+    np.testing.assert_array_equal(S.reverse_padded(Z, np.array([1, 5, 3]))[2], Z[2, [2, 1, 0, 3, 4]])
+    assert S.reverse_padded(X, [4, 2]) is not X
+
+
+def test_masked_layer_equals_each_sequence_run_alone():
+    D, H = 3, 4
+    params = lstm_params(D, H, seed=1)
+    lengths = np.array([6, 2, 4])
+    X, h0, c0 = _batch(3, 6, D, H, 1, False, lengths, np.float64)
+    Hs, (hT, cT) = S.masked_lstm_forward(X, lengths, h0[0], c0[0], *params)
+    for b, n in enumerate(lengths):
+        alone, (h, c), _ = L.lstm_forward(X[b:b + 1, :n], h0[0, b:b + 1], c0[0, b:b + 1], *params)
+        np.testing.assert_allclose(Hs[b, :n], alone[0], atol=1e-14)
+        np.testing.assert_allclose(hT[b], h[0], atol=1e-14)
+        np.testing.assert_allclose(cT[b], c[0], atol=1e-14)
+        assert np.all(Hs[b, n:] == 0)
+
+
+def test_bidirectional_final_states_sit_where_torch_says():
+    fwd, bwd = lstm_params(3, 4, seed=1), lstm_params(3, 4, seed=2)
+    lengths = np.array([5, 3])
+    X, h0, c0 = _batch(2, 5, 3, 4, 1, True, lengths, np.float64)
+    out, (h_n, _) = S.bidirectional_forward(X, lengths, h0, c0, fwd, bwd)
+    np.testing.assert_allclose(h_n[0], out[np.arange(2), lengths - 1, :4], atol=1e-15)
+    np.testing.assert_allclose(h_n[1], out[:, 0, 4:], atol=1e-15)
+
+
+def test_dropout_forward_eval_identity_training_statistics_and_seed():
+    Y = np.random.default_rng(0).uniform(0.5, 1.5, (400, 100))
+    out, mask = S.dropout_forward(Y, 0.3, training=False)
+    np.testing.assert_array_equal(out, Y)
+    assert mask is None
+    out, mask = S.dropout_forward(Y, 0.3, True, np.random.default_rng(1))
+    assert abs(mask.mean() - 0.7) < 0.01
+    np.testing.assert_allclose(out[mask], Y[mask] / 0.7)
+    assert np.all(out[~mask] == 0)
+    assert abs(out.mean() - Y.mean()) < 0.01                      # inverted: expectation unchanged
+    again, _ = S.dropout_forward(Y, 0.3, True, np.random.default_rng(1))
+    np.testing.assert_array_equal(out, again)
+    assert S.dropout_forward(Y.astype(np.float32), 0.5, True, np.random.default_rng(2))[0].dtype == np.float32
+    with pytest.raises(ValueError):
+        S.dropout_forward(Y, 1.0, True, np.random.default_rng(0))
+
+
+def test_dropout_backward_matches_finite_differences():
+    Y = np.random.default_rng(3).standard_normal((4, 5))
+    _, mask = S.dropout_forward(Y, 0.4, True, np.random.default_rng(4))
+    dout = np.random.default_rng(5).standard_normal((4, 5))
+    f = lambda: Y * mask / (1 - 0.4)                               # the forward pass with this mask fixed
+    assert relative_error(S.dropout_backward(dout, mask, 0.4), numerical_gradient_array(f, Y, dout)) < 1e-8
+    np.testing.assert_array_equal(S.dropout_backward(dout, None, 0.4), dout)
+
+
+def test_dropout_in_a_stack_acts_between_layers_only():
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True, dropout=0.5).double().eval()
+    layers = S.params_from_torch(lstm)
+    lengths = np.array([5, 2, 4])
+    X, h0, c0 = _batch(3, 5, 3, 4, 2, True, lengths, np.float64)
+    ref_out, ref_h, _ = S.torch_packed_forward(lstm, X, lengths, h0, c0)
+    ev, (ev_h, _) = S.stacked_lstm_forward(X, h0, c0, layers, lengths, True, dropout=0.5, training=False)
+    np.testing.assert_allclose(ev, ref_out, atol=1e-12)
+    tr, (tr_h, tr_c) = S.stacked_lstm_forward(X, h0, c0, layers, lengths, True, 0.5, True, np.random.default_rng(0))
+    np.testing.assert_allclose(tr_h[:2], ref_h[:2], atol=1e-12)   # layer 0 untouched
+    assert not np.allclose(tr, ev)
+    assert (tr[S.length_mask(lengths, 5)] == 0).mean() < 0.05    # nothing dropped after the last layer
+    tr2, _ = S.stacked_lstm_forward(X, h0, c0, layers, lengths, True, 0.5, True, np.random.default_rng(0))
+    np.testing.assert_array_equal(tr, tr2)
+
+
+def test_sign_xor_is_seeded_and_correct():
+    X, Y = sign_xor(50, steps=9, window=3, seed=4)
+    X2, Y2 = sign_xor(50, steps=9, window=3, seed=4)
+    np.testing.assert_array_equal(X, X2)
+    assert X.dtype == np.float32 and X.shape == (50, 9, 2) and Y.dtype == np.int64
+    e = (X[..., 0] * X[..., 1] > 0).astype(int)
+    for t in range(9):
+        np.testing.assert_array_equal(Y[:, t], e[:, max(0, t - 2):t + 1].sum(1) % 2)
+    assert 0.4 < Y.mean() < 0.6
+
+
+def test_look_ahead_is_seeded_and_correct():
+    X, lengths, Y = look_ahead(40, steps=8, n_symbols=4, ahead=2, min_length=3, seed=1)
+    X2, _, _ = look_ahead(40, steps=8, n_symbols=4, ahead=2, min_length=3, seed=1)
+    np.testing.assert_array_equal(X, X2)
+    assert lengths.min() >= 3 and lengths.max() <= 8 and len(set(lengths.tolist())) > 1
+    sym = X.argmax(-1)
+    for b in range(40):
+        n = lengths[b]
+        assert np.all(X[b, n:] == 0) and np.all(Y[b, n:] == IGNORE)
+        for t in range(n):
+            assert Y[b, t] == (sym[b, t + 2] if t + 2 < n else 4)
+    _, full, _ = look_ahead(5, steps=6, seed=0)
+    assert np.all(full == 6)
+
+
+def test_plots_return_what_they_draw():
+    d = np.random.default_rng(0).random((3, 4))
+    d[1, 2:] = np.nan
+    fig, data = plot_padding_leak(d, d * 2, [4, 2, 4])
+    assert data["backward"] is not None and list(data["lengths"]) == [4, 2, 4]
+    assert fig.axes[0].get_xlabel() and fig.axes[0].get_ylabel() and fig.axes[0].get_title()
+    fig, data = plot_depth(["1 x 14", "2 x 8"], [0.7, 0.97], [1.0, 1.5], [1038, 978])
+    np.testing.assert_array_equal(data["accuracy"], [0.7, 0.97])
+    assert fig.axes[1].get_ylabel().endswith("(ms)")
+    fig, data = plot_accuracy_by_position({"a": [0.2, 0.3]}, chance=0.25)
+    np.testing.assert_array_equal(data["a"], [0.2, 0.3])
+    assert fig.axes[0].get_xlabel() and fig.axes[0].get_title()
+    matplotlib.pyplot.close("all")
+
+
+# --- the lesson's checks accept correct code, refuse the library's own answers in hidden mode -------
+
+def _correct():
+    def stacked(X, h0, c0, layers):
+        return S.stacked_lstm_forward(X, h0, c0, layers)
+
+    def bidirectional(X, h0, c0, fwd, bwd):
+        return S.bidirectional_forward(X, None, h0, c0, fwd, bwd)
+
+    def masked(X, lengths, h0, c0, Wx, Wh, b):
+        return S.masked_lstm_forward(X, lengths, h0, c0, Wx, Wh, b)
+
+    def dropout(Y, p, training, rng):
+        return S.dropout_forward(Y, p, training, rng)[0]
+
+    def deep(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+        return S.stacked_lstm_forward(X, h0, c0, layers, lengths, True, dropout, training, rng)
+
+    return {"check_stacked": stacked, "check_bidirectional": bidirectional, "check_reverse_padded": S.reverse_padded,
+            "check_masked_layer": masked, "check_dropout": dropout, "check_deep_bidirectional": deep}
+
+
+@pytest.mark.parametrize("name", list(_correct()))
+def test_checks_pass_the_reference_and_catch_it_as_ready_made(name, capsys):
+    fn = _correct()[name]
+    getattr(checks, name)(fn)
+    assert capsys.readouterr().out.startswith("✔")
+    with pytest.raises(CheckFailed, match="from scratch"):
+        getattr(checks, name)(fn, hidden=True)
+
+
+def test_check_names_a_backward_direction_not_reversed_back():
+    def wrong(X, h0, c0, fwd, bwd):
+        out, final = S.bidirectional_forward(X, None, h0, c0, fwd, bwd)
+        H = h0.shape[2]
+        return np.concatenate([out[..., :H], out[:, ::-1, H:]], axis=2), final
+
+    with pytest.raises(CheckFailed, match="not reversed back"):
+        checks.check_bidirectional(wrong)
