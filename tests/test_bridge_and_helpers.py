@@ -145,3 +145,12 @@ def test_reference_functions_trap_a_whole_module_once():
     with pytest.raises(CheckFailed, match="lstmlab.lstm.lstm_forward"):
         assert_from_scratch("x", lambda: L.lstm_forward(X, h0, c0, *p), extra=targets)
     assert L.lstm_forward(X, h0, c0, *p)[0].shape == (1, 2, 3)
+
+
+def test_guard_sees_torch_functions_imported_under_another_name():
+    from torch.nn.functional import softmax as sm
+
+    t = torch.ones(2, 3)
+    with pytest.raises(CheckFailed, match="torch.nn.functional.softmax"):
+        assert_from_scratch("x", lambda: sm(t, dim=-1), extra=[(torch.nn.functional, "softmax", "torch.nn.functional.softmax")])
+    assert torch.nn.functional.softmax(t, dim=-1).shape == (2, 3)

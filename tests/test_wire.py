@@ -61,3 +61,16 @@ def test_sync_copies_in_place_changes_back():
     _sync([a, lst, d], [np.ones(3), [np.full(2, 2.0), 5], {"m": np.full(2, 3.0), "t": 1, "new": 2}])
     assert a.tolist() == [1, 1, 1] and lst[0].tolist() == [2, 2] and lst[1] == 5
     assert d["m"].tolist() == [3, 3] and d["t"] == 1 and d["new"] == 2
+
+
+def test_namedtuples_keep_their_fields():
+    from collections import namedtuple
+
+    from lstmlab.lstm import LSTMParams
+
+    p = LSTMParams(np.zeros((2, 4)), np.ones((1, 4)), np.zeros(4))
+    back = wire.decode(wire.encode(p))
+    assert type(back) is LSTMParams and back.Wh.shape == (1, 4)
+    Point = namedtuple("Point", ["x", "y"])
+    q = wire.decode(wire.encode(Point(1, 2)))
+    assert q.x == 1 and q.y == 2 and q == (1, 2)

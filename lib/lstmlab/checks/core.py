@@ -119,6 +119,20 @@ def _ready_made_targets() -> list[tuple[object, str, str]]:
     return targets
 
 
+def _TorchRecorder(names: dict[str, str], called: list[str]):
+    """A torch function mode that appends the label of every listed torch function called."""
+    from torch.overrides import TorchFunctionMode
+
+    class Recorder(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            label = names.get(getattr(func, "__name__", ""))
+            if label is not None:
+                called.append(label)
+            return func(*args, **(kwargs or {}))
+
+    return Recorder()
+
+
 _TRAPS = "__lstmlab_ready_made_traps__"
 
 
@@ -136,10 +150,13 @@ def ready_made_guard(extra: Iterable[tuple[object, str, str]] = ()):
 
     Plain Python functions are trapped by swapping their __code__, so a reference the
     student imported under another name, or stored in a closure, is trapped too;
-    torch modules are trapped through their class's forward.
+    torch modules are trapped through their class's forward. A function that is itself a
+    closure (a decorator's wrapper) cannot take the trap's code: it is replaced on its owner
+    only (pass the undecorated function inside, found through __wrapped__, to trap aliases).
     """
     called: list[str] = []
     restore: list[Callable[[], None]] = []
+    torch_names: dict[str, str] = {}  # torch functions (builtins too) by name -> label, for the recorder
     try:
         seen = set()
         for owner, attr, label in [*_ready_made_targets(), *extra]:
@@ -147,7 +164,7 @@ def ready_made_guard(extra: Iterable[tuple[object, str, str]] = ()):
                 continue
             seen.add((id(owner), attr))
             func = getattr(owner, attr)
-            if isinstance(func, types.FunctionType) and not isinstance(owner, type):
+            if isinstance(func, types.FunctionType) and not isinstance(owner, type) and not func.__closure__:
                 clone = types.FunctionType(func.__code__, func.__globals__, func.__name__, func.__defaults__, func.__closure__)
                 clone.__kwdefaults__ = func.__kwdefaults__
                 func.__globals__.setdefault(_TRAPS, {})[func.__name__] = (clone, called, label)
@@ -161,6 +178,9 @@ def ready_made_guard(extra: Iterable[tuple[object, str, str]] = ()):
                     func.__globals__.get(_TRAPS, {}).pop(func.__name__, None)
                 restore.append(undo)
             else:
+                if not isinstance(owner, type) and str(getattr(func, "__module__", "") or "").startswith("torch"):
+                    torch_names[getattr(func, "__name__", attr)] = label
+
                 def trap(*args, _orig=func, _label=label, **kwargs):
                     called.append(_label)
                     return _orig(*args, **kwargs)
@@ -170,7 +190,10 @@ def ready_made_guard(extra: Iterable[tuple[object, str, str]] = ()):
                     restore.append(lambda o=owner, a=attr: delattr(o, a))
                 else:
                     restore.append(lambda o=owner, a=attr, v=func: setattr(o, a, v))
-        yield called
+        # A torch function imported under another name escapes the setattr above; torch's own
+        # dispatch still sees every call, so record those by name as well.
+        with (_TorchRecorder(torch_names, called) if torch_names else contextlib.nullcontext()):
+            yield called
     finally:
         for undo in reversed(restore):
             undo()

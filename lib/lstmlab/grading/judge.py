@@ -158,10 +158,17 @@ def _sync(original, new) -> None:
 
 
 def _target_spec(owner, attr, label):
-    """(owner, attr, label) guard target -> a path the worker can import."""
+    """(owner, attr, label) guard target -> a path the worker can import and resolve again."""
+    import types
+
     if isinstance(owner, type):
         return ["class", f"{owner.__module__}:{owner.__qualname__}", attr, label]
-    return ["module", owner.__name__, attr, label]
+    if isinstance(owner, types.ModuleType):
+        return ["module", owner.__name__, attr, label]
+    # Any other holder of a function (e.g. the undecorated function inside a decorated one):
+    # name the function by its module and name; the worker finds it and follows __wrapped__.
+    fn = getattr(owner, attr)
+    return ["function", f"{fn.__module__}:{fn.__name__}", attr, label]
 
 
 class RemoteFunction:

@@ -112,7 +112,10 @@ def encode(value, callables=None, depth: int = 0):
             raise Unsupported(f"random generator {state.get('bit_generator')} cannot be sent")
         return {"__t": "rng", "state": encode(state, None, depth + 1)}
     if isinstance(value, tuple):
-        return {"__t": "tuple", "items": [encode(v, callables, depth + 1) for v in value]}
+        out = {"__t": "tuple", "items": [encode(v, callables, depth + 1) for v in value]}
+        if hasattr(type(value), "_fields"):  # a namedtuple, e.g. lstmlab.lstm.LSTMParams
+            out["named"] = [type(value).__module__, type(value).__name__, list(type(value)._fields)]
+        return out
     if isinstance(value, list):
         return [encode(v, callables, depth + 1) for v in value]
     if isinstance(value, dict):
@@ -138,6 +141,27 @@ def _decode_nd(d: dict) -> np.ndarray:
         raise ProtocolError(f"bad array: {exc}") from None
 
 
+def _named(spec, items: tuple):
+    """Rebuild a namedtuple: the library's own class when it is one, else an equivalent namedtuple."""
+    import collections
+    import importlib
+
+    try:
+        module, name, fields = str(spec[0]), str(spec[1]), [str(f) for f in spec[2]]
+    except (TypeError, IndexError, KeyError):
+        raise ProtocolError("bad namedtuple header") from None
+    if not name.isidentifier() or not all(f.isidentifier() for f in fields) or len(fields) != len(items):
+        raise ProtocolError("bad namedtuple header")
+    if module == "lstmlab" or module.startswith("lstmlab."):
+        try:
+            cls = getattr(importlib.import_module(module), name)
+            if isinstance(cls, type) and issubclass(cls, tuple) and list(getattr(cls, "_fields", ())) == fields:
+                return cls(*items)
+        except (ImportError, AttributeError):
+            pass
+    return collections.namedtuple(name, fields)(*items)
+
+
 def decode(value, resolve=None, depth: int = 0):
     """Decode a value; resolve(tagged dict) builds callbacks/remote functions (None: refuse them)."""
     if depth > 60:
@@ -155,7 +179,8 @@ def decode(value, resolve=None, depth: int = 0):
         a = _decode_nd(value)
         return a[()] if value.get("scalar") else a
     if tag == "tuple":
-        return tuple(decode(v, resolve, depth + 1) for v in value.get("items", []))
+        items = tuple(decode(v, resolve, depth + 1) for v in value.get("items", []))
+        return _named(value["named"], items) if "named" in value else items
     if tag == "torch":
         import torch
 

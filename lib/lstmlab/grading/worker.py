@@ -95,11 +95,17 @@ def serve(fd_in: int, fd_out: int) -> None:
         """(kind, owner path, attribute, label) -> (owner object, attribute, label)."""
         import importlib
 
+        import types
+
         kind, path, attr, label = spec
         module_name, _, qual = path.partition(":")
         owner = importlib.import_module(module_name)
         for part in filter(None, qual.split(".")):
             owner = getattr(owner, part)
+        if kind == "function":  # the innermost function under any decorators
+            while hasattr(owner, "__wrapped__"):
+                owner = owner.__wrapped__
+            return types.SimpleNamespace(fn=owner), "fn", label
         return owner, attr, label
 
     def make_callback(tag):
