@@ -224,7 +224,7 @@ def assert_from_scratch(exercise: str, fn: Callable, *args, extra: Iterable[tupl
         with ready_made_guard(extra) as called:
             result = fn(*args, **kwargs)
     if called:
-        names = ", ".join(sorted(set(called)))
+        names = ", ".join(dict.fromkeys(called))  # in the order they were called
         raise CheckFailed(f"{exercise} must be written from scratch, but it called {names}. "
                           "Use numpy operations (and the sigmoid helper) instead.")
     return result

@@ -183,7 +183,7 @@ def serve(fd_in: int, fd_out: int) -> None:
                 finally:
                     call_stack.pop()
                 reply = {"result": encode(result), "after": encode([args, kwargs], drop_callable),
-                         "ready_made": sorted(set(called))}
+                         "ready_made": list(dict.fromkeys(called))}
             except BaseException as exc:
                 reply = {"error": _format_error(exc), "ename": type(exc).__name__}
             reply["output"] = out.take()
