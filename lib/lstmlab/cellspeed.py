@@ -1,0 +1,103 @@
+"""Measure how fast recurrent layers run, and plot it.
+
+Timings depend on the machine, the load and the library build, so lessons print them only in
+the masked form "1.23 ms per step" and otherwise show them in plots. Each measurement is the
+median of `repeats` runs after one warm-up run, in CPU time of this process (other programs on a
+busy machine do not inflate it); layers being compared are run in alternation.
+"""
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+
+@contextlib.contextmanager
+def onednn(enabled: bool):
+    """Turn PyTorch's oneDNN (mkldnn) CPU kernels on or off inside the block (no warning printed)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with torch.backends.mkldnn.flags(enabled=enabled):
+            yield
+
+
+def _runner(kind: str, batch: int, steps: int, input_size: int, hidden: int, backward: bool, seed: int = 0):
+    """A function that runs one call of a fresh torch.nn.LSTM / torch.nn.GRU on a (batch, steps, input_size) input."""
+    torch.manual_seed(seed)
+    layer = getattr(torch.nn, kind)(input_size, hidden, batch_first=True)
+    x = torch.randn(batch, steps, input_size)
+
+    def run():
+        if backward:
+            layer.zero_grad(set_to_none=True)
+            layer(x)[0].sum().backward()
+        else:
+            with torch.no_grad():
+                layer(x)
+
+    return run
+
+
+def time_calls(runners: dict, repeats: int = 10, clock=time.process_time) -> dict:
+    """Median milliseconds per call of each function in `runners` ({name: fn}).
+
+    The functions are run in turn, `repeats` rounds after one warm-up round, so that a burst
+    of load from other processes affects all of them alike rather than only one.
+    clock: time.process_time (default) counts the CPU time of this process only, so programs
+    competing for the CPU do not inflate it; with torch.set_num_threads(1) it is the time one
+    core spends. Pass time.perf_counter for wall-clock time (what a multi-threaded run feels like).
+    """
+    times = {name: [] for name in runners}
+    for round_ in range(repeats + 1):
+        for name, run in runners.items():
+            t0 = clock()
+            run()
+            if round_:
+                times[name].append(clock() - t0)
+    return {name: 1e3 * float(np.median(t)) for name, t in times.items()}
+
+
+def compare_lstm_gru(batch: int = 32, steps: int = 50, input_size: int = 64, hidden: int = 128,
+                     repeats: int = 10, clock=time.process_time) -> dict[tuple[str, str, bool], float]:
+    """Time torch.nn.LSTM and torch.nn.GRU, forward and forward+backward, with oneDNN on and off.
+
+    Returns {(kind, "forward" | "forward+backward", onednn_enabled): median milliseconds per call}
+    (CPU time by default, see time_calls). The LSTM and the GRU of each setting are timed in alternation.
+    """
+    out = {}
+    for enabled in (True, False):
+        with onednn(enabled):
+            for backward in (False, True):
+                pass_ = "forward+backward" if backward else "forward"
+                runners = {kind: _runner(kind, batch, steps, input_size, hidden, backward) for kind in ("LSTM", "GRU")}
+                for kind, ms in time_calls(runners, repeats, clock).items():
+                    out[(kind, pass_, enabled)] = ms
+    return out
+
+
+def plot_lstm_gru_speed(timings: dict[tuple[str, str, bool], float], steps: int, title: str = ""):
+    """Grouped bars: milliseconds per time step for LSTM and GRU, per pass and oneDNN setting.
+
+    timings: as returned by compare_lstm_gru; steps: the sequence length used (to convert to per step).
+    Returns (fig, data) with data = {(kind, pass, onednn): ms per step} as drawn.
+    """
+    groups = [(p, e) for e in (True, False) for p in ("forward", "forward+backward")]
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    width = 0.38
+    data = {}
+    for j, kind in enumerate(("LSTM", "GRU")):
+        values = [timings[(kind, p, e)] / steps for p, e in groups]
+        ax.bar(np.arange(len(groups)) + (j - 0.5) * width, values, width, label=f"torch.nn.{kind}",
+               color=["tab:blue", "tab:orange"][j])
+        data.update({(kind, p, e): v for (p, e), v in zip(groups, values)})
+    ax.set_xticks(np.arange(len(groups)), [f"{p}\noneDNN {'on (default)' if e else 'off'}" for p, e in groups], fontsize=8)
+    ax.set_ylabel("CPU time per step (ms)")
+    ax.set_xlabel("pass and PyTorch CPU kernel setting")
+    ax.set_title(title or "LSTM vs GRU on this CPU (lower is faster)")
+    ax.legend()
+    fig.tight_layout()
+    return fig, data

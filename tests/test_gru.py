@@ -1,0 +1,291 @@
+"""The numpy reference GRU (lstmlab.gru) against torch.nn.GRU and Keras, its bridges, the lesson-03 checks'
+mistake generator, the a^n b^n counting task and the speed helpers."""
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+from lstmlab import gru as G
+from lstmlab.checks import gru as checks
+from lstmlab.fixtures import lstm_inputs
+
+matplotlib.use("Agg")
+
+
+def _keras():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    return keras
+
+
+def _torch_gru_run(params, X, h0, dtype):
+    gru = G.torch_gru_from(params, dtype=dtype)
+    with torch.no_grad():
+        out, hn = gru(torch.as_tensor(X), torch.as_tensor(h0)[None])
+    return out.numpy(), hn[0].numpy()
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-5)])
+def test_torch_convention_matches_torch_gru(dtype, tol):
+    B, T, D, H = 3, 9, 5, 4
+    params = G.gru_params(D, H, seed=1, dtype=dtype, scale=0.8)
+    X, h0, _ = lstm_inputs(B, T, D, H, seed=2, dtype=dtype)
+    Hs, hT = G.gru_forward(X, h0, *params, convention="torch")
+    assert Hs.dtype == dtype and Hs.shape == (B, T, H)
+    out, hn = _torch_gru_run(params, X, h0, torch.float64 if dtype == np.float64 else torch.float32)
+    np.testing.assert_allclose(Hs, out, rtol=0, atol=tol)
+    np.testing.assert_allclose(hT, hn, rtol=0, atol=tol)
+
+
+@pytest.mark.parametrize("convention", G.CONVENTIONS)
+def test_step_and_sequence_agree(convention):
+    B, T, D, H = 2, 6, 3, 5
+    params = G.gru_params(D, H, seed=3)
+    X, h0, _ = lstm_inputs(B, T, D, H, seed=4)
+    Hs, hT = G.gru_forward(X, h0, *params, convention=convention)
+    h = h0
+    for t in range(T):
+        h, (r, z, n) = G.gru_step_forward(X[:, t], h, *params, convention=convention)
+        np.testing.assert_allclose(Hs[:, t], h, atol=1e-14)
+        assert ((0 < r) & (r < 1)).all() and ((0 < z) & (z < 1)).all() and (np.abs(n) < 1).all()
+    np.testing.assert_array_equal(hT, Hs[:, -1])
+
+
+def test_chapter_convention_is_the_chapter_equations_word_for_word():
+    D, H = 4, 3
+    params = G.gru_params(D, H, seed=5, scale=0.9)
+    X, h0, _ = lstm_inputs(2, 1, D, H, seed=6)
+    x = X[:, 0]
+    W = G.to_chapter_gru(params)
+    assert {k: v.shape for k, v in W.items()} == {"W_z": (H, H + D), "b_z": (H,), "W_r": (H, H + D), "b_r": (H,),
+                                                  "W": (H, H + D), "b": (H,)}
+    sig = lambda a: 1 / (1 + np.exp(-a))
+    hx = np.concatenate([h0, x], axis=1)
+    z = sig(hx @ W["W_z"].T + W["b_z"])
+    r = sig(hx @ W["W_r"].T + W["b_r"])
+    h_tilde = np.tanh(np.concatenate([r * h0, x], axis=1) @ W["W"].T + W["b"])
+    want = (1 - z) * h0 + z * h_tilde
+    got, _ = G.gru_step_forward(x, h0, *params, convention="chapter")
+    np.testing.assert_allclose(got, want, atol=1e-14)
+    np.testing.assert_allclose(checks.chapter_literal(x, h0, params), want, atol=1e-14)
+
+
+def test_flip_update_gate_turns_cho_into_chapter_exactly():
+    D, H = 3, 4
+    params = G.gru_params(D, H, seed=7, scale=0.8)
+    X, h0, _ = lstm_inputs(2, 8, D, H, seed=8)
+    cho, _ = G.gru_forward(X, h0, *params, convention="cho")
+    chapter, _ = G.gru_forward(X, h0, *G.flip_update_gate(params), convention="chapter")
+    np.testing.assert_allclose(cho, chapter, atol=1e-14)
+    for a, b in zip(params, G.flip_update_gate(G.flip_update_gate(params))):
+        np.testing.assert_array_equal(a, b)
+    # ... but it does not make the chapter's GRU into torch's: the reset gate sits elsewhere.
+    torch_form, _ = G.gru_forward(X, h0, *params, convention="torch")
+    assert np.abs(torch_form - cho).max() > 1e-2
+
+
+def test_reset_placement_only_matters_when_the_reset_gate_is_not_open():
+    D, H = 3, 4
+    params = G.gru_params(D, H, seed=9, scale=0.8)
+    X, h0, _ = lstm_inputs(2, 6, D, H, seed=10)
+    bx = params.bx.copy()
+    bx[:H] = 60.0                                       # r = 1
+    opened = params._replace(bx=bx)
+    a, _ = G.gru_forward(X, h0, *opened, convention="torch")
+    b, _ = G.gru_forward(X, h0, *opened, convention="cho")
+    np.testing.assert_allclose(a, b, atol=1e-13)
+
+
+def test_b_hn_is_a_parameter_of_its_own_only_in_the_torch_convention():
+    D, H = 3, 4
+    params = G.gru_params(D, H, seed=11, scale=0.8)
+    X, h0, _ = lstm_inputs(2, 5, D, H, seed=12)
+    moved = params._replace(bx=params.bx + params.bh, bh=np.zeros_like(params.bh))   # all bias into bx
+    for convention in ("cho", "chapter"):
+        np.testing.assert_allclose(G.gru_forward(X, h0, *params, convention=convention)[0],
+                                   G.gru_forward(X, h0, *moved, convention=convention)[0], atol=1e-14)
+    assert np.abs(G.gru_forward(X, h0, *params)[0] - G.gru_forward(X, h0, *moved)[0]).max() > 1e-3
+    # Moving only the r and z biases is harmless in torch's convention too.
+    H3 = slice(0, 2 * H)
+    rz_moved = params._replace(bx=params.bx.copy(), bh=params.bh.copy())
+    rz_moved.bx[H3] += rz_moved.bh[H3]
+    rz_moved.bh[H3] = 0
+    np.testing.assert_allclose(G.gru_forward(X, h0, *params)[0], G.gru_forward(X, h0, *rz_moved)[0], atol=1e-14)
+
+
+def test_unknown_convention_is_refused():
+    params = G.gru_params(2, 3)
+    with pytest.raises(ValueError, match="convention"):
+        G.gru_forward(np.zeros((1, 2, 2)), np.zeros((1, 3)), *params, convention="keras")
+    with pytest.raises(ValueError, match="convention"):
+        G.gru_step_forward(np.zeros((1, 2)), np.zeros((1, 3)), *params, convention="Torch")
+
+
+def test_torch_round_trip_other_layers_and_shape_errors():
+    gru = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True).double()
+    p = G.from_torch_gru(gru, layer=1, reverse=True)
+    assert p.Wx.shape == (8, 12) and p.Wh.shape == (4, 12)
+    np.testing.assert_array_equal(p.Wh, gru.weight_hh_l1_reverse.detach().numpy().T)
+    q = G.gru_params(8, 4, seed=13)
+    G.to_torch_gru(q, gru, layer=1, reverse=True)
+    for a, b in zip(q, G.from_torch_gru(gru, layer=1, reverse=True)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="weight_ih_l0"):
+        G.to_torch_gru(G.gru_params(5, 4), torch.nn.GRU(3, 4))
+    no_bias = G.from_torch_gru(torch.nn.GRU(3, 4, bias=False), dtype=np.float64)
+    assert not no_bias.bx.any() and not no_bias.bh.any() and no_bias.Wx.dtype == np.float64
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("reset_after, convention", [(True, "torch"), (False, "cho")])
+def test_keras_gru_is_ours_with_blocks_reordered(reset_after, convention):
+    keras = _keras()
+    B, T, D, H = 2, 7, 3, 4
+    keras.utils.set_random_seed(0)
+    layer = keras.layers.GRU(H, reset_after=reset_after, return_sequences=True)
+    layer.build((None, T, D))
+    params = G.gru_params(D, H, seed=14, scale=0.8, dtype=np.float32)
+    if not reset_after:                     # one bias vector: ours must carry it in bx alone to round-trip
+        params = params._replace(bh=np.zeros_like(params.bh))
+    G.to_keras_gru(params, layer)
+    for a, b in zip(params, G.from_keras_gru(layer)):
+        np.testing.assert_allclose(a, b, atol=0)
+    X, h0, _ = lstm_inputs(B, T, D, H, seed=15, dtype=np.float32)
+    out = np.asarray(layer(X, initial_state=[h0]).detach())
+    ours, _ = G.gru_forward(X, h0, *params, convention=convention)
+    np.testing.assert_allclose(out, ours, atol=1e-5)
+    assert layer.count_params() == G.gru_param_count(D, H, bias_vectors=2 if reset_after else 1)
+    if not reset_after:                     # Keras's reset-before GRU is the chapter's with z flipped
+        chapter, _ = G.gru_forward(X, h0, *G.flip_update_gate(params), convention="chapter")
+        np.testing.assert_allclose(out, chapter, atol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_keras_layer_without_bias():
+    keras = _keras()
+    layer = keras.layers.GRU(3, use_bias=False)
+    layer.build((None, 4, 2))
+    p = G.from_keras_gru(layer)
+    assert p.Wx.shape == (2, 9) and not p.bx.any() and not p.bh.any()
+
+
+@pytest.mark.parametrize("D, H", [(1, 1), (3, 4), (64, 128)])
+def test_param_count_matches_torch(D, H):
+    assert G.gru_param_count(D, H, 2) == sum(p.numel() for p in torch.nn.GRU(D, H).parameters())
+    assert G.gru_param_count(D, H, 0) == sum(p.numel() for p in torch.nn.GRU(D, H, bias=False).parameters())
+    assert G.gru_param_count(D, H, 1) == G.gru_param_count(D, H, 2) - 3 * H
+
+
+def test_mistake_generator_defaults_are_the_two_correct_cells():
+    D, H = 3, 4
+    params = G.gru_params(D, H, seed=16, scale=0.8)
+    X, h0, _ = lstm_inputs(3, 1, D, H, seed=17)
+    x = X[:, 0]
+    for convention, knobs in (("torch", dict(reset="after", mix="cho")), ("chapter", dict(reset="before", mix="chapter")),
+                              ("cho", dict(reset="before", mix="cho"))):
+        np.testing.assert_allclose(checks.variant(x, h0, *params, **knobs),
+                                   G.gru_step_forward(x, h0, *params, convention=convention)[0], atol=1e-14)
+    # Every listed mistake really differs from the right answer (else it could never be named).
+    right = {"torch": G.gru_step_forward(x, h0, *params, convention="torch")[0],
+             "chapter": G.gru_step_forward(x, h0, *params, convention="chapter")[0]}
+    for convention, mistakes in (("torch", checks.torch_mistakes(x, h0, *params)),
+                                 ("chapter", checks.chapter_mistakes(x, h0, *params))):
+        arrays = list(mistakes.values())
+        for message, wrong in mistakes.items():
+            assert np.abs(wrong - right[convention]).max() > 1e-6, message
+        for i in range(len(arrays)):                 # and from each other, so the message is unambiguous
+            for j in range(i + 1, len(arrays)):
+                assert np.abs(arrays[i] - arrays[j]).max() > 1e-6, (list(mistakes)[i], list(mistakes)[j])
+
+
+# --- the counting task ----------------------------------------------------------------------------
+
+def test_anbn_is_seeded_and_its_targets_count():
+    from lstmlab.counting import anbn
+
+    X, Y, n = anbn(50, n_max=7, seed=3)
+    X2, Y2, n2 = anbn(50, n_max=7, seed=3)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(Y, Y2)
+    assert X.shape == (50, 18, 2) and Y.shape == (50, 18) and X.dtype == np.float32
+    assert n.min() >= 1 and n.max() <= 7 and not np.array_equal(n, anbn(50, n_max=7, seed=4)[2])
+    np.testing.assert_array_equal(X.sum(-1), 1)
+    for k in range(50):
+        a_count = np.cumsum(X[k, :, 0])
+        b_count = np.cumsum(X[k, :, 1])
+        assert (X[k, : n[k], 0] == 1).all() and (X[k, n[k]:, 1] == 1).all()
+        np.testing.assert_array_equal(Y[k], (b_count >= a_count).astype(np.float32))
+    with pytest.raises(ValueError):
+        anbn(5, n_max=10, steps=15)
+
+
+def test_anbn_test_mask_and_a_hand_wired_counter_is_exact():
+    from lstmlab.counting import anbn_test, counter_lstm, evaluate, exact_up_to
+
+    X, Y, mask = anbn_test([1, 3, 5], margin=4)
+    assert X.shape == (3, 14, 2) and mask.sum(1).tolist() == [6, 10, 14]
+    res = evaluate(counter_lstm(), np.arange(1, 61))
+    assert res["exact"].all() and not res["switch_error"].any()
+    assert exact_up_to(res) == 60
+    assert evaluate(counter_lstm(), [2000])["exact"].all()
+
+
+def test_evaluate_measures_switch_errors_of_a_biased_counter():
+    from lstmlab.counting import evaluate, exact_up_to
+
+    class EagerCounter(torch.nn.Module):
+        """Says 'matched' once 1.5 * #b >= #a - 0.25: every b counts one and a half."""
+
+        def forward(self, x):
+            return 1.5 * x[..., 1].cumsum(1) - x[..., 0].cumsum(1) + 0.25
+
+    res = evaluate(EagerCounter(), np.arange(1, 41))
+    want = np.ceil((np.arange(1, 41) - 0.25) / 1.5) - np.arange(1, 41)
+    np.testing.assert_array_equal(res["switch_error"], want)
+    assert exact_up_to(res) == 2 and res["exact"].dtype == bool and res["exact"].sum() == 2
+
+
+def test_taggers_and_plots_return_what_they_draw():
+    from lstmlab.counting import Tagger, counter_lstm, evaluate, plot_states, plot_switch_errors
+
+    for kind in ("LSTM", "GRU"):
+        assert Tagger(kind, 3)(torch.zeros(2, 5, 2)).shape == (2, 5)
+    res = evaluate(counter_lstm(), np.arange(1, 11))
+    fig, data = plot_switch_errors({"LSTM": [res], "GRU": [res]}, n_train=5)
+    assert set(data) == {"LSTM", "GRU"} and np.array_equal(data["LSTM"][0][1], res["switch_error"])
+    ax = fig.axes[0]
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    trace = np.linspace(-1, 1, 30)
+    fig, data = plot_states({"a": trace, "b": -trace}, n=10)
+    assert np.array_equal(data["a"], trace) and all(a.get_xlabel() and a.get_ylabel() for a in fig.axes)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+# --- speed helpers ---------------------------------------------------------------------------------
+
+def test_speed_helpers_measure_and_plot():
+    from lstmlab.cellspeed import compare_lstm_gru, onednn, plot_lstm_gru_speed, time_calls
+
+    calls = []
+    medians = time_calls({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, repeats=3)
+    assert calls == ["a", "b"] * 4 and set(medians) == {"a", "b"} and all(v >= 0 for v in medians.values())
+    before = torch.backends.mkldnn.enabled
+    with onednn(not before):
+        assert torch.backends.mkldnn.enabled == (not before)
+    assert torch.backends.mkldnn.enabled == before
+    timings = compare_lstm_gru(batch=2, steps=3, input_size=2, hidden=3, repeats=1)
+    assert len(timings) == 8 and all(v > 0 for v in timings.values())
+    fig, data = plot_lstm_gru_speed(timings, steps=3)
+    assert data[("GRU", "forward", True)] == pytest.approx(timings[("GRU", "forward", True)] / 3)
+    ax = fig.axes[0]
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
