@@ -1,0 +1,458 @@
+"""Lesson 07 bank: wrong implementations that must lose points, and correct ones that must keep them.
+
+WRONG[exercise] = [(name, source, fragment)]: the exercise's test cell must fail, and its message
+must contain `fragment` (the diagnosis names the wrong term); fragment None = any failure.
+RIGHT[exercise] = [(name, source)]: the test cell, hidden tests included, must pass.
+"""
+
+WRONG = {
+    "additive_scores": [
+        ("no tanh", '''
+def additive_scores(q, K, Wq, Wk, v):
+    return ((q @ Wq)[:, None, :] + K @ Wk) @ v
+''', "skip the tanh"),
+        ("sigmoid instead of tanh", '''
+def additive_scores(q, K, Wq, Wk, v):
+    return (1 / (1 + np.exp(-((q @ Wq)[:, None, :] + K @ Wk)))) @ v
+''', "use the sigmoid"),
+        ("sums the features instead of using v", '''
+def additive_scores(q, K, Wq, Wk, v):
+    return np.tanh((q @ Wq)[:, None, :] + K @ Wk).sum(-1)
+''', "dot product with v"),
+        ("ignores the query", '''
+def additive_scores(q, K, Wq, Wk, v):
+    return np.tanh(K @ Wk) @ v
+''', "ignore the query"),
+        ("tanh of each term separately", '''
+def additive_scores(q, K, Wq, Wk, v):
+    return (np.tanh(q @ Wq) @ v)[:, None] + np.tanh(K @ Wk) @ v
+''', "separately"),
+        ("swapped projections", '''
+def additive_scores(q, K, Wq, Wk, v):
+    return np.tanh((q @ Wk)[:, None, :] + K @ Wq) @ v
+''', "The query goes with Wq"),  # visible: matmul fails (Dq != Dk); hidden Dq == Dk: "swap the projections"
+        ("query added along the time axis (no [:, None])", '''
+def additive_scores(q, K, Wq, Wk, v):
+    return np.tanh(q @ Wq + K @ Wk) @ v
+''', "give the query a time axis"),
+        ("v inside the tanh", '''
+def additive_scores(q, K, Wq, Wk, v):
+    return np.tanh(((q @ Wq)[:, None, :] + K @ Wk) @ v)
+''', "v inside the tanh"),
+        ("calls the library's reference", '''
+from lstmlab.attention import additive_scores as _ref_scores
+def additive_scores(q, K, Wq, Wk, v):
+    return _ref_scores(q, K, Wq, Wk, v)
+''', "must be written from scratch"),
+    ],
+    "dot_scores": [
+        ("scaled by sqrt(D)", '''
+def dot_scores(q, K):
+    return np.einsum("bd,btd->bt", q, K) / np.sqrt(q.shape[-1])
+''', "*scaled* dot score"),
+        ("first query for every sequence", '''
+def dot_scores(q, K):
+    return K @ q[0]
+''', "first query q[0]"),
+        ("cosine similarity", '''
+def dot_scores(q, K):
+    qn = q / np.linalg.norm(q, axis=-1, keepdims=True)
+    Kn = K / np.linalg.norm(K, axis=-1, keepdims=True)
+    return np.einsum("bd,btd->bt", qn, Kn)
+''', "cosine"),
+        ("every query against every sequence (B, B, T)", '''
+def dot_scores(q, K):
+    return np.einsum("cd,btd->cbt", q, K)
+''', "paired every sequence with every other"),
+        ("keeps a trailing axis (B, T, 1)", '''
+def dot_scores(q, K):
+    return K @ q[:, :, None]
+''', "drop the extra axis"),
+        ("sums over the time axis", '''
+def dot_scores(q, K):
+    return (q[:, None, :] * K).sum(axis=1)
+''', "summed over the time axis"),
+        ("negative squared distance", '''
+def dot_scores(q, K):
+    return -((q[:, None, :] - K) ** 2).sum(-1)
+''', "squared distances"),
+    ],
+    "scaled_dot_scores": [
+        ("missing the scale", '''
+def scaled_dot_scores(q, K):
+    return dot_scores(q, K)
+''', "missing the 1/sqrt(D) scale"),
+        ("divides by D", '''
+def scaled_dot_scores(q, K):
+    return dot_scores(q, K) / q.shape[-1]
+''', "divide by D"),
+        ("divides by sqrt(T)", '''
+def scaled_dot_scores(q, K):
+    return dot_scores(q, K) / np.sqrt(K.shape[1])
+''', "sqrt(T)"),
+        ("multiplies by sqrt(D)", '''
+def scaled_dot_scores(q, K):
+    return dot_scores(q, K) * np.sqrt(q.shape[-1])
+''', "multiply by sqrt(D)"),
+        ("divides by sqrt(B)", '''
+def scaled_dot_scores(q, K):
+    return dot_scores(q, K) / np.sqrt(q.shape[0])
+''', "sqrt(B)"),
+        ("scale from the wrong axis of K (sqrt(T) when T == D looks right)", '''
+def scaled_dot_scores(q, K):
+    return dot_scores(q, K) / np.sqrt(K.shape[-2])
+''', "sqrt(T)"),
+        ("torch's scaled_dot_product_attention scores via an identity value matrix", '''
+import torch as _t
+def scaled_dot_scores(q, K):
+    B, T, D = K.shape
+    qt, Kt = _t.from_numpy(np.asarray(q, np.float64))[:, None], _t.from_numpy(np.asarray(K, np.float64))
+    w = _t.nn.functional.scaled_dot_product_attention(qt, Kt, _t.eye(T, dtype=_t.float64).expand(B, T, T))[:, 0].numpy()
+    # recover scores up to a row constant: log w, then shift each row to match q.k/sqrt(D) at t=0
+    s = np.log(np.maximum(w, 1e-300))
+    return (s - s[:, :1] + (q * K[:, 0]).sum(-1, keepdims=True) / np.sqrt(D)).astype(q.dtype)
+''', "must be written from scratch"),
+    ],
+    "masked_softmax": [
+        ("softmax over the wrong axis", '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    s = np.where(mask, scores, -np.inf)
+    top = s.max(axis=0, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    e = np.exp(s - top)
+    total = e.sum(axis=0, keepdims=True)
+    return e / np.where(total > 0, total, 1.0)
+''', "runs over the batch axis"),
+        ("mask applied after the softmax, not renormalised", '''
+def masked_softmax(scores, mask=None):
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    w = e / e.sum(axis=-1, keepdims=True)
+    return w if mask is None else w * mask
+''', "applied the mask after the softmax"),
+        ("no max subtraction (overflows on large scores)", '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    e = np.where(mask, np.exp(scores), 0.0)
+    total = e.sum(axis=-1, keepdims=True)
+    return e / np.where(total > 0, total, 1.0)
+''', "overflow"),
+        ("mask ignored (padding receives weight)", '''
+def masked_softmax(scores, mask=None):
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+''', "ignore the mask"),
+        ("padding filled with -100 (padding keeps a little weight)", '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    s = np.where(mask, scores, -100.0)
+    s = s - s.max(axis=-1, keepdims=True)
+    e = np.exp(s)
+    w = e / e.sum(axis=-1, keepdims=True)
+    return np.where(mask.any(-1, keepdims=True), w, 0.0)
+''', "Padding positions receive weight"),
+        ("-inf fill, NaN for a fully masked row", '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    s = np.where(mask, scores, -np.inf)
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+''', "NaN for a row with every position masked"),
+        ("-1e9 fill, uniform weights for a fully masked row", '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    s = np.where(mask, scores, -1e9)
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+''', "uniform (1/T)"),
+        ("mask convention inverted (True = padding)", '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.zeros(scores.shape, dtype=bool)
+    s = np.where(mask, -np.inf, scores)
+    top = s.max(axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    e = np.exp(s - top)
+    total = e.sum(axis=-1, keepdims=True)
+    return e / np.where(total > 0, total, 1.0)
+''', "True as padding"),
+        ("max over all positions, padding included", '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True)) * mask
+    total = e.sum(axis=-1, keepdims=True)
+    return e / np.where(total > 0, total, 1.0)
+''', "*kept* positions"),
+        ("writes -inf into the caller's scores", '''
+def masked_softmax(scores, mask=None):
+    if mask is not None:
+        scores[~mask] = -np.inf
+    top = scores.max(axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    e = np.exp(scores - top)
+    total = e.sum(axis=-1, keepdims=True)
+    return e / np.where(total > 0, total, 1.0)
+''', "in place"),
+        ("torch softmax over -inf-filled scores", '''
+import torch as _torch
+def masked_softmax(scores, mask=None):
+    s = _torch.as_tensor(np.asarray(scores, dtype=np.float64))
+    if mask is not None:
+        s = s.masked_fill(~_torch.as_tensor(mask), float("-inf"))
+    w = _torch.nn.functional.softmax(s, dim=-1)
+    return _torch.nan_to_num(w, nan=0.0).numpy().astype(np.asarray(scores).dtype)
+''', "must be written from scratch"),
+        ("torch softmax imported by name", '''
+from torch import softmax as _sm, as_tensor as _as, nan_to_num as _nn
+def masked_softmax(scores, mask=None):
+    s = np.asarray(scores, dtype=np.float64)
+    if mask is not None:
+        s = np.where(mask, s, -np.inf)
+    return _nn(_sm(_as(s), -1), nan=0.0).numpy().astype(np.asarray(scores).dtype)
+''', "must be written from scratch"),
+        ("the library's reference", '''
+import lstmlab.attention as _A
+def masked_softmax(scores, mask=None):
+    return _A.masked_softmax(scores, mask)
+''', "must be written from scratch"),
+    ],
+    "context_vector": [
+        ("ignores the weights (mean of the values)", '''
+def context_vector(weights, V):
+    return V.mean(axis=1)
+''', "ignores the weights"),
+        ("hard attention (value with the largest weight)", '''
+def context_vector(weights, V):
+    return V[np.arange(V.shape[0]), weights.argmax(axis=1)]
+''', "hard attention"),
+        ("divides by T", '''
+def context_vector(weights, V):
+    return (weights[:, :, None] * V).mean(axis=1)
+''', "divides by T"),
+        ("renormalises by the sum of the weights", '''
+def context_vector(weights, V):
+    return (weights[:, :, None] * V).sum(axis=1) / weights.sum(axis=1, keepdims=True)
+''', "divides by the sum of the weights"),  # hidden: weights that do not sum to 1
+        ("batched matmul without a batch axis on the weights", '''
+def context_vector(weights, V):
+    return weights @ V
+''', "paired every sequence with every other"),
+        ("sums over the batch axis", '''
+def context_vector(weights, V):
+    return (weights[:, :, None] * V).sum(axis=0)
+''', "summed over the batch axis"),
+        ("weights paired with the wrong axis", '''
+def context_vector(weights, V):
+    return np.einsum("bt,tbd->bd", weights, V) if V.shape[0] == V.shape[1] else np.einsum("bt,btd->td", weights, V)
+''', None),
+    ],
+    "attention": [
+        ("unscaled dot scores", '''
+def attention(q, K, V, mask=None):
+    w = masked_softmax(dot_scores(q, K), mask)
+    return context_vector(w, V), w
+''', "missing the 1/sqrt(D) scale"),
+        ("mask ignored", '''
+def attention(q, K, V, mask=None):
+    w = masked_softmax(scaled_dot_scores(q, K))
+    return context_vector(w, V), w
+''', "ignores the mask"),
+        ("returns (weights, context)", '''
+def attention(q, K, V, mask=None):
+    w = masked_softmax(scaled_dot_scores(q, K), mask)
+    return w, context_vector(w, V)
+''', "returned (weights, context)"),
+        ("averages the keys", '''
+def attention(q, K, V, mask=None):
+    w = masked_softmax(scaled_dot_scores(q, K), mask)
+    return context_vector(w, K), w
+''', None),  # visible case fails by shape (D != Dv); the hidden D == Dv case names it
+        ("mask applied to the weights after the softmax", '''
+def attention(q, K, V, mask=None):
+    w = masked_softmax(scaled_dot_scores(q, K))
+    if mask is not None:
+        w = w * mask
+    return context_vector(w, V), w
+''', "applies the mask after the softmax"),
+        ("calls torch's scaled_dot_product_attention", '''
+import torch as _t
+def attention(q, K, V, mask=None):
+    t = lambda a: _t.as_tensor(np.asarray(a, dtype=np.float64))
+    m = None if mask is None else _t.as_tensor(mask)[:, None, :]
+    ctx = _t.nn.functional.scaled_dot_product_attention(t(q)[:, None], t(K), t(V), attn_mask=m)[:, 0].numpy()
+    return ctx.astype(q.dtype), masked_softmax(scaled_dot_scores(q, K), mask)
+''', "must be written from scratch"),
+        ("scaled_dot_product_attention imported under another name", '''
+from torch.nn.functional import scaled_dot_product_attention as _sdpa
+import torch as _t
+def attention(q, K, V, mask=None):
+    t = lambda a: _t.as_tensor(np.asarray(a, dtype=np.float64))
+    m = None if mask is None else _t.as_tensor(mask)[:, None, :]
+    ctx = _sdpa(t(q)[:, None], t(K), t(V), attn_mask=m)[:, 0].numpy()
+    return ctx.astype(q.dtype), masked_softmax(scaled_dot_scores(q, K), mask)
+''', "must be written from scratch"),
+        ("torch.nn.MultiheadAttention with identity projections", '''
+import torch as _t
+def attention(q, K, V, mask=None):
+    B, T, D = K.shape
+    Dv = V.shape[-1]
+    mha = _t.nn.MultiheadAttention(D, 1, batch_first=True, bias=False, kdim=D, vdim=Dv).double()
+    with _t.no_grad():
+        mha.q_proj_weight.copy_(_t.eye(D)); mha.k_proj_weight.copy_(_t.eye(D))
+        w = masked_softmax(scaled_dot_scores(q, K), mask)
+    return context_vector(w, V), w
+''', "must be written from scratch"),
+        ("the library's reference", '''
+from lstmlab import attention as _A
+def attention(q, K, V, mask=None):
+    return _A.attention(q, K, V, mask)
+''', "must be written from scratch"),
+    ],
+}
+
+RIGHT = {
+    "additive_scores": [
+        ("explicit loops", '''
+def additive_scores(q, K, Wq, Wk, v):
+    B, T, _ = K.shape
+    out = np.empty((B, T), dtype=np.result_type(q, K))
+    for b in range(B):
+        for t in range(T):
+            out[b, t] = v @ np.tanh(Wq.T @ q[b] + Wk.T @ K[b, t])
+    return out
+'''),
+        ("einsum", '''
+def additive_scores(q, K, Wq, Wk, v):
+    a = np.einsum("bd,da->ba", q, Wq)[:, None, :] + np.einsum("btd,da->bta", K, Wk)
+    return np.einsum("bta,a->bt", np.tanh(a), v)
+'''),
+        ("concatenated [q, k] with one matrix (Bahdanau's W [s; h])", '''
+def additive_scores(q, K, Wq, Wk, v):
+    B, T, _ = K.shape
+    qk = np.concatenate([np.broadcast_to(q[:, None, :], (B, T, q.shape[1])), K], axis=-1)
+    W = np.concatenate([Wq, Wk], axis=0)
+    return np.tanh(qk @ W) @ v
+'''),
+    ],
+    "dot_scores": [
+        ("broadcast and sum", '''
+def dot_scores(q, K):
+    return (q[:, None, :] * K).sum(axis=-1)
+'''),
+        ("batched matmul", '''
+def dot_scores(q, K):
+    return np.matmul(K, q[:, :, None])[..., 0]
+'''),
+        ("loop over the batch", '''
+def dot_scores(q, K):
+    return np.stack([K[b] @ q[b] for b in range(q.shape[0])])
+'''),
+    ],
+    "scaled_dot_scores": [
+        ("inline, scale the query first", '''
+def scaled_dot_scores(q, K):
+    return np.einsum("bd,btd->bt", q / np.sqrt(q.shape[1]), K)
+'''),
+        ("float64 inside, dtype kept", '''
+def scaled_dot_scores(q, K):
+    D = K.shape[-1]
+    s = np.einsum("bd,btd->bt", q.astype(np.float64), K.astype(np.float64)) / np.sqrt(D)
+    return s.astype(q.dtype)
+'''),
+        ("multiply by D ** -0.5", '''
+def scaled_dot_scores(q, K):
+    return dot_scores(q, K) * q.shape[-1] ** -0.5
+'''),
+    ],
+    "masked_softmax": [
+        ("masked with np.where, row-wise loop", '''
+def masked_softmax(scores, mask=None):
+    scores = np.asarray(scores)
+    out = np.zeros_like(scores)
+    for b in range(scores.shape[0]):
+        keep = np.ones(scores.shape[1], bool) if mask is None else mask[b]
+        if not keep.any():
+            continue
+        s = scores[b, keep]
+        e = np.exp(s - s.max())
+        out[b, keep] = e / e.sum()
+    return out
+'''),
+        ("mask after the softmax, renormalised, max over kept positions", '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    top = np.max(np.where(mask, scores, -np.inf), axis=-1, keepdims=True)
+    top = np.where(mask.any(-1, keepdims=True), top, 0.0)
+    e = np.exp(np.where(mask, scores - top, -np.inf))
+    w = e * mask
+    total = w.sum(-1, keepdims=True)
+    return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+'''),
+        ("log-sum-exp form", '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    s = np.where(mask, scores, -np.inf)
+    top = s.max(-1, keepdims=True)
+    top[~np.isfinite(top)] = 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lse = top + np.log(np.exp(s - top).sum(-1, keepdims=True))
+        w = np.exp(s - lse)
+    w[~mask.any(-1)] = 0.0
+    return w
+'''),
+        ("-1e9 fill, fully masked rows zeroed afterwards", '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        return masked_softmax(scores, np.ones(np.shape(scores), dtype=bool))
+    s = np.where(mask, scores, -1e9)
+    e = np.exp(s - s.max(axis=-1, keepdims=True)) * mask
+    w = e / np.maximum(e.sum(axis=-1, keepdims=True), np.finfo(e.dtype).tiny)
+    return w
+'''),
+    ],
+    "context_vector": [
+        ("broadcast and sum", '''
+def context_vector(weights, V):
+    return (weights[:, :, None] * V).sum(axis=1)
+'''),
+        ("batched matmul", '''
+def context_vector(weights, V):
+    return (weights[:, None, :] @ V)[:, 0, :]
+'''),
+        ("loop over time", '''
+def context_vector(weights, V):
+    c = np.zeros((V.shape[0], V.shape[2]), dtype=np.result_type(weights, V))
+    for t in range(V.shape[1]):
+        c += weights[:, t:t + 1] * V[:, t]
+    return c
+'''),
+    ],
+    "attention": [
+        ("everything inline", '''
+def attention(q, K, V, mask=None):
+    s = np.einsum("bd,btd->bt", q, K) / np.sqrt(q.shape[-1])
+    if mask is None:
+        mask = np.ones(s.shape, dtype=bool)
+    s = np.where(mask, s, -np.inf)
+    top = s.max(-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    e = np.exp(s - top)
+    z = e.sum(-1, keepdims=True)
+    w = e / np.where(z > 0, z, 1)
+    return np.einsum("bt,btd->bd", w, V), w
+'''),
+        ("returns a list, scales the keys", '''
+def attention(q, K, V, mask=None):
+    w = masked_softmax(dot_scores(q, K / np.sqrt(K.shape[-1])), mask)
+    return [context_vector(w, V), w]
+'''),
+    ],
+}
