@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.lstmlab-installed
 # Ignore a system pip cap on torch/torchvision: torch is pinned exactly in pyproject.toml.
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: install lab test test-fast build verify bench clean
+.PHONY: install lab test test-fast build verify bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { command -v $(PYTHON) >/dev/null || PYTHON=python3; $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV); }
@@ -26,12 +26,18 @@ lab: $(STAMP)
 
 # Library and grading tests, then the student versions must be fresh, then nbval on every solution.
 test: $(STAMP)
+	tools/install-browser.sh || true   # Chromium for tests/test_browser.py (root: apt-get; else the test skips)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/lstmlab build --check
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/lstmlab verify
 
 test-fast: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -k "not nbgrader_gives"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -k "not nbgrader_gives and not test_browser"
+
+# README's screenshots, taken by the browser test.
+screenshots: $(STAMP)
+	tools/install-browser.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" LSTMLAB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py -q
 
 build: $(STAMP)
 	$(BIN)/lstmlab build
@@ -42,6 +48,7 @@ verify: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_lstm.py
 	$(BIN)/python benchmarks/bench_notebooks.py
+	$(BIN)/python benchmarks/bench_grading.py
 
 clean:
 	rm -rf $(VENV) course/source course/release course/submitted course/autograded course/feedback course/gradebook.db

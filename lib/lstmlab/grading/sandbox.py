@@ -6,7 +6,8 @@ Full isolation (running as root with util-linux `unshare` and `setpriv`, as on C
     namespace, so when it ends every process it started ends too, detached ones included;
   - empty tmpfs mounted over everything secret: solutions/, course/ (nbgrader working folders
     and gradebook), tests/, tools/, .git/, the output folder, the submissions folder (other
-    students), the nbgrader exchange, /tmp and /dev/shm;
+    students), the nbgrader exchange, /tmp, /var/tmp and /dev/shm (except a folder that holds the
+    installation itself: then the worker's scratch space is a fresh tmpfs on its own folder);
   - then privileges dropped to a uid of its own (61000 + slot), no capabilities, no_new_privs,
     so it cannot undo the mounts or signal other workers;
   - rlimits: address space (memory cap), CPU seconds, file size, no core dumps, process count.
@@ -45,19 +46,20 @@ class Sandbox:
                 and shutil.which("unshare") is not None and shutil.which("setpriv") is not None
                 and sys.platform.startswith("linux"))
 
-    def hidden_paths(self) -> list[Path]:
-        """The folders and files to hide, minus any that contain what the worker must run
-        (the interpreter, the installed packages, lstmlab itself): hiding those would break it."""
+    @staticmethod
+    def _hideable(p: Path) -> bool:
+        """False for a path that holds what the worker must run (the interpreter, the installed
+        packages, lstmlab itself): hiding it would break the worker."""
         import lstmlab
 
         needed = [Path(sys.prefix).resolve(), Path(sys.executable).resolve(), Path(lstmlab.__file__).resolve().parent,
                   Path(os.__file__).resolve().parent]
-        out = []
-        for p in self.hide:
-            p = Path(p).resolve()
-            if p.exists() and not any(n == p or p in n.parents for n in needed):
-                out.append(p)
-        return out
+        p = p.resolve()
+        return p.exists() and not any(n == p or p in n.parents for n in needed)
+
+    def hidden_paths(self) -> list[Path]:
+        """The folders and files to hide that can be hidden."""
+        return [Path(p).resolve() for p in self.hide if self._hideable(Path(p))]
 
     def describe(self) -> str:
         if self.isolated():
@@ -86,7 +88,7 @@ class Sandbox:
         from_worker_r, from_worker_w = os.pipe()
         env = {
             "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
-            "HOME": "/tmp", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/mpl", "KERAS_BACKEND": "torch",
+            "HOME": str(workdir), "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{workdir}/.mpl", "KERAS_BACKEND": "torch",
             "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "LANG": "C.UTF-8",
             "LSTMLAB_WIRE": f"{to_worker_r},{from_worker_w}",
@@ -95,19 +97,24 @@ class Sandbox:
         worker = [sys.executable, "-I", "-m", "lstmlab.grading.worker"]
         if self.isolated():
             uid = str(61000 + slot % 1000)
-            # $@ holds the folders to hide; each gets an empty, read-only tmpfs.
+            # The worker's scratch space is an empty writable tmpfs: /tmp itself where it can be hidden,
+            # else (the installation lives under /tmp) the worker's own folder.
+            tmp_ok = self._hideable(Path("/tmp"))
+            scratch = "/tmp" if tmp_ok else str(workdir)
+            env.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=f"{scratch}/.mpl")
+            extra = [str(p) for p in (Path("/dev/shm"), Path("/var/tmp")) if self._hideable(p)]
+            # $@ holds what to hide: folders get an empty read-only tmpfs, files /dev/null.
             script = ('set -e; for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o ro,size=1k,mode=0555 none "$d"; '
                       'elif [ -f "$d" ]; then mount --bind /dev/null "$d"; fi; done; '
-                      "mount -t tmpfs -o size=256m,mode=1777 none /tmp; "
-                      "[ -d /dev/shm ] && mount -t tmpfs -o size=64m,mode=1777 none /dev/shm; "
+                      f"mount -t tmpfs -o size=256m,mode=1777 none {scratch}; "
                       "ip link set lo up 2>/dev/null || true; "
                       # no `exec`: sh stays PID 1 of the namespace, so the worker is an ordinary process
                       # (PID 1 ignores signals it has no handler for, a SIGSEGV included).
-                      f"cd /tmp; setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all "
+                      f"cd {scratch}; setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all "
                       f"--bounding-set=-all --no-new-privs -- " + " ".join(worker))
             argv = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
                     "--propagation", "private", "sh", "-c", script, "sandbox",
-                    *[str(p) for p in self.hidden_paths()]]
+                    *[str(p) for p in self.hidden_paths()], *extra]
         else:
             argv = worker
         proc = subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

@@ -1,0 +1,308 @@
+"""The student's path through lesson 01 in a real browser: JupyterLab in student mode, headless Chromium.
+
+Open the lesson, type the reference answer of `lstm_gates` into its cell, Run All Cells, run the
+remaining (unanswered) exercises' cells, save, press nbgrader's Validate button and read the dialog;
+check that the instructor's nbgrader tools are absent. Screenshots of each step go to
+$LSTMLAB_SCREENSHOTS when set (the README's docs/screenshots/), else to pytest's tmp folder.
+
+Needs Debian's Chromium at /usr/bin/chromium (tools/install-browser.sh; run here automatically when
+root) and the `playwright` Python package; Playwright's own browser download is never used.
+Skips only when Chromium is missing and cannot be installed (not root).
+
+Takes about 1 to 1.5 minutes on a 2-core machine (56-88 s measured under a load average of 3-8), most
+of it in Validate, which runs the whole lesson (the Keras and latch-training demos included) on the
+server. Deselect with `-k "not test_browser"`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from browser_support import (CHROMIUM_ARGS, JS_KERNEL_IDLE, JS_NO_PENDING_CELLS, ROOT, LabServer,
+                             answer_from_solution, ensure_chromium, exercises)
+
+LESSON = "01_lstm_cell"
+ANSWERED = "lstm_gates"
+SUCCESS_LINE = "✔ lstm_gates: all four gates match"
+INSTRUCTOR_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                      "@jupyter/nbgrader:course-list")
+
+# Timeouts (ms). Generous because CI machines and this one are often loaded; each wait is explicit.
+T_PAGE = 120_000       # JupyterLab loaded, notebook rendered, kernel started
+T_RUN = 180_000        # Run All Cells (imports torch, stops at the first failing test cell)
+T_CELL = 90_000        # one exercise's two cells
+T_SAVE = 30_000
+T_VALIDATE = 180_000   # Validate runs the whole lesson on the server (Keras and torch demos; 35-76 s seen)
+
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Fixtures
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path, why, skip = ensure_chromium()
+    if path is None:
+        if skip:
+            pytest.skip(f"no browser for the JupyterLab test: {why}")
+        pytest.fail(f"Chromium could not be installed: {why}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sync_playwright_api():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the `playwright` Python package is missing: install the test extras "
+                    "(pip install -e '.[test]'); never run `playwright install`, the test uses /usr/bin/chromium")
+    return sync_playwright
+
+
+@pytest.fixture
+def lab(tmp_path_factory):
+    """A student-mode JupyterLab serving a throwaway copy of the lesson; always shut down."""
+    server = LabServer(tmp_path_factory.mktemp("lab"))
+    server.prepare([ROOT / "lessons" / f"{LESSON}.ipynb"])
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ["LSTMLAB_SCREENSHOTS"]) if os.environ.get("LSTMLAB_SCREENSHOTS") else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# ---------------------------------------------------------------------------------------------------
+# The test
+
+
+class Student:
+    """The page plus the lesson's structure, with waits that fail loudly (page errors, server log)."""
+
+    def __init__(self, page, lab: LabServer, shots: Path, failures: Path):
+        self.page, self.lab, self.shots, self.failures = page, lab, shots, failures
+        self.page_errors: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.t0 = time.monotonic()
+        self.timings: dict[str, float] = {}
+
+    # -- locating -------------------------------------------------------------------------------------
+    @property
+    def cells(self):
+        return self.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+
+    def cell(self, index: int):
+        return self.cells.nth(index)
+
+    def prompt(self, index: int) -> str:
+        return (self.cell(index).locator(".jp-InputPrompt").first.text_content() or "").strip()
+
+    def output(self, index: int) -> str:
+        area = self.cell(index).locator(".jp-OutputArea")
+        return area.first.text_content() if area.count() else ""
+
+    def editor_text(self, index: int) -> str:
+        # One .cm-line per line of the CodeMirror 6 document (innerText would double blank lines).
+        return "\n".join(self.cell(index).locator(".cm-content .cm-line").all_text_contents())
+
+    # -- waiting --------------------------------------------------------------------------------------
+    def diagnosis(self) -> str:
+        return (f"\npage errors: {self.page_errors}\nconsole errors: {self.console_errors[-10:]}"
+                f"\nserver log (tail):\n{self.lab.log_tail(3000)}")
+
+    def wait(self, js: str, timeout: int, what: str, arg=None) -> None:
+        try:
+            self.page.wait_for_function(js, arg=arg, timeout=timeout, polling=250)
+        except Exception as e:  # playwright TimeoutError
+            pytest.fail(f"timed out after {timeout / 1000:.0f} s waiting for {what}: {e}{self.diagnosis()}")
+
+    def wait_idle(self, what: str, timeout: int, first_numbered: int | None = None) -> None:
+        """Kernel idle and no cell queued or running; with first_numbered, that cell has run (so the
+        wait cannot pass before a run even starts)."""
+        js = f"""(first) => ({JS_KERNEL_IDLE})() && ({JS_NO_PENDING_CELLS})() && (first === null ||
+            /\\[\\d+\\]/.test(document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell')[first]
+                              .querySelector('.jp-InputPrompt').textContent))"""
+        self.wait(js, timeout, what, arg=first_numbered)
+
+    def lap(self, name: str) -> None:
+        self.timings[name] = round(time.monotonic() - self.t0, 1)
+
+    def screenshot(self, name: str) -> Path:
+        path = self.shots / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def failure_screenshot(self) -> None:
+        """On any failure: the page as it was, in pytest's tmp folder (never in $LSTMLAB_SCREENSHOTS)."""
+        try:
+            path = self.failures / "failure.png"
+            self.page.screenshot(path=str(path), timeout=10_000)
+            print(f"browser test failed; the page at that moment: {path}")
+        except Exception as e:  # the page or browser may be gone
+            print(f"browser test failed; no screenshot ({e})")
+
+    def scroll_to_top_of(self, index: int) -> None:
+        self.cell(index).evaluate("el => el.scrollIntoView({block: 'start'})")
+        self.page.wait_for_timeout(300)  # let the scroll and any re-layout settle before a screenshot
+
+
+def test_student_path_in_jupyterlab(chromium, sync_playwright_api, lab, shots, tmp_path):
+    lesson = nbformat.read(lab.notebook_dir / f"{LESSON}.ipynb", as_version=4)
+    solution = nbformat.read(ROOT / "solutions" / f"{LESSON}.ipynb", as_version=4)
+    ex = {e["grade_id"]: e for e in exercises(lesson)}
+    assert ANSWERED in ex and len(ex) >= 2, f"lesson {LESSON}: exercises {list(ex)}"
+    gates = ex[ANSWERED]
+    unanswered = [e for gid, e in ex.items() if gid != ANSWERED]
+    reference = next(c.source for c in solution.cells
+                     if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == ANSWERED)
+    answer = answer_from_solution(reference)
+    first_code = next(i for i, c in enumerate(lesson.cells) if c.cell_type == "code")
+
+    # Server side of student mode: validate on, formgrader off.
+    assert lab.api("GET", "/nbgrader_version?version=0.9.6")["success"] is True
+    assert lab.http_status("/formgrader") == 404, "formgrader's server extension answers in student mode"
+
+    with sync_playwright_api() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.set_default_timeout(30_000)
+            s = Student(page, lab, shots, tmp_path)
+            try:
+                _student_path(s, page, lab, lesson, answer, gates, unanswered, first_code)
+            except BaseException:
+                s.failure_screenshot()
+                raise
+            print(f"browser test timings (s since page open): {s.timings}; screenshots in {shots}")
+        finally:
+            browser.close()
+
+
+def _student_path(s: Student, page, lab: LabServer, lesson, answer: str, gates: dict, unanswered: list,
+                  first_code: int) -> None:
+    # 1. Open the lesson. --------------------------------------------------------------------------
+    page.goto(lab.url(f"/lab/tree/{LESSON}.ipynb"), timeout=T_PAGE)
+    s.wait(f"() => document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell').length === {len(lesson.cells)}"
+           " && !!document.querySelector('.jp-NotebookPanel .jp-MarkdownCell .jp-RenderedMarkdown h1')",
+           T_PAGE, "the notebook to render")
+    s.wait_idle("the kernel to start", T_PAGE)
+    s.lap("lesson open, kernel idle")
+    assert "Lesson 01" in s.cell(0).text_content()
+    page.keyboard.press("Control+b")  # hide the file browser: the lesson gets the width
+    page.wait_for_timeout(500)
+    s.screenshot("01-lesson-open")
+
+    # The instructor's extensions are absent: page config and the Nbgrader menu.
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    disabled = config.get("disabledExtensions", [])
+    for plugin in INSTRUCTOR_PLUGINS:
+        assert plugin in disabled, f"{plugin} not disabled in student mode: {disabled}"
+    assert "@jupyter/nbgrader:validate-assignment" not in disabled
+    page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
+    menu = page.locator("#jp-mainmenu-nbgrader")
+    menu.wait_for(state="visible")
+    visible_items = [t.strip() for t in menu.locator(".lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel")
+                     .all_text_contents()]
+    html = page.content()
+    page.keyboard.press("Escape")
+    assert visible_items == ["Assignment List"], f"Nbgrader menu in student mode: {visible_items}"
+    for word in ("Formgrader", "Create Assignment", "Course List"):
+        assert word not in html, f"{word!r} shows in the student's JupyterLab"
+
+    # 2. Type the answer into the lstm_gates cell. -------------------------------------------------
+    found = [i for i in range(s.cells.count())
+             if "def lstm_gates" in (t := s.editor_text(i)) and "raise NotImplementedError" in t]
+    assert found == [gates["answer_index"]], f"lstm_gates exercise cell at {found}, expected {gates['answer_index']}"
+    idx = found[0]
+    s.cell(idx).locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(answer)
+    assert s.editor_text(idx) == answer, f"editor holds:\n{s.editor_text(idx)}"
+    s.scroll_to_top_of(idx - 1)
+    s.screenshot("02-answer-typed")
+    page.keyboard.press("Escape")  # command mode
+    s.lap("answer typed")
+
+    # 3. Run All Cells (Run menu). -----------------------------------------------------------------
+    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+    page.locator('#jp-mainmenu-run [data-command="runmenu:run-all"]').click()
+    s.wait_idle("Run All Cells to finish", T_RUN, first_numbered=first_code)
+    s.lap("run all done")
+    gates_out = s.output(gates["test_index"])
+    assert SUCCESS_LINE in gates_out, f"gates test cell shows: {gates_out!r}{s.diagnosis()}"
+    assert "Error" not in gates_out, gates_out
+    # JupyterLab sends each cell with stop_on_error: the first unanswered exercise's test
+    # raises NotImplementedError and the kernel skips every cell queued after it.
+    first = unanswered[0]
+    assert "NotImplementedError" in s.output(first["test_index"]), s.output(first["test_index"])
+    s.scroll_to_top_of(gates["test_index"] - 1)
+    s.screenshot("03-after-run-all")
+
+    # The student then runs each remaining exercise's cells (Shift+Enter on the stub, then on
+    # its test), as the lesson tells them to; each test must say NotImplementedError.
+    for e in unanswered:
+        if s.prompt(e["test_index"]) not in ("[ ]:", ""):
+            continue  # already run (the first one, by Run All)
+        s.cell(e["answer_index"]).locator(".cm-content").click()
+        page.keyboard.press("Shift+Enter")
+        page.keyboard.press("Shift+Enter")
+        s.wait_idle(f"the {e['grade_id']} test to run", T_CELL, first_numbered=e["test_index"])
+    for e in unanswered:
+        out = s.output(e["test_index"])
+        assert "NotImplementedError" in out, f"{e['test_id']} shows: {out!r}"
+    assert SUCCESS_LINE in s.output(gates["test_index"])
+    s.lap("exercises run")
+
+    # 4. Save; the file on disk holds the answer. --------------------------------------------------
+    page.keyboard.press("Control+s")
+    s.wait("() => !document.querySelector('.jp-NotebookPanel.jp-mod-dirty, .lm-TabBar-tab.jp-mod-dirty')",
+           T_SAVE, "the notebook to save")
+    saved = nbformat.read(lab.notebook_dir / f"{LESSON}.ipynb", as_version=4)
+    assert saved.cells[idx].source == answer
+    assert any(SUCCESS_LINE in o.get("text", "") for o in saved.cells[gates["test_index"]].outputs)
+
+    # 5. Validate (nbgrader's toolbar button; it saves, then runs the lesson on the server). -------
+    button = page.locator(".jp-NotebookPanel-toolbar .validate-button")
+    assert button.text_content().strip() == "Validate"
+    button.click()
+    # Any dialog ends the wait: nbgrader's error dialogs ("Validation failed", "Version Mismatch")
+    # have no #validation-message and fail below with their text, not after the timeout.
+    s.wait("() => !!document.querySelector('.jp-Dialog')", T_VALIDATE, "the validation dialog")
+    s.lap("validated")
+    dialog = page.locator(".jp-Dialog")
+    header = dialog.locator(".jp-Dialog-header").text_content()
+    if "Validation Results" not in header or not page.locator("#validation-message").count():
+        pytest.fail(f"unexpected dialog after Validate: {header!r}\n{dialog.inner_text()}{s.diagnosis()}")
+    message = page.locator("#validation-message")
+    classes = message.get_attribute("class").split()
+    text = message.inner_text()
+    # The dialog lists each failing cell as: "The following cell failed:", its source, its error.
+    failed = message.evaluate("""m => [...m.querySelectorAll(':scope > .jp-RenderedText')]
+                                  .map(d => d.querySelector('pre').innerText)""")
+    sources, errors = failed[0::2], failed[1::2]
+    s.screenshot("04-validate-dialog")
+    assert "validation-failed" in classes, f"dialog classes {classes}; it says:\n{text}"
+    assert [src.strip() for src in sources] == [e["test_source"].strip() for e in unanswered], text
+    assert all("NotImplementedError" in err for err in errors), text
+    assert text.count("The following cell failed:") == len(unanswered), text
+    assert gates["test_source"].strip() not in text, "the answered gates test is reported as failing"
+    assert "has changed" not in text, text  # no test cell reported as modified
+    dialog.get_by_role("button", name="Ok").click()
+    dialog.wait_for(state="detached")
+
+    assert not s.page_errors, f"errors in the page: {s.page_errors}"
