@@ -327,3 +327,34 @@ def test_every_lesson_grades_reference_full_and_untouched_zero(tmp_path):
             else:
                 assert e["score"] == 0 and e["status"] in ("unanswered", "error", "failed"), \
                     f"{r['lesson']}/{e['exercise']} untouched: {e['status']} {e['message'][:300]}"
+
+
+def test_aliased_torch_builtin_is_caught_in_the_sandbox(tmp_path):
+    """`from torch import softmax as f` escapes attribute traps; the guard's torch function mode
+    still sees the call where the student's code runs."""
+    lid = "10_beyond_lstm"
+    blank = nbformat.read(COURSE.lessons / f"{lid}.ipynb", as_version=4)
+    solution = nbformat.read(COURSE.solutions / f"{lid}.ipynb", as_version=4)
+    answers = {_meta(c)["grade_id"]: c.source for c in solution.cells if _meta(c).get("solution")}
+    answers["self_attention"] = '''
+from torch import softmax as _f
+import torch as _t
+def self_attention(X, Wq, Wk, Wv, causal=True):
+    Q, K, V = qkv_projection(X, Wq, Wk, Wv)
+    scores = Q @ K.transpose(0, 2, 1) / np.sqrt(Q.shape[-1])
+    if causal:
+        scores = np.where(causal_mask(X.shape[1]), scores, -np.inf)
+    weights = _f(_t.from_numpy(scores), dim=-1).numpy()
+    return weights @ V, weights
+'''
+    for c in blank.cells:
+        if _meta(c).get("solution"):
+            c.source = answers[_meta(c)["grade_id"]]
+    (tmp_path / "subs" / "eve").mkdir(parents=True)
+    nbformat.write(blank, tmp_path / "subs" / "eve" / f"{lid}.ipynb")
+    results, _, _ = batch.run(tmp_path / "subs", tmp_path / "out", COURSE.solutions, SECRETS, jobs=1, limits=LIMITS,
+                              log=lambda *a: None)
+    got = {e["exercise"]: e for e in results[0]["exercises"]}
+    bad = got["test_self_attention"]
+    assert bad["score"] == 0 and "must be written from scratch" in bad["message"] and "softmax" in bad["message"]
+    assert all(e["status"] == "passed" for name, e in got.items() if name != "test_self_attention")

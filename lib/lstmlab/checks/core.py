@@ -211,10 +211,40 @@ def reference_functions(module, allow: Iterable[str] = ("sigmoid",)) -> list[tup
             and not name.startswith("_") and name not in set(allow)]
 
 
-def assert_from_scratch(exercise: str, fn: Callable, *args, extra: Iterable[tuple[object, str, str]] = (), **kwargs):
+def torch_softmax_and_attention() -> list[tuple[object, str, str]]:
+    """Guard targets for torch's softmax and attention, for lessons whose exercise is one of them.
+
+    The guard's torch function mode records these by name, so an alias (`from torch import softmax
+    as f`, `x.softmax(-1)`) is caught too.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    candidates = [
+        (F, "scaled_dot_product_attention", "torch.nn.functional.scaled_dot_product_attention"),
+        (F, "softmax", "torch.nn.functional.softmax"),
+        (F, "log_softmax", "torch.nn.functional.log_softmax"),
+        (F, "softmin", "torch.nn.functional.softmin"),
+        (F, "multi_head_attention_forward", "torch.nn.functional.multi_head_attention_forward"),
+        (torch, "softmax", "torch.softmax"),
+        (torch, "log_softmax", "torch.log_softmax"),
+        (torch, "_softmax", "torch._softmax"),
+        (torch, "_safe_softmax", "torch._safe_softmax"),
+        (torch, "_native_multi_head_attention", "torch._native_multi_head_attention"),
+        (torch.special, "softmax", "torch.special.softmax"),
+        (torch.Tensor, "softmax", "torch.Tensor.softmax"),
+        (torch.nn.MultiheadAttention, "__init__", "torch.nn.MultiheadAttention"),
+        (torch.nn.MultiheadAttention, "forward", "torch.nn.MultiheadAttention"),
+    ]
+    return [(owner, attr, label) for owner, attr, label in candidates if hasattr(owner, attr)]
+
+
+def assert_from_scratch(exercise: str, fn: Callable, *args, extra: Iterable[tuple[object, str, str]] = (),
+                        advice: str = "Use numpy operations (and the sigmoid helper) instead.", **kwargs):
     """Call fn(*args, **kwargs) and fail if it used a ready-made implementation. Returns fn's result.
 
-    extra: more (owner, attribute, label) targets, e.g. reference_functions(lstmlab.gru).
+    extra:  more (owner, attribute, label) targets, e.g. reference_functions(lstmlab.gru).
+    advice: the last sentence of the failure message.
     """
     remote = getattr(fn, "__lstmlab_remote_call__", None)
     if remote is not None:
@@ -225,6 +255,5 @@ def assert_from_scratch(exercise: str, fn: Callable, *args, extra: Iterable[tupl
             result = fn(*args, **kwargs)
     if called:
         names = ", ".join(dict.fromkeys(called))  # in the order they were called
-        raise CheckFailed(f"{exercise} must be written from scratch, but it called {names}. "
-                          "Use numpy operations (and the sigmoid helper) instead.")
+        raise CheckFailed(f"{exercise} must be written from scratch, but it called {names}. {advice}")
     return result
