@@ -9,7 +9,6 @@ judges the returned values in its own process. Whatever the student's code chang
 
 Requests (JSON, see wire.py) and replies:
     {"op": "exec", "source", "label"}           -> {"ok": true} | {"error": "..."}
-    {"op": "lookup", "name"}                    -> {"kind": "callable" | "value" | "missing", "value"?}
     {"op": "names"}                             -> {"names": {name: {"kind", "value"?}}}
     {"op": "call", "name", "args", "kwargs", "guard"} -> {"result", "after", "ready_made"} | {"error"}
       during a call the worker may send {"op": "callback", "id", "args", "sync"} and waits for
@@ -143,17 +142,6 @@ def serve(fd_in: int, fd_out: int) -> None:
                 reply = {"error": _format_error(exc), "ename": type(exc).__name__}
             reply["output"] = out.take()
             send(fd_out, reply)
-        elif op == "lookup":
-            name = str(msg.get("name"))
-            if name not in namespace or name.startswith("__"):
-                send(fd_out, {"kind": "missing"})
-            elif callable(namespace[name]) and not isinstance(namespace[name], type):
-                send(fd_out, {"kind": "callable"})
-            else:
-                try:
-                    send(fd_out, {"kind": "value", "value": encode(namespace[name])})
-                except Exception:
-                    send(fd_out, {"kind": "missing"})
         elif op == "names":
             # The student's top-level functions and small plain values, for the judge's namespace.
             names = {}
