@@ -94,3 +94,21 @@ def test_nbgrader_gives_solution_full_marks_and_blank_zero(lid, tmp_path):
     for test_id, points in tests.items():
         assert grades["reference"][test_id] == (points, points), f"reference lost points on {test_id}"
         assert grades["blank"][test_id] == (0.0, points), f"untouched lesson scored on {test_id}"
+
+
+def test_build_seeds_nbgrader_source_and_check_writes_nothing(tmp_path):
+    import shutil
+
+    from lstmlab.course import Course
+
+    root = tmp_path / "course_copy"
+    for part in ("solutions", "lessons", "course"):
+        shutil.copytree(COURSE.root / part, root / part, ignore=shutil.ignore_patterns("source", "release", "*.db"))
+    copy = Course(root)
+    assert build(copy, check=True) == [] and not (root / "course" / "source").exists()
+    (root / "lessons" / "01_lstm_cell.ipynb").write_text("{}", encoding="utf-8")
+    assert build(copy, check=True) == ["01_lstm_cell"], "--check reports a stale lesson"
+    assert (root / "lessons" / "01_lstm_cell.ipynb").read_text(encoding="utf-8") == "{}", "--check wrote nothing"
+    assert build(copy) == ["01_lstm_cell"]
+    for lid in copy.lesson_ids():
+        assert (root / "course" / "source" / lid / f"{lid}.ipynb").read_bytes() == (root / "solutions" / f"{lid}.ipynb").read_bytes()

@@ -142,7 +142,18 @@ def build(course: Course, check: bool = False) -> list[str]:
             changed.append(orphan.stem)
             if not check:
                 orphan.unlink()
+    if not check:
+        seed_nbgrader_source(course)
     return changed
+
+
+def seed_nbgrader_source(course: Course) -> None:
+    """Copy each solution to course/source/<id>/<id>.ipynb (git-ignored), so that nbgrader's own
+    commands (generate_assignment, release_assignment, formgrader) work in course/ as they are."""
+    for lid in course.lesson_ids():
+        target = course.course_dir / "source" / lid / f"{lid}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(course.solutions / f"{lid}.ipynb", target)
 
 
 def notebooks_without_outputs(paths: list[Path]) -> list[str]:
