@@ -17,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 
+from lstmlab.grading.notebook import lesson_spec, nbgrader_meta  # noqa: F401  (nbgrader_meta: for tests)
+
 MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)
 
 
@@ -33,26 +35,12 @@ def is_demo(cell) -> bool:
     return "demo" in cell.get("metadata", {}).get("tags", [])
 
 
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def exercises(nb) -> list[Exercise]:
-    """Each graded test cell paired with the solution cell before it."""
-    out, last_solution = [], None
-    for cell in nb.cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type != "code":
-            continue
-        if meta.get("solution"):
-            last_solution = cell
-        elif meta.get("grade"):
-            if last_solution is None:
-                raise ValueError(f"test cell {meta['grade_id']} has no solution cell before it")
-            out.append(Exercise(nbgrader_meta(last_solution)["grade_id"], meta["grade_id"], float(meta["points"]),
-                                last_solution.source, cell.source))
-            last_solution = None
-    return out
+    """Each graded test cell paired with the solution cell before it (as the grader reads them)."""
+    steps = lesson_spec(nb, "").steps
+    answers = {s.solution_id: s.source for s in steps if s.kind == "answer"}
+    return [Exercise(s.exercise.solution_id, s.exercise.test_id, s.exercise.points,
+                     answers[s.exercise.solution_id], s.source) for s in steps if s.kind == "test"]
 
 
 def run_source(source: str, namespace: dict, name: str) -> None:
@@ -74,10 +62,11 @@ class LessonRunner:
         self.nb = nbformat.read(path, as_version=4)
         self.exercises = {e.solution_id: e for e in exercises(self.nb)}
         self.base: dict = {"__name__": "__main__"}
-        last_test = max(i for i, c in enumerate(self.nb.cells) if nbgrader_meta(c).get("grade"))
-        for k, cell in enumerate(self.nb.cells[: last_test + 1]):
-            if cell.cell_type == "code" and not is_demo(cell):
-                run_source(cell.source, self.base, f"{path.stem} cell {k}")
+        steps = lesson_spec(self.nb, path.stem).steps
+        last_test = max(k for k, step in enumerate(steps) if step.kind == "test")
+        for k, step in enumerate(steps[: last_test + 1]):
+            if step.kind != "demo":
+                run_source(step.source, self.base, f"{path.stem} step {k}")
 
     def judge(self, solution_id: str, source: str) -> tuple[bool, str]:
         """(passed, message): run `source` in place of the solution, then the exercise's full test cell."""

@@ -25,6 +25,7 @@ import pytest
 
 from conftest import COURSE
 from lstmlab.grading import batch, report
+from lstmlab.grading.notebook import nbgrader_meta
 from lstmlab.grading.sandbox import Limits
 
 LESSON = "01_lstm_cell"
@@ -36,12 +37,10 @@ LIMITS = Limits(cell_seconds=10, notebook_seconds=150)
 MARKER = f"lstmlab-detached-{os.getpid()}"
 
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 def reference_answers() -> dict[str, str]:
-    return {_meta(c)["grade_id"]: c.source for c in SOLUTION.cells if _meta(c).get("solution")}
+    return {nbgrader_meta(c)["grade_id"]: c.source for c in SOLUTION.cells if nbgrader_meta(c).get("solution")}
 
 
 def notebook(answers: dict[str, str] | None = None, edit=None):
@@ -49,8 +48,8 @@ def notebook(answers: dict[str, str] | None = None, edit=None):
     nb = copy.deepcopy(BLANK)
     filled = {**reference_answers(), **(answers or {})}
     for cell in nb.cells:
-        gid = _meta(cell).get("grade_id")
-        if _meta(cell).get("solution") and gid in filled:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if nbgrader_meta(cell).get("solution") and gid in filled:
             cell.source = filled[gid]
     if edit:
         edit(nb)
@@ -70,12 +69,12 @@ def lstm_gates(x, h_prev, Wx, Wh, b):
 
 
 def _drop_test_cells(nb):
-    nb.cells = [c for c in nb.cells if not _meta(c).get("grade")]
+    nb.cells = [c for c in nb.cells if not nbgrader_meta(c).get("grade")]
 
 
 def _neuter_tests_and_points(nb):
     for c in nb.cells:
-        if _meta(c).get("grade"):
+        if nbgrader_meta(c).get("grade"):
             c.source = "pass"
             c.metadata["nbgrader"]["points"] = 1000
 
@@ -91,12 +90,12 @@ def _duplicate_and_retype(nb):
     cells = []
     for c in nb.cells:
         cells.append(c)
-        if _meta(c).get("grade_id") == "lstm_cell_update":
+        if nbgrader_meta(c).get("grade_id") == "lstm_cell_update":
             dup = copy.deepcopy(c)
             dup["id"] = "duplicate"
             dup.source = "def lstm_cell_update(c_prev, i, f, g, o):\n    return 0, 0\n"  # a later, wrong copy wins
             cells.append(dup)
-        if _meta(c).get("grade_id") == "lstm_param_count":
+        if nbgrader_meta(c).get("grade_id") == "lstm_param_count":
             c.cell_type = "markdown"
             c.pop("outputs", None)
             c.pop("execution_count", None)
@@ -335,7 +334,7 @@ def test_aliased_torch_builtin_is_caught_in_the_sandbox(tmp_path):
     lid = "10_beyond_lstm"
     blank = nbformat.read(COURSE.lessons / f"{lid}.ipynb", as_version=4)
     solution = nbformat.read(COURSE.solutions / f"{lid}.ipynb", as_version=4)
-    answers = {_meta(c)["grade_id"]: c.source for c in solution.cells if _meta(c).get("solution")}
+    answers = {nbgrader_meta(c)["grade_id"]: c.source for c in solution.cells if nbgrader_meta(c).get("solution")}
     answers["self_attention"] = '''
 from torch import softmax as _f
 import torch as _t
@@ -348,8 +347,8 @@ def self_attention(X, Wq, Wk, Wv, causal=True):
     return weights @ V, weights
 '''
     for c in blank.cells:
-        if _meta(c).get("solution"):
-            c.source = answers[_meta(c)["grade_id"]]
+        if nbgrader_meta(c).get("solution"):
+            c.source = answers[nbgrader_meta(c)["grade_id"]]
     (tmp_path / "subs" / "eve").mkdir(parents=True)
     nbformat.write(blank, tmp_path / "subs" / "eve" / f"{lid}.ipynb")
     results, _, _ = batch.run(tmp_path / "subs", tmp_path / "out", COURSE.solutions, SECRETS, jobs=1, limits=LIMITS,

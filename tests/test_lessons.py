@@ -34,6 +34,8 @@ def test_solution_notebook_is_well_formed(lid):
     assert nb.metadata["kernelspec"]["name"] == "python3"
     exs = exercises(nb)
     assert len(exs) >= 1, "a lesson needs graded exercises"
+    solution_ids = [ex.solution_id for ex in exs]
+    assert len(solution_ids) == len(set(solution_ids)), "each solution cell has exactly one test cell after it"
     ids = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c)]
     assert len(ids) == len(set(ids)), "grade_ids must be unique"
     for ex in exs:

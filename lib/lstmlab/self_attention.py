@@ -29,6 +29,9 @@ import math
 
 import numpy as np
 
+# Lesson 07's stable masked softmax (a fully masked row gives zeros), used here and re-exported.
+from .attention import masked_softmax  # noqa: F401
+
 
 def causal_mask(T: int) -> np.ndarray:
     """The causal mask: (T, T) bool with mask[i, j] = (j <= i), True = position i may attend to position j.
@@ -55,24 +58,6 @@ def attention_scores(Q, K):
     Inputs: Q (B, T, dk), K (B, T, dk). Returns S (B, T, T).
     """
     return Q @ np.swapaxes(K, -1, -2) / math.sqrt(Q.shape[-1])   # a Python float keeps float32 float32
-
-
-def masked_softmax(scores, mask=None):
-    """Stable softmax over the last axis restricted to mask (True = keep); a row with nothing kept gets zeros.
-
-    Inputs: scores (..., T), mask broadcastable to scores, bool, or None (keep all).
-    Returns weights of the shape and dtype of scores.
-    """
-    scores = np.asarray(scores)
-    if mask is None:
-        mask = np.ones(scores.shape, dtype=bool)
-    mask = np.broadcast_to(np.asarray(mask, dtype=bool), scores.shape)
-    kept = np.where(mask, scores, -np.inf)
-    top = kept.max(axis=-1, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    e = np.where(mask, np.exp(np.where(mask, scores - top, 0.0)), 0.0)
-    total = e.sum(axis=-1, keepdims=True)
-    return (e / np.where(total > 0, total, 1.0)).astype(scores.dtype, copy=False)
 
 
 def self_attention(X, Wq, Wk, Wv, causal: bool = True):

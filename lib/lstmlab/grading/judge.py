@@ -128,7 +128,7 @@ def _sync(original, new) -> None:
     elif isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
         if original.shape == new.shape and original.flags.writeable:
             original[...] = new
-    elif type(original).__name__ == "Tensor" and isinstance(new, object) and hasattr(new, "shape"):
+    elif type(original).__name__ == "Tensor" and hasattr(new, "shape"):
         import torch
 
         if tuple(original.shape) == tuple(new.shape):

@@ -47,7 +47,8 @@ class LessonSpec:
         return sum(e.points for e in self.exercises)
 
 
-def _meta(cell) -> dict:
+def nbgrader_meta(cell) -> dict:
+    """A cell's nbgrader metadata ({} when it has none)."""
     return (cell.get("metadata") or {}).get("nbgrader") or {}
 
 
@@ -68,18 +69,22 @@ def defined_names(source: str) -> list[str]:
 
 def load_lesson(path: Path) -> LessonSpec:
     """Read a solution notebook into the steps grading runs, in notebook order."""
-    nb = nbformat.read(path, as_version=4)
+    return lesson_spec(nbformat.read(path, as_version=4), path.stem)
+
+
+def lesson_spec(nb, lesson: str) -> LessonSpec:
+    """The steps of a notebook already read (see load_lesson)."""
     steps, exercises, last = [], [], None
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        meta = _meta(cell)
+        meta = nbgrader_meta(cell)
         if meta.get("solution"):
             last = (meta["grade_id"], cell)
             steps.append(Step("answer", cell.source, solution_id=meta["grade_id"]))
         elif meta.get("grade"):
             if last is None:
-                raise ValueError(f"{path.name}: test cell {meta['grade_id']} has no solution cell before it")
+                raise ValueError(f"{lesson}: test cell {meta['grade_id']} has no solution cell before it")
             ex = Exercise(meta["grade_id"], last[0], float(meta.get("points", 0)), defined_names(last[1].source),
                           last[1].get("id"))
             exercises.append(ex)
@@ -89,8 +94,8 @@ def load_lesson(path: Path) -> LessonSpec:
         else:
             steps.append(Step("setup", cell.source))
     known_ids = {c.get("id") for c in nb.cells if c.get("id")}
-    known_sources = {c.source.strip() for c in nb.cells if not _meta(c).get("solution")}
-    return LessonSpec(path.stem, steps, exercises, known_ids, known_sources)
+    known_sources = {c.source.strip() for c in nb.cells if not nbgrader_meta(c).get("solution")}
+    return LessonSpec(lesson, steps, exercises, known_ids, known_sources)
 
 
 # Constructs no answer in this course needs, used to reach into the grader's machinery.
@@ -154,7 +159,7 @@ def read_submission(spec: LessonSpec, raw: bytes) -> Answers:
     for cell in cells:
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        meta = _meta(cell)
+        meta = nbgrader_meta(cell)
         ex = by_grade_id.get(meta.get("grade_id")) if meta.get("solution") else None
         if ex is None and cell.get("id") in by_cell_id and not meta.get("grade"):
             ex = by_cell_id[cell.get("id")]
