@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from lstmlab.course import Course, nbgrader_api, repo_root, with_venv_on_path
+from lstmlab.tooling.course import Course, nbgrader_api, repo_root, with_venv_on_path
 
 
 def make_class(course: Course, lesson: str, n: int, folder: Path) -> None:
@@ -68,7 +68,7 @@ def stock(course: Course, lesson: str, subs: Path, work: Path) -> float:
 
 def ours(subs: Path, out: Path, jobs: int) -> tuple[float, list[dict]]:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "lstmlab.cli", "grade", str(subs), "-o", str(out), "-j", str(jobs)],
+    subprocess.run([sys.executable, "-m", "lstmlab.tooling.cli", "grade", str(subs), "-o", str(out), "-j", str(jobs)],
                    check=True, capture_output=True)
     took = time.perf_counter() - start
     return took, [json.loads(p.read_text()) for p in (out / ".results").glob("*.json")]

@@ -11,7 +11,7 @@ import time
 import nbformat
 from nbclient import NotebookClient
 
-from lstmlab.course import Course, repo_root, with_venv_on_path
+from lstmlab.tooling.course import Course, repo_root, with_venv_on_path
 
 
 def main(ids: list[str]) -> int:

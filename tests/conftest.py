@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lstmlab.course import Course  # noqa: E402
+from lstmlab.tooling.course import Course  # noqa: E402
 
 COURSE = Course(ROOT)
 LESSONS = COURSE.lesson_ids()

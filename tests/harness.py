@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from lstmlab.grading.notebook import lesson_spec, nbgrader_meta  # noqa: F401  (nbgrader_meta: for tests)
+from lstmlab.tooling.grading.notebook import lesson_spec, nbgrader_meta  # noqa: F401  (nbgrader_meta: for tests)
 
 MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)
 

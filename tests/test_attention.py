@@ -1,5 +1,5 @@
 """lstmlab.attention against torch (float64 to 1e-10, float32 to 1e-5) and finite differences;
-lstmlab.dates (seeded, correct by the standard library); lstmlab.seq2seq (shapes, masking, parity with
+lstmlab.lessons.attention.tasks (seeded, correct by the standard library); lstmlab.lessons.attention.seq2seq (shapes, masking, parity with
 the numpy reference and with a packed bidirectional nn.LSTM, plots return what they drew)."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from lstmlab import attention as A
-from lstmlab import dates
+from lstmlab.lessons.attention import tasks as dates
 from lstmlab.gradcheck import numerical_gradient_array, relative_error
 
 matplotlib.use("Agg")
@@ -243,7 +243,7 @@ def one_thread():
 
 
 def test_encoder_equals_a_packed_bidirectional_lstm(small_data):
-    from lstmlab.seq2seq import DateSeq2Seq
+    from lstmlab.lessons.attention.seq2seq import DateSeq2Seq
 
     torch.manual_seed(0)
     model = DateSeq2Seq(emb=8, hidden=5).double()
@@ -264,7 +264,7 @@ def test_encoder_equals_a_packed_bidirectional_lstm(small_data):
 
 
 def test_model_attention_is_the_numpy_reference(small_data):
-    from lstmlab.seq2seq import DateSeq2Seq
+    from lstmlab.lessons.attention.seq2seq import DateSeq2Seq
 
     torch.manual_seed(1)
     model = DateSeq2Seq(emb=8, hidden=6, attn_size=7).double()
@@ -284,7 +284,7 @@ def test_model_attention_is_the_numpy_reference(small_data):
 
 
 def test_model_without_attention_and_training_reduce_the_loss(small_data, one_thread):
-    from lstmlab.seq2seq import DateSeq2Seq, accuracy, predict, train
+    from lstmlab.lessons.attention.seq2seq import DateSeq2Seq, accuracy, predict, train
 
     torch.manual_seed(2)
     model = DateSeq2Seq(emb=8, hidden=8, attention=False)
@@ -299,7 +299,7 @@ def test_model_without_attention_and_training_reduce_the_loss(small_data, one_th
 
 
 def test_accuracy_and_alignment_mass_on_known_answers(small_data):
-    from lstmlab.seq2seq import accuracy, alignment_mass
+    from lstmlab.lessons.attention.seq2seq import accuracy, alignment_mass
 
     Y = small_data["Y"].copy()
     acc = accuracy(Y, small_data)
@@ -319,7 +319,7 @@ def test_accuracy_and_alignment_mass_on_known_answers(small_data):
 
 
 def test_plots_return_what_they_drew(small_data):
-    from lstmlab.seq2seq import plot_attention, plot_by_position, plot_training
+    from lstmlab.lessons.attention.seq2seq import plot_attention, plot_by_position, plot_training
 
     r = np.random.default_rng(0)
     w = r.random((3, 10, small_data["X"].shape[1]))

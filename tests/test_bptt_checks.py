@@ -1,12 +1,12 @@
-"""lstmlab.checks.bptt: its forward, its correct 'variants' and torch_grads equal the library reference."""
+"""lstmlab.lessons.bptt.checks: its forward, its correct 'variants' and torch_grads equal the library reference."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from lstmlab import lstm as L
-from lstmlab.checks import bptt
-from lstmlab.checks.core import CheckFailed
+from lstmlab.lessons.bptt import checks as bptt
+from lstmlab.checking import CheckFailed
 from lstmlab.fixtures import lstm_inputs, lstm_params, rng
 
 

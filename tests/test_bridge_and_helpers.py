@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from lstmlab import bridge, lstm as L, tasks
-from lstmlab.checks.core import CheckFailed, assert_close, assert_from_scratch, ready_made_guard
+from lstmlab.checking import CheckFailed, assert_close, assert_from_scratch, ready_made_guard
 from lstmlab.fixtures import lstm_inputs, lstm_params
 
 
@@ -89,7 +89,7 @@ def test_plot_gates_returns_what_it_drew():
     import matplotlib
 
     matplotlib.use("Agg")
-    from lstmlab.plots import plot_gates
+    from lstmlab.lessons.lstm_cell.plots import plot_gates
 
     acts = {"i": np.full((5, 2), 0.2), "c": np.linspace(-2, 2, 10).reshape(5, 2)}
     fig, data = plot_gates(acts, inputs=np.zeros((5, 1)))
@@ -134,7 +134,7 @@ def test_ready_made_guard_catches_aliases_and_restores_everything():
 
 
 def test_reference_functions_trap_a_whole_module_once():
-    from lstmlab.checks.core import reference_functions
+    from lstmlab.checking import reference_functions
 
     targets = reference_functions(L)
     names = {t[1] for t in targets}

@@ -14,7 +14,7 @@ LESSON = "01_lstm_cell"
 
 def run_check(path, *extra):
     env = dict(os.environ, LSTMLAB_ROOT=str(COURSE.root))
-    return subprocess.run([sys.executable, "-m", "lstmlab.cli", "check", str(path), *extra], env=env,
+    return subprocess.run([sys.executable, "-m", "lstmlab.tooling.cli", "check", str(path), *extra], env=env,
                           capture_output=True, text=True, timeout=600)
 
 

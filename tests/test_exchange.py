@@ -61,7 +61,7 @@ def test_release_fetch_submit_collect_then_grade(tmp_path):
 
     out = tmp_path / "out"
     env = dict(os.environ, LSTMLAB_ROOT=str(COURSE.root))
-    done = subprocess.run([sys.executable, "-m", "lstmlab.cli", "grade", str(course / "submitted"), "-o", str(out), "-j", "2"],
+    done = subprocess.run([sys.executable, "-m", "lstmlab.tooling.cli", "grade", str(course / "submitted"), "-o", str(out), "-j", "2"],
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     totals = {}

@@ -1,4 +1,4 @@
-"""lstmlab.gradflow: per-step gradient norms agree with full backward passes, routes, task, plot."""
+"""lstmlab.lessons.bptt.gradflow: per-step gradient norms agree with full backward passes, routes, task, plot."""
 from __future__ import annotations
 
 import matplotlib
@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from lstmlab import gradflow as G
+from lstmlab.lessons.bptt import gradflow as G
 from lstmlab import lstm as L
 from lstmlab import rnn as R
 from lstmlab.fixtures import lstm_inputs, lstm_params, rng

@@ -24,15 +24,14 @@ import nbformat
 import pytest
 
 from conftest import COURSE
-from lstmlab.grading import batch, report
-from lstmlab.grading.notebook import nbgrader_meta
-from lstmlab.grading.sandbox import Limits
+from lstmlab.tooling.grading import batch, report
+from lstmlab.tooling.grading.notebook import nbgrader_meta
+from lstmlab.tooling.grading.sandbox import Limits
 
 LESSON = "01_lstm_cell"
 SOLUTION = nbformat.read(COURSE.solutions / f"{LESSON}.ipynb", as_version=4)
 BLANK = nbformat.read(COURSE.lessons / f"{LESSON}.ipynb", as_version=4)
 EXERCISES = ["test_lstm_gates", "test_lstm_cell_update", "test_lstm_step", "test_lstm_forward", "test_lstm_param_count"]
-SECRETS = [COURSE.solutions, COURSE.course_dir, COURSE.root / "tests", COURSE.root / "tools", COURSE.root / ".git"]
 LIMITS = Limits(cell_seconds=10, notebook_seconds=150)
 MARKER = f"lstmlab-detached-{os.getpid()}"
 
@@ -127,7 +126,7 @@ get_ipython().input_transformers_cleanup.append(lambda lines: ["pass\\n"])
 '''}), GATES_REJECTED),
     "sys_modules": (f"{LESSON}.ipynb", notebook({"lstm_gates": WRONG_GATES + '''
 import sys
-sys.modules["lstmlab.checks.lstm_cell"] = None
+sys.modules["lstmlab.lessons.lstm_cell.checks"] = None
 sys.excepthook = lambda *a: None
 '''}), GATES_REJECTED),
     "torch_lstm": (f"{LESSON}.ipynb", notebook({"lstm_forward": '''
@@ -206,7 +205,7 @@ def write_class(folder: Path, students=CLASS) -> None:
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("class")
     write_class(base / "subs")
-    results, intake, info = batch.run(base / "subs", base / "out", COURSE.solutions, SECRETS, jobs=2, limits=LIMITS,
+    results, intake, info = batch.run(base / "subs", base / "out", COURSE, jobs=2, limits=LIMITS,
                                       log=lambda *a: None)
     report.write_all(results, intake, info, base / "out")
     return base, {r["student"]: r for r in results if r["lesson"] == LESSON}, intake
@@ -275,7 +274,7 @@ def test_regrading_is_identical_and_a_killed_run_resumes(tmp_path, graded):
     subset = {k: CLASS[k] for k in ("ref", "blank", "numpy_override_quiet", "warnings")}
     write_class(tmp_path / "subs", subset)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "lstmlab.cli", "grade", str(tmp_path / "subs"), "-o", str(out), "-j", "1"]
+    cmd = [sys.executable, "-m", "lstmlab.tooling.cli", "grade", str(tmp_path / "subs"), "-o", str(out), "-j", "1"]
     env = dict(os.environ, LSTMLAB_ROOT=str(COURSE.root))
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 240
@@ -301,7 +300,7 @@ def test_zip_route(tmp_path):
         z.writestr(f"download/bob/{LESSON}.ipynb", nbformat.writes(BLANK))
         z.writestr("download/../../evil.txt", "nope")
         z.writestr("download/readme.txt", "not a submission")
-    results, intake, info = batch.run(zpath, tmp_path / "out", COURSE.solutions, SECRETS, jobs=2, limits=LIMITS,
+    results, intake, info = batch.run(zpath, tmp_path / "out", COURSE, jobs=2, limits=LIMITS,
                                       log=lambda *a: None)
     totals = {r["student"]: sum(e["score"] for e in r["exercises"]) for r in results}
     assert totals == {"alice": SOLUTION_MAX, "bob": 0.0}
@@ -317,7 +316,7 @@ def test_every_lesson_grades_reference_full_and_untouched_zero(tmp_path):
         for student, folder in (("reference", COURSE.solutions), ("untouched", COURSE.lessons)):
             (tmp_path / "subs" / student).mkdir(parents=True, exist_ok=True)
             (tmp_path / "subs" / student / f"{lid}.ipynb").write_bytes((folder / f"{lid}.ipynb").read_bytes())
-    results, _, _ = batch.run(tmp_path / "subs", tmp_path / "out", COURSE.solutions, SECRETS, jobs=2,
+    results, _, _ = batch.run(tmp_path / "subs", tmp_path / "out", COURSE, jobs=2,
                               limits=Limits(cell_seconds=120, notebook_seconds=600), log=lambda *a: None)
     for r in results:
         for e in r["exercises"]:
@@ -351,7 +350,7 @@ def self_attention(X, Wq, Wk, Wv, causal=True):
             c.source = answers[nbgrader_meta(c)["grade_id"]]
     (tmp_path / "subs" / "eve").mkdir(parents=True)
     nbformat.write(blank, tmp_path / "subs" / "eve" / f"{lid}.ipynb")
-    results, _, _ = batch.run(tmp_path / "subs", tmp_path / "out", COURSE.solutions, SECRETS, jobs=1, limits=LIMITS,
+    results, _, _ = batch.run(tmp_path / "subs", tmp_path / "out", COURSE, jobs=1, limits=LIMITS,
                               log=lambda *a: None)
     got = {e["exercise"]: e for e in results[0]["exercises"]}
     bad = got["test_self_attention"]

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from lstmlab import gru as G
-from lstmlab.checks import gru as checks
+from lstmlab.lessons.gru import checks as checks
 from lstmlab.fixtures import lstm_inputs
 
 matplotlib.use("Agg")
@@ -206,7 +206,7 @@ def test_mistake_generator_defaults_are_the_two_correct_cells():
 # --- the counting task ----------------------------------------------------------------------------
 
 def test_anbn_is_seeded_and_its_targets_count():
-    from lstmlab.counting import anbn
+    from lstmlab.lessons.gru.counting import anbn
 
     X, Y, n = anbn(50, n_max=7, seed=3)
     X2, Y2, n2 = anbn(50, n_max=7, seed=3)
@@ -225,7 +225,7 @@ def test_anbn_is_seeded_and_its_targets_count():
 
 
 def test_anbn_test_mask_and_a_hand_wired_counter_is_exact():
-    from lstmlab.counting import anbn_test, counter_lstm, evaluate, exact_up_to
+    from lstmlab.lessons.gru.counting import anbn_test, counter_lstm, evaluate, exact_up_to
 
     X, Y, mask = anbn_test([1, 3, 5], margin=4)
     assert X.shape == (3, 14, 2) and mask.sum(1).tolist() == [6, 10, 14]
@@ -236,7 +236,7 @@ def test_anbn_test_mask_and_a_hand_wired_counter_is_exact():
 
 
 def test_evaluate_measures_switch_errors_of_a_biased_counter():
-    from lstmlab.counting import evaluate, exact_up_to
+    from lstmlab.lessons.gru.counting import evaluate, exact_up_to
 
     class EagerCounter(torch.nn.Module):
         """Says 'matched' once 1.5 * #b >= #a - 0.25: every b counts one and a half."""
@@ -251,7 +251,7 @@ def test_evaluate_measures_switch_errors_of_a_biased_counter():
 
 
 def test_taggers_and_plots_return_what_they_draw():
-    from lstmlab.counting import Tagger, counter_lstm, evaluate, plot_states, plot_switch_errors
+    from lstmlab.lessons.gru.counting import Tagger, counter_lstm, evaluate, plot_states, plot_switch_errors
 
     for kind in ("LSTM", "GRU"):
         assert Tagger(kind, 3)(torch.zeros(2, 5, 2)).shape == (2, 5)
@@ -271,7 +271,7 @@ def test_taggers_and_plots_return_what_they_draw():
 # --- speed helpers ---------------------------------------------------------------------------------
 
 def test_speed_helpers_measure_and_plot():
-    from lstmlab.cellspeed import compare_lstm_gru, onednn, plot_lstm_gru_speed, time_calls
+    from lstmlab.lessons.gru.cellspeed import compare_lstm_gru, onednn, plot_lstm_gru_speed, time_calls
 
     calls = []
     medians = time_calls({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, repeats=3)

@@ -13,10 +13,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from lstmlab import dyck, explorer, interpret  # noqa: E402
+from lstmlab import interpret  # noqa: E402
+from lstmlab.lessons.looking_inside import explorer  # noqa: E402
+from lstmlab.lessons.looking_inside import tasks as dyck  # noqa: E402
 from lstmlab.bridge import torch_lstm_from  # noqa: E402
-from lstmlab.checks import interpret as checks  # noqa: E402
-from lstmlab.checks.core import CheckFailed  # noqa: E402
+from lstmlab.lessons.looking_inside import checks as checks  # noqa: E402
+from lstmlab.checking import CheckFailed  # noqa: E402
 from lstmlab.fixtures import lstm_params, rng  # noqa: E402
 from lstmlab.lstm import lstm_step_forward  # noqa: E402
 

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import COURSE, LESSONS
 from harness import exercises, is_demo, nbgrader_meta
-from lstmlab.course import autograde, build, notebooks_without_outputs
+from lstmlab.tooling.course import autograde, build, notebooks_without_outputs
 
 
 def _solution(lid):
@@ -101,7 +101,7 @@ def test_nbgrader_gives_solution_full_marks_and_blank_zero(lid, tmp_path):
 def test_build_seeds_nbgrader_source_and_check_writes_nothing(tmp_path):
     import shutil
 
-    from lstmlab.course import Course
+    from lstmlab.tooling.course import Course
 
     root = tmp_path / "course_copy"
     for part in ("solutions", "lessons", "course"):

@@ -1,4 +1,4 @@
-"""lstmlab.optim, lstmlab.cliff, lstmlab.tbptt and the lesson-06 plots: references against torch (float64 to 1e-10,
+"""lstmlab.optim, lstmlab.lessons.training_stability.cliff, lstmlab.lessons.training_stability.tbptt and the lesson-06 plots: references against torch (float64 to 1e-10,
 float32 to 1e-5), the Keras conventions the lesson states against Keras 3, the cliff's BPTT against finite
 differences and autograd, and the seeded task generators."""
 from __future__ import annotations
@@ -245,7 +245,7 @@ def test_keras_clipping_options(keras, kw, ours):
 # --- the cliff -----------------------------------------------------------------------------
 
 def test_cliff_backward_matches_finite_differences_and_autograd():
-    from lstmlab.cliff import cliff_loss
+    from lstmlab.lessons.training_stability.cliff import cliff_loss
 
     for w0, b0 in ((5.0, -3.0), (5.0, -2.0), (3.0, -1.0)):
         wb = np.array([w0, b0])
@@ -262,7 +262,7 @@ def test_cliff_backward_matches_finite_differences_and_autograd():
 
 
 def test_cliff_has_a_wall_and_plot_returns_it():
-    from lstmlab.cliff import along_line, plot_cliff
+    from lstmlab.lessons.training_stability.cliff import along_line, plot_cliff
 
     line = along_line((5.0, -4.0), (0.0, 1.0), np.linspace(0, 4, 2001))
     k = int(np.argmax(line["grad_norm"]))
@@ -279,7 +279,7 @@ def test_cliff_has_a_wall_and_plot_returns_it():
 # --- truncated BPTT ------------------------------------------------------------------------
 
 def test_echo_task_is_seeded_and_correct():
-    from lstmlab.tbptt import echo
+    from lstmlab.lessons.training_stability.tbptt import echo
 
     X, Y = echo(4, 20, lag=3, seed=5)
     X2, Y2 = echo(4, 20, lag=3, seed=5)
@@ -290,7 +290,7 @@ def test_echo_task_is_seeded_and_correct():
 
 
 def test_gradient_reach_stops_at_chunk_boundaries():
-    from lstmlab.tbptt import EchoLSTM, gradient_reach
+    from lstmlab.lessons.training_stability.tbptt import EchoLSTM, gradient_reach
 
     torch.manual_seed(0)
     model = EchoLSTM(hidden=4)
@@ -306,7 +306,7 @@ def test_gradient_reach_stops_at_chunk_boundaries():
 
 
 def test_train_truncated_is_deterministic_and_monitors_norms():
-    from lstmlab.tbptt import plot_grad_norms, plot_truncation, train_truncated, gradient_reach
+    from lstmlab.lessons.training_stability.tbptt import plot_grad_norms, plot_truncation, train_truncated, gradient_reach
 
     torch.set_num_threads(1)
     seen = []
@@ -331,7 +331,7 @@ def test_train_truncated_is_deterministic_and_monitors_norms():
 # --- lesson plots --------------------------------------------------------------------------
 
 def test_stability_plots_return_what_they_drew():
-    from lstmlab.stability_plots import plot_clipping_directions, plot_step_sizes
+    from lstmlab.lessons.training_stability.plots import plot_clipping_directions, plot_step_sizes
 
     g2 = np.array([-3.0, -5.0])
     fig, data = plot_clipping_directions(g2, {"value": np.array([-1.0, -1.0])}, ["a", "b"],

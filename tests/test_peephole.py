@@ -10,13 +10,13 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from lstmlab import ablation as A  # noqa: E402
+from lstmlab.lessons.peephole import ablation as A  # noqa: E402
 from lstmlab import peephole as P  # noqa: E402
 from lstmlab.bridge import to_torch  # noqa: E402
 from lstmlab.fixtures import lstm_inputs, lstm_params  # noqa: E402
 from lstmlab.gradcheck import numerical_gradient, relative_error  # noqa: E402
 from lstmlab.lstm import sigmoid  # noqa: E402
-from lstmlab.tasks_timing import reset_sum, spike_accuracy, timed_spike  # noqa: E402
+from lstmlab.lessons.peephole.tasks import reset_sum, spike_accuracy, timed_spike  # noqa: E402
 
 TORCH = {np.float64: torch.float64, np.float32: torch.float32}
 

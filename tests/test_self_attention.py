@@ -16,10 +16,10 @@ from lstmlab import self_attention as sa
 from lstmlab.gradcheck import numerical_gradient_array, relative_error
 from lstmlab.linear_recurrence import (elu_plus_one, linear_attention_parallel, linear_attention_recurrent,
                                        min_gru_scan, min_gru_sequential)
-from lstmlab.lstm_vs_attention import (CausalSelfAttention, RecallAttention, RecallLSTM, accuracy_by_pairs,
+from lstmlab.lessons.beyond_lstm.lstm_vs_attention import (CausalSelfAttention, RecallAttention, RecallLSTM, accuracy_by_pairs,
                                        parameter_count, plot_attention_weights, plot_cost_vs_length,
                                        plot_recall_accuracy, state_sizes, time_forward, torch_threads)
-from lstmlab.tasks_recall import associative_recall, describe, recall_features
+from lstmlab.lessons.beyond_lstm.tasks import associative_recall, describe, recall_features
 
 
 def _case(B=3, T=7, D=5, dk=4, dv=6, seed=0, dtype=np.float64, gain=1.0):
@@ -72,7 +72,7 @@ def test_self_attention_is_exact_on_huge_scores_and_a_dominant_future():
     Q, K, V = (torch.from_numpy(a) for a in sa.qkv_projection(X, Wq, Wk, Wv))
     np.testing.assert_allclose(out, F.scaled_dot_product_attention(Q, K, V, is_causal=True).numpy(), atol=1e-10)
     # every future score 800+ above the allowed ones: masking the scores first gives the exact answer
-    from lstmlab.checks.self_attention import _future_case
+    from lstmlab.lessons.beyond_lstm.checks import _future_case
     X, Wq, Wk, Wv = _future_case()
     out, w = sa.self_attention(X, Wq, Wk, Wv)
     Q, K, V = (torch.from_numpy(a) for a in sa.qkv_projection(X, Wq, Wk, Wv))
@@ -234,8 +234,8 @@ def test_min_gru_scan_equals_the_loop():
 # --- the checks accept a from-scratch answer and reject the reference -------------------------------
 
 def test_checks_accept_numpy_answers_and_reject_ready_made_ones():
-    from lstmlab.checks import self_attention as check
-    from lstmlab.checks.core import CheckFailed
+    from lstmlab.lessons.beyond_lstm import checks as check
+    from lstmlab.checking import CheckFailed
 
     check.check_causal_mask(lambda T: np.tril(np.ones((T, T), dtype=bool)), hidden=True)
     check.check_qkv_projection(lambda X, Wq, Wk, Wv: (X @ Wq, X @ Wk, X @ Wv), hidden=True)

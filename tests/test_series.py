@@ -1,4 +1,4 @@
-"""Lesson 08 library: lstmlab.series, lstmlab.anomaly, lstmlab.sequence_classifier, lstmlab.datasets."""
+"""Lesson 08 library: lstmlab.series, lstmlab.anomaly, lstmlab.lessons.applications.sequence_classifier, lstmlab.datasets."""
 from __future__ import annotations
 
 import matplotlib
@@ -12,10 +12,10 @@ import torch
 from lstmlab import anomaly as A
 from lstmlab import series as S
 from lstmlab.bridge import from_torch
-from lstmlab.checks.core import CheckFailed
+from lstmlab.checking import CheckFailed
 from lstmlab.datasets import SOURCES, load_digits, load_sunspots
 from lstmlab.fixtures import lstm_params, rng
-from lstmlab.sequence_classifier import RowLSTMClassifier, classify_rows, plot_image_as_sequence
+from lstmlab.lessons.applications.sequence_classifier import RowLSTMClassifier, classify_rows, plot_image_as_sequence
 
 
 # --- datasets ------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def test_plot_image_as_sequence():
 # --- checks -------------------------------------------------------------------------------------
 
 def test_checks_accept_the_references_and_name_a_leak():
-    from lstmlab.checks import applications as check
+    from lstmlab.lessons.applications import checks as check
 
     check.check_make_windows(S.make_windows)             # visible cases: no from-scratch rule
     check.check_time_split(S.time_split)

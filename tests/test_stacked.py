@@ -12,12 +12,12 @@ import torch
 
 from lstmlab import lstm as L
 from lstmlab import stacked as S
-from lstmlab.checks import deep_bidirectional as checks
-from lstmlab.checks.core import CheckFailed
+from lstmlab.lessons.deep_bidirectional import checks as checks
+from lstmlab.checking import CheckFailed
 from lstmlab.fixtures import lstm_params
 from lstmlab.gradcheck import numerical_gradient_array, relative_error
-from lstmlab.plots_deep import plot_accuracy_by_position, plot_depth, plot_padding_leak
-from lstmlab.tasks_deep import IGNORE, look_ahead, sign_xor
+from lstmlab.lessons.deep_bidirectional.plots import plot_accuracy_by_position, plot_depth, plot_padding_leak
+from lstmlab.lessons.deep_bidirectional.tasks import IGNORE, look_ahead, sign_xor
 
 
 def _batch(B, T, D, H, layers, bidirectional, lengths, dtype, seed=0):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlab.grading import wire
-from lstmlab.grading.judge import _sync
+from lstmlab.tooling.grading import wire
+from lstmlab.tooling.grading.judge import _sync
 
 
 @pytest.mark.parametrize("value", [

@@ -320,7 +320,7 @@ def classify_rows(images, params, W_out, b_out):
     return c @ W_out + b_out
 ''', "cell state c_T"),
         ("calls the library's classifier", '''
-from lstmlab.sequence_classifier import classify_rows as _ready
+from lstmlab.lessons.applications.sequence_classifier import classify_rows as _ready
 def classify_rows(images, params, W_out, b_out):
     return _ready(images, params, W_out, b_out)
 ''', "must be your own code"),

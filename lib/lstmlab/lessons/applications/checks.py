@@ -1,0 +1,609 @@
+"""Checks for lesson 08 (applications): forecasting hygiene, a row-by-row classifier, anomaly scores.
+
+The forecasting checks feed a strictly increasing series (value = 100 + index), so every window,
+target and forecast tells which index it came from: a target inside its window, an off-by-one
+horizon, a shuffled or reversed split or statistics of the wrong part are recognised exactly and
+named. `hidden=True` adds held-back cases (other sizes, float32, a single window, random series,
+levels that differ between the fitted and the held-out part) and the from-scratch rule (the
+library's own lstmlab.series / lstmlab.anomaly / lstmlab.lessons.applications.sequence_classifier do not count).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from lstmlab import anomaly as ref_anomaly
+from lstmlab.lessons.applications import sequence_classifier as ref_classifier
+from lstmlab import series as ref_series
+from lstmlab.fixtures import lstm_params, rng
+from lstmlab.checking import (CheckFailed, assert_close, assert_from_scratch, matches, passed, ready_made_guard,
+                   reference_functions, tolerances, unpack)
+
+BASE = 100.0
+REFERENCES = reference_functions(ref_series) + reference_functions(ref_anomaly)
+
+
+def _call(name, fn, hidden, *args, **kwargs):
+    """Run the student's function; under hidden=True also enforce the from-scratch rule."""
+    if hidden:
+        return assert_from_scratch(name, fn, *args, extra=REFERENCES, **kwargs)
+    return fn(*args, **kwargs)
+
+
+def _scalar(name, got) -> float:
+    if got is None:
+        raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
+    if hasattr(got, "detach"):
+        got = got.detach().cpu().numpy()
+    arr = np.asarray(got)
+    if arr.ndim != 0 or arr.dtype.kind not in "fiu":
+        raise CheckFailed(f"{name} should be a single number (a float), got {type(got).__name__} "
+                          f"with shape {arr.shape}" + (": use float(...) or index the one element." if arr.size == 1 else "."))
+    value = float(arr.reshape(()))
+    if not math.isfinite(value):
+        raise CheckFailed(f"{name} is {value}: look for a division by zero.")
+    return value
+
+
+def _unchanged(name, args, originals):
+    for arr, orig in zip(args, originals):
+        if not np.array_equal(np.asarray(arr), np.asarray(orig)):
+            raise CheckFailed(f"{name} changed one of its inputs in place; work on new arrays instead "
+                              "(e.g. np.sort(a) rather than a.sort()).")
+
+
+# --- exercise 1: windows ---------------------------------------------------------------------
+
+def _window_mistakes(s, W, h):
+    """{message: (X or y it would give)} for the typical windowing mistakes on series s."""
+    L = len(s)
+    N = L - W - h + 1
+    n = np.arange(N)
+    idx = n[:, None] + np.arange(W)
+    y_mistakes = {}
+    if h == 1:
+        y_mistakes["Your target is the last value of its own window (y[n] = series[n+W-1]): the model would "
+                   "see the answer in its input. With horizon 1 the target is the next value, series[n+W]."] = s[idx[:, -1]]
+    else:
+        y_mistakes[f"Your horizon is off by one, one step early: y[n] = series[n+W+h-2]. Horizon h counts from the "
+                   f"last input series[n+W-1], so the target is series[n+W-1+h]."] = s[n + W + h - 2]
+        y_mistakes["Your target ignores the horizon: you always take the next value series[n+W]; the target is "
+                   "series[n+W-1+h]."] = s[n + W]
+        y_mistakes["You counted the horizon from the first value of the window (series[n+h]); count it from the "
+                   "last one: series[n+W-1+h]."] = s[n + h]
+    if N >= 2:
+        y_mistakes["Your horizon is off by one, one step late: y[n] = series[n+W+h] skips a step. The target is "
+                   "series[n+W-1+h] (horizon 1 = the value right after the window)."] = s[n[:-1] + W + h]
+        y_mistakes["You dropped the last (input, target) pair: there are N = L - W - h + 1 of them "
+                   "(check the range of your loop)."] = s[n[:-1] + W - 1 + h]
+    X_mistakes = {
+        "Your windows are reversed: X[n] must run forward in time, series[n], ..., series[n+W-1].": s[idx[:, ::-1]],
+    }
+    if N >= 2:
+        X_mistakes["You dropped the last (input, target) pair: there are N = L - W - h + 1 of them "
+                   "(check the range of your loop)."] = s[idx[:-1]]
+    if N >= 2 and W >= 2:
+        X_mistakes["Your windows are shifted one step late (X[n] starts at series[n+1]); X[n] = series[n:n+W]."] = s[idx[:-1] + 1]
+    return X_mistakes, y_mistakes
+
+
+def check_make_windows(make_windows, hidden: bool = False) -> None:
+    """make_windows(series (L,), window W, horizon h) -> X (N, W), y (N,) with y[n] = series[n+W-1+h]."""
+    cases = [(10, 3, 1, "ramp", np.float64), (12, 4, 3, "ramp", np.float64)]
+    if hidden:
+        cases += [(7, 1, 1, "ramp", np.float64), (9, 8, 1, "ramp", np.float64), (20, 5, 5, "ramp", np.float64),
+                  (15, 2, 9, "ramp", np.float64), (30, 6, 2, "random", np.float32), (25, 7, 1, "random", np.float64)]
+    for L, W, h, kind, dtype in cases:
+        s = (BASE + np.arange(L) if kind == "ramp" else rng(L + W + h).standard_normal(L)).astype(dtype)
+        arg = s.copy()
+        got = _call("make_windows", make_windows, hidden, arg, W, h)
+        X, y = unpack("make_windows", got, 2, "(X, y)")
+        _unchanged("make_windows", [arg], [s])
+        X_want, y_want = ref_series.make_windows(s, W, h)
+        where = f"(case L={L}, window={W}, horizon={h})"
+        X_mistakes, y_mistakes = _window_mistakes(s, W, h)
+        if np.shape(y) == (len(y_want), 1):
+            raise CheckFailed(f"y has shape {np.shape(y)}; return a 1-D array of shape (N,) = ({len(y_want)},).")
+        rtol, atol = tolerances(s)
+        assert_close("X (the input windows)", X, X_want, rtol=rtol, atol=atol, mistakes=X_mistakes,
+                     hint=f"X[n] = series[n:n+W], N = L - W - h + 1 rows. {where}")
+        if kind == "ramp" and y is not None and np.shape(y) == y_want.shape:
+            Xa, ya = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+            for message, wrong in y_mistakes.items():   # a named mistake first, the general leak after
+                if matches(ya, wrong, rtol, atol) and not matches(ya, y_want, rtol, atol):
+                    raise CheckFailed(f"{message} {where}")
+            if all(ya[n] in Xa[n] for n in range(len(ya))) and not np.allclose(ya, y_want):
+                raise CheckFailed("Your target lies inside its own input window: the model would be shown the answer. "
+                                  f"The target of X[n] is series[n+W-1+h], after the window. {where}")
+        assert_close("y (the targets)", y, y_want, rtol=rtol, atol=atol, mistakes=y_mistakes,
+                     hint=f"y[n] = series[n+W-1+h]. {where}")
+    passed("make_windows: windows and targets line up, no target inside its window"
+           + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 2: split in time order ---------------------------------------------------------
+
+def check_time_split(time_split, hidden: bool = False) -> None:
+    """time_split(X (N, ...), y (N, ...), val_fraction) -> X_train, y_train, X_val, y_val, in time order."""
+    cases = [(20, 4, 0.2, np.float64, False), (17, 3, 0.3, np.float64, False)]
+    if hidden:
+        cases += [(10, 2, 0.25, np.float64, False), (7, 3, 0.5, np.float32, False), (40, 5, 0.1, np.float64, True),
+                  (3, 2, 0.34, np.float64, False), (101, 6, 0.2, np.float32, True)]
+    for N, W, f, dtype, three_d in cases:
+        s = (BASE + np.arange(N + W)).astype(dtype)
+        X, y = ref_series.make_windows(s, W, 1)
+        if three_d:  # (N, W, 1) inputs and (N, 1) targets, as a torch model wants them
+            X, y = X[..., None], y[:, None]
+        args = (X.copy(), y.copy())
+        got = _call("time_split", time_split, hidden, *args, f)
+        parts = unpack("time_split", got, 4, "(X_train, y_train, X_val, y_val)")
+        _unchanged("time_split", args, (X, y))
+        where = f"(case N={N}, val_fraction={f})"
+        arrs = []
+        for name, part in zip(("X_train", "y_train", "X_val", "y_val"), parts):
+            if part is None:
+                raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
+            arrs.append(np.asarray(part, dtype=float))
+        Xtr, ytr, Xva, yva = arrs
+        if X.shape[1:] != y.shape[1:] and ytr.shape[1:] == X.shape[1:] and Xva.shape[1:] == y.shape[1:]:
+            raise CheckFailed("You returned (X_train, X_val, y_train, y_val), scikit-learn's order; this function "
+                              "returns X_train, y_train, X_val, y_val.")
+        for name, part, like in (("X_train", Xtr, X), ("X_val", Xva, X), ("y_train", ytr, y), ("y_val", yva, y)):
+            if part.shape[1:] != like.shape[1:]:
+                raise CheckFailed(f"{name} has shape {part.shape}; its rows should have shape {like.shape[1:]} like "
+                                  f"{'X' if like is X else 'y'}'s. {where}")
+        if len(Xtr) != len(ytr) or len(Xva) != len(yva):
+            raise CheckFailed(f"X_train has {len(Xtr)} rows but y_train {len(ytr)}, X_val {len(Xva)} but y_val "
+                              f"{len(yva)}: split X and y at the same place.")
+        first = lambda A: np.asarray(A).reshape(len(A), -1)[:, 0] - BASE    # row index of each window
+        i_tr, i_va = first(Xtr), first(Xva)
+        if np.intersect1d(i_tr, i_va).size:
+            raise CheckFailed(f"Some rows are in both the training and the validation part. {where}")
+        if len(i_tr) + len(i_va) != N:
+            raise CheckFailed(f"Your parts hold {len(i_tr)} + {len(i_va)} rows, but there are {N}: every row goes to "
+                              f"exactly one part. {where}")
+        if not np.array_equal(i_tr, np.sort(i_tr)) or not np.array_equal(i_va, np.sort(i_va)) or \
+                (len(i_tr) and len(i_va) and i_tr.max() > i_va.min() and i_tr.min() < i_va.min()):
+            raise CheckFailed("Your split shuffled the rows (or mixed them): in a time series the validation rows must all "
+                              "come after the training rows, in time order. Shuffling puts future values into "
+                              f"training and flatters the validation score. {where}")
+        if len(i_tr) and len(i_va) and i_va.max() < i_tr.min():
+            raise CheckFailed("Your validation part comes first in time: validate on the *last* rows, train on the "
+                              f"earlier ones. {where}")
+        k = len(Xtr)
+        n_val_nominal = f * N
+        if abs((N - k) - n_val_nominal) > 1:
+            if abs(k - n_val_nominal) <= 1:
+                raise CheckFailed(f"Your training part holds val_fraction of the rows ({k} of {N}): val_fraction is the "
+                                  f"share of the validation part, which comes last. {where}")
+            raise CheckFailed(f"Your validation part has {N - k} rows; with val_fraction={f} and N={N} it should have "
+                              f"about {n_val_nominal:g}. {where}")
+        rtol, atol = tolerances(X)
+        assert_close("y_train", ytr, y[:k], rtol=rtol, atol=atol,
+                     mistakes={"y_train is not aligned with X_train: split y with the same rows as X.": y[-k:]})
+        assert_close("y_val", yva, y[k:], rtol=rtol, atol=atol,
+                     mistakes={"y_val is not aligned with X_val: split y with the same rows as X.": y[:N - k]})
+        assert_close("X_train", Xtr, X[:k], rtol=rtol, atol=atol)
+        assert_close("X_val", Xva, X[k:], rtol=rtol, atol=atol)
+    passed("time_split: training rows first, validation rows last, nothing shuffled"
+           + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 3: scaling fitted on the past --------------------------------------------------
+
+def _level_shift_series(L, n_fit, seed, dtype):
+    """A series whose fitted part and later part have very different levels (10 vs 100)."""
+    r = rng(seed)
+    s = np.concatenate([10 + 2 * r.standard_normal(n_fit), 100 + 5 * r.standard_normal(L - n_fit)])
+    return s.astype(dtype)
+
+
+def check_standardize(standardize, hidden: bool = False) -> None:
+    """standardize(series (L,), n_fit) -> (z (L,), mean, std), statistics from series[:n_fit] only."""
+    cases = [(30, 20, 0, np.float64), (12, 9, 1, np.float64)]
+    if hidden:
+        cases += [(40, 5, 2, np.float32), (8, 2, 3, np.float64), (15, 15, 4, np.float64), (200, 160, 5, np.float32)]
+    for L, n_fit, seed, dtype in cases:
+        s = _level_shift_series(L, n_fit, seed, dtype)
+        arg = s.copy()
+        got = _call("standardize", standardize, hidden, arg, n_fit)
+        z, mean, std = unpack("standardize", got, 3, "(z, mean, std)")
+        _unchanged("standardize", [arg], [s])
+        s64 = s.astype(np.float64)
+        where = f"(case L={L}, n_fit={n_fit})"
+        fit = s64[:n_fit]
+        m_want = fit.mean()
+        stds = [fit.std()] + ([fit.std(ddof=1)] if n_fit > 1 else [])
+        mean, std = _scalar("mean", mean), _scalar("std", std)
+        rtol, atol = (1e-4, 1e-4) if dtype == np.float32 else (1e-7, 1e-9)
+        close = lambda a, b: abs(a - b) <= atol + rtol * abs(b)
+        if close(std, m_want) and any(close(mean, v) for v in stds):
+            raise CheckFailed("You returned (z, std, mean); return (z, mean, std) in that order.")
+        if not close(mean, m_want):
+            diag = {
+                s64.mean(): "Your mean uses the whole series, the future included: the validation part leaked into "
+                            "the scaling. Fit mean and std on series[:n_fit] only.",
+                s64[n_fit:].mean() if n_fit < L else np.nan: "Your mean comes from series[n_fit:], the part the model must "
+                                                             "not see; fit on series[:n_fit].",
+                s64[:n_fit + 1].mean() if n_fit < L else np.nan: "Off by one: your mean uses n_fit + 1 values "
+                                                                 "(series[:n_fit+1]); use series[:n_fit].",
+                s64[:n_fit - 1].mean() if n_fit > 1 else np.nan: "Off by one: your mean uses n_fit - 1 values; use "
+                                                                 "series[:n_fit].",
+                s64.min(): "You returned the minimum as the mean: this exercise standardizes (mean and standard "
+                           "deviation), it does not min-max scale.",
+                fit.min(): "You returned the minimum as the mean: this exercise standardizes (mean and standard "
+                           "deviation), it does not min-max scale.",
+            }
+            for value, message in diag.items():
+                if np.isfinite(value) and close(mean, value):
+                    raise CheckFailed(message + f" {where}")
+            raise CheckFailed(f"mean is {mean:.6g}, expected {m_want:.6g} = the mean of series[:n_fit]. {where}")
+        if not any(close(std, v) for v in stds):
+            diag = {
+                s64.std(): "Your std uses the whole series, the future included: fit it on series[:n_fit] only.",
+                s64.std(ddof=1): "Your std uses the whole series, the future included: fit it on series[:n_fit] only.",
+                fit.var(): "You returned the variance; std is its square root.",
+                fit.max() - fit.min(): "Your scale is max - min (min-max scaling); use the standard deviation.",
+            }
+            for value, message in diag.items():
+                if close(std, value):
+                    raise CheckFailed(message + f" {where}")
+            raise CheckFailed(f"std is {std:.6g}, expected {stds[0]:.6g} = the standard deviation of series[:n_fit]. "
+                              f"{where}")
+        z_want = (s64 - mean) / std
+        z_mistakes = {
+            "z covers only the fitted part: standardize the whole series (the validation part with the training "
+            "statistics).": z_want[:n_fit],
+            "Your z is not divided by std: z = (series - mean) / std.": s64 - mean,
+            "Your z is not centred: z = (series - mean) / std.": s64 / std,
+            "Your z uses the whole series' statistics, not the mean and std you returned.": (s64 - s64.mean()) / s64.std(),
+        }
+        if n_fit < L:
+            z_mistakes["z covers only the part after n_fit: standardize the whole series."] = z_want[n_fit:]
+        assert_close("z", z, z_want, rtol=rtol, atol=atol, mistakes=z_mistakes,
+                     hint=f"z = (series - mean) / std over the whole series. {where}")
+    passed("standardize: statistics from the fitted part only, applied to the whole series"
+           + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 4: naive forecasts -------------------------------------------------------------
+
+def check_naive_forecast(naive_forecast, hidden: bool = False) -> None:
+    """naive_forecast(X (N, W), horizon, period) -> (N,) = series[t + h - m*k], k = ceil(h / m)."""
+    cases = [(12, 5, 1, 1, np.float64), (12, 5, 1, 4, np.float64)]
+    if hidden:
+        cases += [(10, 3, 3, 1, np.float64), (12, 4, 3, 4, np.float64), (12, 4, 6, 4, np.float64),
+                  (12, 4, 4, 4, np.float64), (9, 1, 2, 3, np.float32), (11, 6, 11, 11, np.float64),
+                  (24, 3, 13, 12, np.float64)]
+    for W, N, h, m, dtype in cases:
+        s = (BASE + np.arange(N + W + h - 1)).astype(dtype)
+        X, _ = ref_series.make_windows(s, W, h)
+        arg = X.copy()
+        where = f"(case window={W}, horizon={h}, period={m})"
+        try:
+            got = _call("naive_forecast", naive_forecast, hidden, arg, horizon=h, period=m)
+        except IndexError as exc:
+            raise CheckFailed(f"naive_forecast indexed outside the window ({exc}) {where}. For a horizon longer than "
+                              "the period go back k = ceil(h/m) whole seasons: column W-1+h-m*k.") from None
+        _unchanged("naive_forecast", [arg], [X])
+        want = ref_series.naive_forecast(X, h, m)
+        t = X[:, -1].astype(np.float64)          # on this ramp, value = step index + 100: offsets show as values
+        k = (h - 1) // m + 1
+        mistakes = {}
+        if m > 1:
+            mistakes["Your seasonal forecast ignores the period: it repeats the last value. With period m it repeats "
+                     "the value one season before the target, series[t+h-m*k] with k = ceil(h/m)."] = t
+            mistakes["Your forecast is one season before the last input (series[t-m], X[:, -m-1]); it should be one "
+                     "season before the *target* t+h: series[t+h-m*k]."] = t - m
+            mistakes["Your forecast ignores the horizon: X[:, -m] is one season before t+1 only; for horizon h take "
+                     "series[t+h-m*k] with k = ceil(h/m)."] = t - m + 1
+        if h > 1:
+            mistakes["Your forecast goes back h steps from the target's side of the window (X[:, -h]); a naive forecast "
+                     "repeats the last value for every horizon (period 1)."] = t - h + 1
+            mistakes["Your forecast goes back h steps from the last input (series[t-h]); a naive forecast repeats the "
+                     "last value for every horizon (period 1)."] = t - h
+        mistakes["Your forecast is the first value of the window; the naive forecast uses the latest values."] = X[:, 0]
+        mistakes["Your forecast is the window's mean; the naive forecast repeats one observed value."] = X.mean(1)
+        mistakes = {f"{msg} {where}": val for msg, val in mistakes.items() if not np.allclose(val, want)}
+        rtol, atol = tolerances(X)
+        try:
+            assert_close("the naive forecast", got, want, rtol=rtol, atol=atol, mistakes=mistakes)
+        except CheckFailed as exc:
+            arr = np.asarray(got, dtype=float) if got is not None else None
+            if str(exc).startswith("the naive forecast has the right shape") and arr is not None:
+                off = arr - t
+                if np.allclose(off, off[0]):
+                    raise CheckFailed(f"Your forecast is series[t{int(round(off[0])):+d}] (t = the last input step); "
+                                      f"expected series[t{h - m * k:+d}] = series[t+h-m*k] with k = ceil(h/m). {where}") from None
+            raise
+    passed("naive_forecast: last value and seasonal naive, every horizon" + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 5: MASE ------------------------------------------------------------------------
+
+def check_mase(mase, hidden: bool = False) -> None:
+    """mase(y_true (N,), y_pred (N,), y_train (L,), period=1) -> float."""
+    cases = [(10, 12, 1, 0, np.float64), (8, 16, 4, 1, np.float64)]
+    if hidden:
+        cases += [(1, 3, 1, 2, np.float64), (30, 50, 7, 3, np.float32), (5, 9, 2, 4, np.float64)]
+    for N, L, m, seed, dtype in cases:
+        r = rng(seed + 500)
+        y_train = np.cumsum(r.standard_normal(L) + 0.3).astype(dtype)
+        y_true = (y_train[-1] + np.cumsum(r.standard_normal(N))).astype(dtype)
+        y_pred = (y_true + 0.7 * r.standard_normal(N) + 0.2).astype(dtype)
+        args = (y_true.copy(), y_pred.copy(), y_train.copy())
+        got = _scalar("mase", _call("mase", mase, hidden, *args, period=m))
+        _unchanged("mase", args, (y_true, y_pred, y_train))
+        yt, yp, ytr = (a.astype(np.float64) for a in (y_true, y_pred, y_train))
+        err = np.abs(yt - yp).mean()
+        d = np.abs(ytr[m:] - ytr[:-m])
+        want = err / d.mean()
+        where = f"(case N={N}, L={L}, period={m})"
+        diag = {
+            err / np.abs(np.diff(ytr)).mean() if m > 1 else np.nan:
+                "Your scale ignores the period: with period m the naive forecast repeats y[t-m], so the scale is "
+                "mean |y_train[t] - y_train[t-m]|.",
+            err / np.abs(yt[m:] - yt[:-m]).mean() if N > m else np.nan:
+                "You scaled by the naive error on the evaluation data; MASE scales by the naive forecast's in-sample "
+                "error on the training series y_train.",
+            err / np.abs(np.concatenate([ytr, yt])[m:] - np.concatenate([ytr, yt])[:-m]).mean():
+                "You scaled by the naive error over training and evaluation data together; use y_train only.",
+            err / np.abs(ytr).mean(): "You scaled by the size of the training values; scale by the error of the naive "
+                                      "forecast, mean |y_train[t] - y_train[t-m]|.",
+            np.mean((yt - yp) ** 2) / np.mean((ytr[m:] - ytr[:-m]) ** 2):
+                "You used squared errors; MASE uses absolute errors, numerator and denominator.",
+            err / abs(np.mean(ytr[m:] - ytr[:-m])): "The scale must average *absolute* differences |y_train[t] - y_train[t-m]|.",
+            err: "You returned the MAE without scaling it: divide by the in-sample naive MAE of y_train.",
+            d.mean() / err: "Your ratio is upside down: MASE = MAE(forecast) / MAE(naive on the training series).",
+            err / (d.sum() / len(ytr)): f"Your scale averages the {len(d)} differences over {len(ytr)} values; divide by "
+                                         "the number of differences, L - m.",
+            err / np.abs(ytr[m + 1:] - ytr[:-m - 1]).mean() if L > m + 1 else np.nan:
+                "Your scale uses a lag of m + 1; the seasonal naive forecast is y[t-m].",
+        }
+        rtol = 1e-4 if dtype == np.float32 else 1e-7
+        if abs(got - want) > rtol * abs(want) + 1e-12:
+            for value, message in diag.items():
+                if np.isfinite(value) and abs(got - value) <= rtol * abs(value) + 1e-12:
+                    raise CheckFailed(message + f" {where}")
+            raise CheckFailed(f"mase returned {got:.6g}, expected {want:.6g}. {where}")
+    if hidden:
+        # Closed forms: a perfect forecast scores 0; the naive forecast on the training series itself scores 1.
+        y = np.cumsum(rng(9).standard_normal(20))
+        assert_close("MASE of a perfect forecast", _scalar("mase", mase(y[15:], y[15:].copy(), y[:15])), 0.0, atol=1e-12)
+        assert_close("MASE of the in-sample naive forecast", _scalar("mase", mase(y[3:], y[:-3], y, period=3)), 1.0)
+    passed("mase: scaled by the in-sample naive error" + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 6: the row-by-row classifier ---------------------------------------------------
+
+def _torch_logits(images, params, W_out, b_out):
+    import torch
+
+    from lstmlab.bridge import torch_lstm_from
+
+    dt = torch.float32 if images.dtype == np.float32 else torch.float64
+    lstm = torch_lstm_from(params, dtype=dt)
+    with torch.no_grad():
+        out, (hn, cn) = lstm(torch.as_tensor(images))
+    return hn[0].numpy() @ W_out + b_out, out.numpy(), cn[0].numpy()
+
+
+def check_classify_rows(classify_rows, hidden: bool = False) -> None:
+    """classify_rows(images (N, R, C), params, W_out (H, K), b_out (K,)) -> logits (N, K)."""
+    cases = [(5, 8, 8, 6, 10, 0, np.float64)]
+    if hidden:
+        cases += [(8, 8, 8, 4, 10, 1, np.float64), (1, 8, 8, 3, 10, 2, np.float64), (6, 5, 7, 4, 3, 3, np.float32),
+                  (7, 6, 6, 5, 4, 4, np.float64)]
+    for N, R, C, H, K, seed, dtype in cases:
+        r = rng(seed + 800)
+        images = r.uniform(0, 1, (N, R, C)).astype(dtype)
+        images[:, : R // 2] *= 0.3      # top and bottom differ, so reading order matters
+        params = lstm_params(C, H, seed=seed + 900, dtype=dtype, scale=0.9)
+        W_out = r.standard_normal((H, K)).astype(dtype)
+        b_out = r.standard_normal(K).astype(dtype)
+        args = (images.copy(), params, W_out.copy(), b_out.copy())
+        if hidden:
+            with ready_made_guard(reference_functions(ref_classifier)) as called:
+                got = classify_rows(*args)
+            own = sorted({c for c in called if c.startswith(ref_classifier.__name__)})
+            if own:
+                raise CheckFailed(f"classify_rows must be your own code, but it called {', '.join(own)}.")
+        else:
+            got = classify_rows(*args)
+        _unchanged("classify_rows", [args[0]], [images])
+        want, Hs, c_T = _torch_logits(images, params, W_out, b_out)
+        where = f"(case N={N}, image {R}x{C}, H={H}, {np.dtype(dtype).name})"
+        mistakes = {
+            "You read the rows bottom to top; step 0 is the top row, images[:, 0, :].":
+                _torch_logits(np.ascontiguousarray(images[:, ::-1]), params, W_out, b_out)[0],
+            "You classified the average of h_t over all steps; use the last hidden state h_T.": Hs.mean(1) @ W_out + b_out,
+            "You classified the hidden state after the first row; use the last one, h_T.": Hs[:, 0] @ W_out + b_out,
+            "Your logits are missing the readout bias b_out.": Hs[:, -1] @ W_out,
+            "You classified the cell state c_T; the readout uses the hidden state h_T.": c_T @ W_out + b_out,
+        }
+        if R == C:
+            mistakes["You read the image column by column; read it row by row: step t is images[:, t, :]."] = \
+                _torch_logits(np.ascontiguousarray(images.transpose(0, 2, 1)), params, W_out, b_out)[0]
+        if N == R:
+            mistakes["You fed the images time-major (rows as the batch, images as the steps); the course is "
+                     "batch-first: X[:, t] is row t of every image."] = \
+                _torch_logits(np.ascontiguousarray(images.transpose(1, 0, 2)), params, W_out, b_out)[0]
+        mistakes = {msg: val for msg, val in mistakes.items() if not np.allclose(val, want)}
+        logits = want - want.max(1, keepdims=True)
+        probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+        mistakes["You returned probabilities (a softmax); return the logits h_T @ W_out + b_out."] = probs
+        mistakes["You returned log-probabilities; return the logits h_T @ W_out + b_out."] = np.log(probs)
+        rtol, atol = tolerances(images)
+        assert_close("the logits (compared with torch.nn.LSTM on the same weights)", got, want, rtol=rtol, atol=atol,
+                     mistakes=mistakes, hint=f"Start from zero states, feed row t at step t, classify h_T. {where}")
+    passed("classify_rows: rows in order, last hidden state, linear readout" + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 7: anomaly scores --------------------------------------------------------------
+
+def _score_case(N, M, seed, dtype):
+    r = rng(seed + 1000)
+    clean_actual = r.standard_normal(M)
+    clean_pred = clean_actual - (0.4 + 0.3 * r.standard_normal(M))          # biased errors: mu = 0.4, sigma = 0.3
+    actual = r.standard_normal(N)
+    pred = actual - (0.4 + 0.3 * r.standard_normal(N))
+    pred[:: 3] += r.choice([-2.0, 2.0], size=len(pred[::3]))                 # anomalies: big errors either way
+    return tuple(a.astype(dtype) for a in (pred, actual, clean_pred, clean_actual))
+
+
+def check_anomaly_scores(anomaly_scores, hidden: bool = False) -> None:
+    """anomaly_scores(pred (N,), actual (N,), clean_pred (M,), clean_actual (M,)) -> (N,) |e - mu| / sigma."""
+    cases = [(12, 50, 0, np.float64)]
+    if hidden:
+        cases += [(1, 10, 1, np.float64), (40, 200, 2, np.float32), (7, 3, 3, np.float64)]
+    for N, M, seed, dtype in cases:
+        arrays = _score_case(N, M, seed, dtype)
+        args = tuple(a.copy() for a in arrays)
+        got = _call("anomaly_scores", anomaly_scores, hidden, *args)
+        _unchanged("anomaly_scores", args, arrays)
+        pred, actual, cp, ca = (a.astype(np.float64) for a in arrays)
+        e, ce = actual - pred, ca - cp
+        mu = ce.mean()
+        wants = [np.abs(e - mu) / ce.std(), np.abs(e - mu) / ce.std(ddof=1)]
+        rtol, atol = tolerances(arrays[0])
+        got_arr = np.asarray(got, dtype=float) if got is not None else None
+        if got_arr is not None and matches(got_arr, wants[1], rtol, atol):
+            continue  # the sample standard deviation (ddof=1) is fine too
+        sd = ce.std()
+        with np.errstate(all="ignore"):
+            mistakes = _score_mistakes(e, ce, ca, mu, sd)
+        assert_close("the anomaly scores", got, wants[0], rtol=rtol, atol=atol, mistakes=mistakes,
+                     hint=f"score = |e - mu| / sigma with e = actual - pred; mu, sigma from the clean errors. "
+                          f"(case N={N}, M={M})")
+    passed("anomaly_scores: standardized absolute forecast errors" + (" (hidden cases too)" if hidden else ""))
+
+
+def _score_mistakes(e, ce, ca, mu, sd):
+    """{message: scores a typical wrong anomaly_scores returns}; e scored errors, ce clean errors, ca clean values."""
+    return {
+        "Your score is not centred: subtract the mean clean error mu before taking |.|: a model with a constant "
+        "bias would flag everything.": np.abs(e) / sd,
+        "Your score keeps the sign: take the absolute value |e - mu| / sigma (an error far below is as "
+        "anomalous as one far above).": (e - mu) / sd,
+        "Your score is squared; the exercise asks for |e - mu| / sigma.": ((e - mu) / sd) ** 2,
+        "Your score is not divided by sigma, the standard deviation of the clean errors.": np.abs(e - mu),
+        "You divided by the variance of the clean errors; divide by their standard deviation.": np.abs(e - mu) / ce.var(),
+        "Your mu and sigma come from the errors you are scoring: anomalies then inflate sigma and hide "
+        "themselves. Estimate them on the clean calibration errors.": np.abs(e - e.mean()) / e.std(),
+        "Your sigma is the spread of the clean *values*; use the spread of the clean *errors* "
+        "clean_actual - clean_pred.": np.abs(e - mu) / ca.std(),
+        "Your clean errors and scored errors use opposite signs (actual - pred for one, pred - actual for the "
+        "other): use the same e = actual - pred for both.": np.abs(e + mu) / sd,
+    }
+
+
+# --- exercise 8: threshold -------------------------------------------------------------------
+
+def check_threshold(threshold, hidden: bool = False) -> None:
+    """threshold(clean_scores (M,), false_alarm_rate) -> float; flags on normal data at about that rate."""
+    cases = [(200, 0.05, 0, np.float64), (200, 0.2, 0, np.float64), (150, 0.01, 1, np.float64)]
+    if hidden:
+        cases += [(1000, 0.001, 2, np.float32), (37, 0.1, 3, np.float64), (500, 0.5, 4, np.float64),
+                  (80, 0.025, 5, np.float64)]
+    for M, rate, seed, dtype in cases:
+        scores = np.abs(rng(seed + 1200).standard_normal(M) * 1.3 + 0.2).astype(dtype)
+        arg = scores.copy()
+        tau = _scalar("threshold", _call("threshold", threshold, hidden, arg, rate))
+        _unchanged("threshold", [arg], [scores])
+        srt = np.sort(scores.astype(np.float64))
+        pos = (M - 1) * (1 - rate)
+        lo, hi = srt[max(int(math.floor(pos)) - 1, 0)], srt[min(int(math.ceil(pos)) + 1, M - 1)]
+        where = f"(case M={M}, false_alarm_rate={rate})"
+        if lo - 1e-6 <= tau <= hi + 1e-6:
+            continue
+        s64 = scores.astype(np.float64)
+        diag = [
+            (np.quantile(s64, rate), "Your threshold is the false_alarm_rate quantile; it must be the (1 - rate) "
+                                     "quantile: only a fraction `rate` of normal scores may lie above it."),
+            (np.percentile(s64, 1 - rate), "np.percentile takes percent (0-100): use "
+                                                         "np.percentile(s, 100 * (1 - rate)) or np.quantile(s, 1 - rate)."),
+            (s64.max(), "You returned the largest clean score: that allows no false alarms at all, whatever the rate."),
+            (s64.mean() + 3 * s64.std(), "mean + 3 std ignores false_alarm_rate: use the (1 - rate) quantile of the "
+                                         "clean scores."),
+            (s64.mean() + 2 * s64.std(), "mean + 2 std ignores false_alarm_rate: use the (1 - rate) quantile of the "
+                                         "clean scores."),
+        ]
+        for value, message in diag:
+            if abs(tau - value) <= 1e-6 * max(1.0, abs(value)):
+                raise CheckFailed(message + f" {where}")
+        above = float(np.mean(s64 > tau))
+        raise CheckFailed(f"With your threshold {tau:.4g}, {above:.1%} of the clean scores lie above it; the "
+                          f"false-alarm rate asked for is {rate:.1%} (threshold between {lo:.4g} and {hi:.4g}). {where}")
+    passed("threshold: the (1 - rate) quantile of the clean scores" + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 9: precision and recall --------------------------------------------------------
+
+def _pr_case(N, seed):
+    r = rng(seed + 1400)
+    truth = r.random(N) < 0.2
+    flags = np.where(truth, r.random(N) < 0.6, r.random(N) < 0.1)
+    return flags, truth
+
+
+def check_precision_recall(precision_recall, hidden: bool = False) -> None:
+    """precision_recall(flags (N,) bool, truth (N,) bool) -> (precision, recall) floats; 0.0 for 0/0."""
+    cases = [_pr_case(60, 0), _pr_case(25, 1)]
+    if hidden:
+        n = 12
+        truth = np.zeros(n, bool)
+        truth[3:6] = True
+        cases += [_pr_case(300, 2), _pr_case(7, 3),
+                  (np.zeros(n, bool), truth),            # nothing flagged: precision 0.0 by convention
+                  (truth.copy(), np.zeros(n, bool)),     # no anomaly at all: recall 0.0 by convention
+                  (np.ones(n, bool), truth),             # everything flagged: recall 1, precision = share of anomalies
+                  (truth.copy(), truth.copy())]          # perfect
+    for flags, truth in cases:
+        args = (flags.copy(), truth.copy())
+        with np.errstate(all="ignore"):
+            got = _call("precision_recall", precision_recall, hidden, *args)
+        got = unpack("precision_recall", got, 2, "(precision, recall)")
+        _unchanged("precision_recall", args, (flags, truth))
+        p_want, r_want = ref_anomaly.precision_recall(flags, truth)
+        for name in ("precision", "recall"):
+            v = got[0] if name == "precision" else got[1]
+            if v is None:
+                raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
+            arr = np.asarray(v, dtype=float)
+            if arr.size == 1 and not np.isfinite(arr.reshape(())):
+                raise CheckFailed(f"Your {name} is {float(arr.reshape(()))} when its denominator is 0 "
+                                  f"({'nothing flagged' if name == 'precision' else 'no anomaly'}); return 0.0 then.")
+        p, r = _scalar("precision", got[0]), _scalar("recall", got[1])
+        tp = int(np.sum(flags & truth))
+        fp, fn = int(np.sum(flags & ~truth)), int(np.sum(~flags & truth))
+        tn = len(flags) - tp - fp - fn
+        where = f"(case with TP={tp}, FP={fp}, FN={fn}, TN={tn})"
+        if np.isclose(p, p_want) and np.isclose(r, r_want):
+            continue
+        if np.isclose(p, r_want) and np.isclose(r, p_want):
+            raise CheckFailed(f"You returned (recall, precision); return (precision, recall). {where}")
+        if (np.isclose(p, 100 * p_want) and p_want) or (np.isclose(r, 100 * r_want) and r_want):
+            raise CheckFailed(f"You returned percentages; return fractions between 0 and 1. {where}")
+        acc = (tp + tn) / len(flags)
+        if np.isclose(p, acc) or np.isclose(r, acc):
+            raise CheckFailed(f"You computed accuracy, (TP + TN) / N: with rare anomalies it is high even for a "
+                              f"detector that flags nothing. Precision = TP / (TP + FP), recall = TP / (TP + FN). {where}")
+        diag_p = {fp / max(fp + tn, 1): "Your precision is the false-positive rate FP / (FP + TN).",
+                  tp / len(flags): "Your precision divides by all N steps; divide by the number flagged, TP + FP.",
+                  tp / max(tp + fn, 1): "Your precision divides by the number of anomalies (that is recall); divide by "
+                                        "the number flagged, TP + FP."}
+        diag_r = {tp / len(flags): "Your recall divides by all N steps; divide by the number of anomalies, TP + FN.",
+                  tp / max(tp + fp, 1): "Your recall divides by the number flagged (that is precision); divide by the "
+                                        "number of anomalies, TP + FN.",
+                  tn / max(tn + fp, 1): "Your recall is the specificity TN / (TN + FP); recall is TP / (TP + FN)."}
+        if not np.isclose(p, p_want):
+            for value, message in diag_p.items():
+                if np.isclose(p, value):
+                    raise CheckFailed(f"{message} {where}")
+            raise CheckFailed(f"precision is {p:.4g}, expected TP / (TP + FP) = {p_want:.4g}. {where}")
+        for value, message in diag_r.items():
+            if np.isclose(r, value):
+                raise CheckFailed(f"{message} {where}")
+        raise CheckFailed(f"recall is {r:.4g}, expected TP / (TP + FN) = {r_want:.4g}. {where}")
+    passed("precision_recall: TP / flagged and TP / anomalous" + (" (hidden cases too)" if hidden else ""))

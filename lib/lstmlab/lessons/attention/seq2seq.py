@@ -1,0 +1,270 @@
+"""A small LSTM encoder-decoder, with or without Bahdanau attention, for the date task (lstmlab.lessons.attention.tasks).
+
+    encoder   bidirectional LSTM over the source characters -> annotations K (B, T, 2H)
+              (the states of both directions side by side, as in Bahdanau et al. 2015)
+    decoder   LSTMCell with state s (B, 2H), started from the encoder's summary (c starts at 0); at output step t:
+                  attention=True:  e = v . tanh(s_{t-1} Wq + K Wk)       additive scores (B, T)
+                                   a = masked_softmax(e, mask)           padding gets weight 0
+                                   c_t = sum_j a_j K_j                   context (B, 2H)
+                  attention=False: c_t = [h_fwd(last char), h_bwd(first char)]  the same vector every step
+                  s_t = LSTMCell([embed(y_{t-1}), c_t], s_{t-1})
+                  logits_t = W_out [s_t, c_t]
+
+The two models differ only in where c_t comes from, so comparing them measures what attention adds:
+without it, the whole source must pass through one fixed-size vector (the "bottleneck" Cho et al. 2014
+measured and Bahdanau et al. 2015 removed).
+
+Batch-first; tensors are torch, arrays going in and out are numpy.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from lstmlab.lessons.attention.tasks import SRC_VOCAB, TARGET_FIELDS, TARGET_LEN, TGT_VOCAB, field_spans
+
+
+class DateSeq2Seq(nn.Module):
+    """LSTM encoder-decoder for fixed-length outputs.
+
+    emb: embedding size; hidden: units per encoder direction (the decoder has 2*hidden);
+    attention: use additive attention (True) or a fixed context vector (False);
+    attn_size: A, the width of Bahdanau's scoring layer.
+    """
+
+    def __init__(self, emb: int = 24, hidden: int = 32, attention: bool = True, attn_size: int = 32,
+                 src_vocab: int = len(SRC_VOCAB), tgt_vocab: int = len(TGT_VOCAB), out_len: int = TARGET_LEN):
+        super().__init__()
+        H2 = 2 * hidden
+        self.attention, self.out_len = attention, out_len
+        self.src_emb = nn.Embedding(src_vocab, emb, padding_idx=0)
+        self.tgt_emb = nn.Embedding(tgt_vocab, emb)
+        self.enc_fwd = nn.LSTM(emb, hidden, batch_first=True)
+        self.enc_bwd = nn.LSTM(emb, hidden, batch_first=True)
+        self.decoder = nn.LSTMCell(emb + H2, H2)
+        if attention:
+            self.Wq = nn.Linear(H2, attn_size, bias=False)
+            self.Wk = nn.Linear(H2, attn_size, bias=False)
+            self.v = nn.Linear(attn_size, 1, bias=False)
+        self.out = nn.Linear(2 * H2, tgt_vocab)
+
+    def encode(self, X, mask):
+        """X (B, T) int64, mask (B, T) bool (real characters first, padding after).
+
+        Returns annotations K (B, T, 2H) = [forward state, backward state] at every position, and the
+        summary [h_fwd(last character), h_bwd(first character)] (B, 2H). The backward LSTM reads each
+        sequence's real characters in reverse (padding stays at the end), which is what a packed
+        bidirectional nn.LSTM does, without the cost of packing.
+        """
+        B, T = X.shape
+        lengths = mask.sum(1)
+        t = torch.arange(T, device=X.device).expand(B, T)
+        rev = torch.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)     # reverse the real part only
+        E = self.src_emb(X)
+        fwd, _ = self.enc_fwd(E)
+        bwd_rev, _ = self.enc_bwd(E.gather(1, rev[..., None].expand_as(E)))
+        bwd = bwd_rev.gather(1, rev[..., None].expand_as(bwd_rev))              # the same map undoes it
+        K = torch.cat([fwd, bwd], -1)
+        last = (lengths - 1)[:, None, None].expand(B, 1, fwd.shape[-1])
+        summary = torch.cat([fwd.gather(1, last)[:, 0], bwd[:, 0]], -1)
+        return K, summary
+
+    def attend(self, s, K, K_proj, mask):
+        """s (B, 2H), K (B, T, 2H), K_proj = K Wk (B, T, A), mask (B, T) -> context (B, 2H), weights (B, T)."""
+        scores = self.v(torch.tanh(self.Wq(s)[:, None, :] + K_proj))[..., 0]
+        weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)
+        return torch.einsum("bt,btd->bd", weights, K), weights
+
+    def forward(self, X, mask, Y=None, trace=False):
+        """Logits (B, out_len, V) and attention weights (B, out_len, T) (zeros without attention).
+
+        Y (B, out_len) int64: teacher forcing (the decoder reads the true previous symbol);
+        None: greedy decoding (it reads its own previous prediction).
+        trace=True adds a third value, a dict of what attention saw: "queries" (B, out_len, 2H) the
+        decoder state s_{t-1} each step scored with, "keys" K (B, T, 2H), "contexts" (B, out_len, 2H).
+        """
+        B, T = X.shape
+        K, fixed = self.encode(X, mask)                 # fixed = [h_fwd(last), h_bwd(first)]
+        s, c = fixed, torch.zeros_like(fixed)
+        K_proj = self.Wk(K) if self.attention else None
+        prev = torch.zeros(B, dtype=torch.long, device=X.device)   # START symbol
+        logits, weights, queries, contexts = [], [], [], []
+        for t in range(self.out_len):
+            queries.append(s)
+            if self.attention:
+                ctx, w = self.attend(s, K, K_proj, mask)
+            else:
+                ctx, w = fixed, torch.zeros(B, T, device=X.device)
+            s, c = self.decoder(torch.cat([self.tgt_emb(prev), ctx], -1), (s, c))
+            step = self.out(torch.cat([s, ctx], -1))
+            logits.append(step)
+            weights.append(w)
+            contexts.append(ctx)
+            prev = Y[:, t] if Y is not None else step.argmax(-1)
+        out = torch.stack(logits, 1), torch.stack(weights, 1)
+        if trace:
+            return *out, {"queries": torch.stack(queries, 1), "keys": K, "contexts": torch.stack(contexts, 1)}
+        return out
+
+
+def train(model: DateSeq2Seq, data: dict, steps: int = 200, batch_size: int = 64, lr: float = 1e-2,
+          seed: int = 0, clip: float = 1.0, eval_data: dict | None = None, eval_every: int = 25,
+          desc: str = "training") -> dict:
+    """Adam with teacher forcing on minibatches drawn (seeded) from data (a lstmlab.lessons.attention.tasks.make_dates dict).
+
+    eval_data: optional held-out dict; every eval_every steps (and after the last) its exact-match
+    accuracy under greedy decoding is recorded.
+    Returns {"loss": per-step cross-entropy (nats per output character), "eval_step": [...],
+    "eval_exact": [...]} (lists of floats / ints).
+    """
+    torch.manual_seed(seed)
+    gen = np.random.default_rng(seed)
+    X, M, Y = (torch.as_tensor(data[k]) for k in ("X", "mask", "Y"))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    history = {"loss": [], "eval_step": [], "eval_exact": []}
+    bar = tqdm(range(1, steps + 1), desc=desc, leave=False, mininterval=0.5)
+    for step in bar:
+        model.train()
+        idx = torch.as_tensor(gen.integers(0, len(X), batch_size))
+        logits, _ = model(X[idx], M[idx], Y[idx])
+        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y[idx].reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        history["loss"].append(loss.item())
+        bar.set_postfix(loss=f"{history['loss'][-1]:.3f}", refresh=False)
+        if eval_data is not None and (step % eval_every == 0 or step == steps):
+            history["eval_step"].append(step)
+            history["eval_exact"].append(accuracy(predict(model, eval_data)[0], eval_data)["exact"])
+    bar.close()
+    model.eval()
+    return history
+
+
+@torch.no_grad()
+def predict(model: DateSeq2Seq, data: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy decoding. Returns predicted indices (N, out_len) int64 and attention weights (N, out_len, T)."""
+    model.eval()
+    logits, weights = model(torch.as_tensor(data["X"]), torch.as_tensor(data["mask"]))
+    return logits.argmax(-1).numpy(), weights.numpy()
+
+
+def accuracy(pred: np.ndarray, data: dict) -> dict:
+    """Exact match (whole date right), per-character accuracy, and per-position / per-format detail.
+
+    Returns {"exact": float, "char": float, "by_position": (out_len,) array, "by_format": {fmt: exact}}.
+    """
+    Y = np.asarray(data["Y"])
+    right = pred == Y
+    exact = right.all(1)
+    fmts = np.asarray(data["format"])
+    return {"exact": float(exact.mean()), "char": float(right.mean()), "by_position": right.mean(0),
+            "by_format": {f: float(exact[fmts == f].mean()) for f in dict.fromkeys(data["format"])}}
+
+
+def alignment_mass(weights, data: dict) -> dict[str, tuple[float, float]]:
+    """How much attention each output field puts on the same field of the source.
+
+    weights: (N, out_len, T) from predict; data: the lstmlab.lessons.attention.tasks dict it was computed on.
+    Returns {"year"|"month"|"day": (mass, uniform)}: mass = mean over examples and over the field's output
+    characters of the total weight on the source characters of that field; uniform = the same for weights
+    spread evenly over the real characters (what attention that ignores content would give).
+    """
+    weights = np.asarray(weights)
+    out = {}
+    for field, (o0, o1) in TARGET_FIELDS.items():
+        mass, uniform = [], []
+        for k, (date, fmt, src) in enumerate(zip(data["date"], data["format"], data["source"])):
+            s0, s1 = field_spans(date, fmt)[field]
+            mass.append(weights[k, o0:o1, s0:s1].sum(-1).mean())
+            uniform.append((s1 - s0) / len(src))
+        out[field] = (float(np.mean(mass)), float(np.mean(uniform)))
+    return out
+
+
+def plot_attention(weights, sources, outputs, title="Attention weights of the trained model", ncols=2):
+    """Heat maps of attention: one panel per example, output symbols down, source characters across.
+
+    weights: (N, out_len, T) array; sources: N source strings; outputs: N output strings (out_len chars).
+    Each panel shows weights[k, :, :len(sources[k])] (padding columns, which get weight 0, are cut).
+    Returns (fig, data) with data = list of the (out_len, len(source)) arrays drawn.
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(sources)
+    nrows = (n + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 3.3 * nrows), squeeze=False)
+    drawn = []
+    for k, ax in enumerate(axes.flat):
+        if k >= n:
+            ax.axis("off")
+            continue
+        A = np.asarray(weights[k])[:, :len(sources[k])]
+        drawn.append(A)
+        im = ax.imshow(A, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest")
+        ax.set_xticks(range(len(sources[k])), list(sources[k].replace(" ", "\u2423")), fontsize=8)
+        ax.set_yticks(range(len(outputs[k])), list(outputs[k]), fontsize=8)
+        ax.set_xlabel("source character (input position)")
+        ax.set_ylabel("output character")
+        ax.set_title(f"{sources[k]!r} \u2192 {outputs[k]}", fontsize=9)
+        fig.colorbar(im, ax=ax, pad=0.01, fraction=0.04, label="weight")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig, drawn
+
+
+def plot_by_position(results: dict, title="Accuracy of each output character (held-out set)"):
+    """Bar chart of per-position accuracy for several models.
+
+    results: {model name: accuracy() dict}. Returns (fig, data) with data = {name: (out_len,) array}.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    names = list(results)
+    width = 0.8 / len(names)
+    data = {}
+    for j, name in enumerate(names):
+        acc = np.asarray(results[name]["by_position"])
+        data[name] = acc
+        ax.bar(np.arange(len(acc)) + (j - (len(names) - 1) / 2) * width, acc, width, label=name)
+    ax.set_xticks(range(TARGET_LEN), [f"{k}\n{c}" for k, c in enumerate("yyyy-mm-dd")])
+    ax.set_xlabel("output position (and what it holds)")
+    ax.set_ylabel("accuracy (fraction correct)")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig, data
+
+
+def plot_training(histories: dict, title="Training the date models"):
+    """Two panels: training loss per step (log scale) and held-out exact match during training.
+
+    histories: {model name: train() result}. Returns (fig, data) with
+    data = {name: {"loss": (steps,) array, "eval_step": array, "eval_exact": array}}.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.4))
+    data = {}
+    for name, h in histories.items():
+        d = {k: np.asarray(v, dtype=float) for k, v in h.items()}
+        data[name] = d
+        a1.semilogy(np.arange(1, len(d["loss"]) + 1), d["loss"], label=name)
+        a2.plot(d["eval_step"], d["eval_exact"], "o-", label=name)
+    a1.set_xlabel("training step (minibatch of 64 dates)")
+    a1.set_ylabel("cross-entropy (nats per character)")
+    a1.set_title("Training loss")
+    a2.set_xlabel("training step (minibatch of 64 dates)")
+    a2.set_ylabel("exact match (fraction of dates)")
+    a2.set_ylim(0, 1.02)
+    a2.set_title("Held-out exact match, greedy decoding")
+    a1.legend(fontsize=8, loc="upper right")
+    a2.legend(fontsize=8, loc="lower right")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig, data

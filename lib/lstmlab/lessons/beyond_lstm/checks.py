@@ -1,0 +1,466 @@
+"""Checks for lesson 10 (beyond LSTM: causal self-attention), with diagnoses of the common mistakes.
+
+Each check_* takes the student's function, runs it on seeded cases and compares with lstmlab.self_attention
+(the attention itself also with torch.nn.functional.scaled_dot_product_attention on the same Q, K, V:
+float64 to 1e-10, float32 to 1e-5), raising CheckFailed that names the mistake. `hidden=True` adds the
+cases held back for grading: a batch of one, B == T == D == dk == dv (so a wrong axis or a transposed
+matrix no longer fails by shape), float32, T = 1, scores around 800 (exp overflows without the max
+subtracted), a case where a *future* position has by far the largest score (masking after the softmax,
+or taking the max before masking, gives 0/0), causal=False, and the from-scratch rule (no torch softmax
+or attention, no nn.MultiheadAttention, no lstmlab reference, under any name).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from lstmlab import self_attention as ref
+from lstmlab.fixtures import rng
+from lstmlab.checking import CheckFailed, as_array, assert_close, assert_from_scratch, matches, passed, reference_functions, torch_softmax_and_attention, unpack
+
+
+TOL = {np.float64: (1e-10, 1e-10), np.float32: (1e-5, 1e-5)}
+
+
+def _tol(dtype):
+    return TOL[np.float32] if np.dtype(dtype) in (np.float32, np.float16) else TOL[np.float64]
+
+
+def _ready_made():
+    """Guard targets: the library's references (this lesson's and lesson 07's) and torch's softmax / attention."""
+    from lstmlab import attention as lesson07_ref  # masked softmax, attention for one query: ready-made here too
+
+    return reference_functions(ref) + reference_functions(lesson07_ref) + torch_softmax_and_attention()
+
+
+def _from_scratch(exercise: str, fn, *args, **kwargs):
+    """Call fn and fail if it used a ready-made softmax or attention (library or torch, under any name)."""
+    return assert_from_scratch(exercise, fn, *args, extra=_ready_made(), advice="Use numpy operations instead.", **kwargs)
+
+
+def _run(exercise: str, fn, args, hidden: bool, kwargs=None, on_error: str = ""):
+    """Call the student's function on copies of args (in hidden mode under the from-scratch guard).
+
+    numpy warnings are silenced (they would go to stderr, which zeroes a test cell); an exception
+    becomes a CheckFailed keeping its message plus `on_error`; changing an input in place fails.
+    """
+    kwargs = kwargs or {}
+    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    try:
+        with np.errstate(all="ignore"):
+            got = _from_scratch(exercise, fn, *copies, **kwargs) if hidden else fn(*copies, **kwargs)
+    except CheckFailed:
+        raise
+    except Exception as exc:
+        shapes = ", ".join(str(np.shape(a)) if isinstance(a, np.ndarray) else repr(a) for a in args)
+        raise CheckFailed(f"{exercise} raised {type(exc).__name__}: {exc} (inputs {shapes}). {on_error}".strip()) from exc
+    for a, c in zip(args, copies):
+        if isinstance(a, np.ndarray) and not np.array_equal(a, c, equal_nan=True):
+            raise CheckFailed(f"{exercise} changed one of its inputs in place; compute new arrays instead.")
+    return got
+
+
+def _suffix(hidden: bool) -> str:
+    return " (hidden cases too)" if hidden else ""
+
+
+# --- exercise 1: the causal mask ------------------------------------------------------------------
+
+def check_causal_mask(causal_mask, hidden: bool = False) -> None:
+    """causal_mask(T) -> (T, T) bool, True where position i (row) may attend to position j (column): j <= i."""
+    for T in [4] + ([1, 2, 7, 30] if hidden else []):
+        got = _run("causal_mask", causal_mask, (T,), hidden)
+        if got is None:
+            raise CheckFailed("causal_mask returned None: did you forget to `return` the mask?")
+        if hasattr(got, "detach"):
+            got = got.detach().cpu().numpy()
+        got = np.asarray(got)
+        want = ref.causal_mask(T)
+        if got.shape != (T, T):
+            raise CheckFailed(f"causal_mask({T}) has shape {got.shape}, expected ({T}, {T}): one row per attending "
+                              "position i, one column per attended position j.")
+        if got.dtype != bool:
+            with np.errstate(all="ignore"):
+                if got.dtype.kind == "f" and np.array_equal(np.where(want, 0.0, -np.inf), got):
+                    raise CheckFailed("causal_mask returned an additive float mask (0 where allowed, -inf where not), as "
+                                      "torch.nn.Transformer.generate_square_subsequent_mask does. Return a boolean "
+                                      "array, True = may attend, e.g. np.tril(np.ones((T, T), dtype=bool)).")
+                if got.dtype.kind in "fiu" and np.array_equal(got, want.astype(got.dtype)):
+                    raise CheckFailed(f"causal_mask returned the right pattern as {got.dtype} 0/1 numbers; return "
+                                      "dtype bool (np.ones((T, T), dtype=bool), or .astype(bool)) so it can index "
+                                      "and np.where can use it.")
+            raise CheckFailed(f"causal_mask should return a boolean array, got dtype {got.dtype}.")
+        if np.array_equal(got, want):
+            continue
+        messages = [
+            (np.tril(want, -1), "Your mask leaves out the diagonal: every position may attend to itself (j <= i, not "
+                                "j < i). Without it position 0 has nothing at all to attend to."),
+            (want.T, "Your mask lets position i see the future: rows are the attending positions i, columns the "
+                     "attended positions j, and i may attend to j <= i (the lower triangle, np.tril)."),
+            (~want, "Your mask is inverted: True where attention is forbidden (torch.nn.MultiheadAttention's "
+                    "convention). Here True = may attend, as in F.scaled_dot_product_attention's boolean attn_mask."),
+            (np.ones((T, T), dtype=bool), "Your mask allows every position to attend to every other one: the future "
+                                          "(j > i) must be False."),
+        ]
+        for wrong, message in messages:
+            if np.array_equal(got, wrong):
+                raise CheckFailed(message)
+        bad = np.argwhere(got != want)[0]
+        raise CheckFailed(f"causal_mask({T})[{bad[0]}, {bad[1]}] is {bool(got[tuple(bad)])}; position {bad[0]} "
+                          f"{'may' if want[tuple(bad)] else 'may not'} attend to position {bad[1]} (allowed: j <= i).")
+    passed("causal_mask: lower triangle with the diagonal, True = may attend" + _suffix(hidden))
+
+
+# --- exercise 2: queries, keys, values ------------------------------------------------------------
+
+QKV_HINT = ("X has shape (B, T, D) and Wq (D, dk): X @ Wq applies the same projection to every position of every "
+            "sequence and gives (B, T, dk); likewise K = X @ Wk, V = X @ Wv (D, dv).")
+
+# (B, T, D, dk, dv, seed, dtype): visible first, then held back.
+QKV_VISIBLE = [(2, 5, 6, 4, 3, 0, np.float64)]
+QKV_HIDDEN = [(1, 4, 4, 4, 4, 11, np.float64),    # square weights: a transposed matrix no longer fails by shape
+              (3, 3, 3, 3, 3, 12, np.float64),    # B == T == D: wrong axes no longer fail by shape
+              (4, 6, 5, 2, 7, 13, np.float32),
+              (2, 1, 3, 2, 2, 14, np.float64)]
+
+
+def _weights(D, dk, dv, seed, dtype, gain=1.0):
+    r = rng(seed + 500)
+    Wq = (gain * r.standard_normal((D, dk)) / np.sqrt(D)).astype(dtype)
+    Wk = (gain * r.standard_normal((D, dk)) / np.sqrt(D)).astype(dtype)
+    Wv = (r.standard_normal((D, dv)) / np.sqrt(D)).astype(dtype)
+    return Wq, Wk, Wv
+
+
+def _case(B, T, D, dk, dv, seed, dtype, gain=1.0):
+    X = rng(seed).standard_normal((B, T, D)).astype(dtype)
+    return (X, *_weights(D, dk, dv, seed, dtype, gain))
+
+
+def check_qkv_projection(qkv_projection, hidden: bool = False) -> None:
+    """qkv_projection(X (B,T,D), Wq (D,dk), Wk (D,dk), Wv (D,dv)) -> (Q (B,T,dk), K (B,T,dk), V (B,T,dv))."""
+    for B, T, D, dk, dv, seed, dtype in QKV_VISIBLE + (QKV_HIDDEN if hidden else []):
+        X, Wq, Wk, Wv = _case(B, T, D, dk, dv, seed, dtype)
+        got = _run("qkv_projection", qkv_projection, (X, Wq, Wk, Wv), hidden, on_error=QKV_HINT)
+        Q, K, V = unpack("qkv_projection", got, 3, "(Q, K, V)")
+        want = ref.qkv_projection(X, Wq, Wk, Wv)
+        rtol, atol = _tol(dtype)
+        where = f"(case B={B}, T={T}, D={D}, dk={dk}, dv={dv}, {np.dtype(dtype).name})"
+        for name, arr, w, W in (("Q", Q, want[0], Wq), ("K", K, want[1], Wk), ("V", V, want[2], Wv)):
+            mistakes = {
+                f"Your {name} is time-major (T, B, ...): keep the batch axis first, X @ W{name.lower()} does.":
+                    np.swapaxes(w, 0, 1),
+                f"Your {name} is summed over the time axis: every position gets its own {name.lower()}, "
+                f"so {name} has shape (B, T, ...).": w.sum(1),
+            }
+            if W.shape[0] == W.shape[1]:
+                mistakes[f"Your {name} uses the transposed weight matrix: W{name.lower()} has shape (D, d) and the "
+                         f"projection is X @ W{name.lower()}, not X @ W{name.lower()}.T."] = X @ W.T
+            others = {"Q": Wq, "K": Wk, "V": Wv}
+            for other, Wo in others.items():
+                if other != name and Wo.shape == W.shape:
+                    mistakes[f"Your {name} is computed with W{other.lower()}: {name} = X @ W{name.lower()}. "
+                             "Return them in the order (Q, K, V)."] = X @ Wo
+            mistakes[f"Your {name} is X itself: project it, {name} = X @ W{name.lower()}."] = X
+            assert_close(f"{name} = X @ W{name.lower()}", arr, w, rtol=rtol, atol=atol, mistakes=mistakes,
+                         hint=f"{where}. {QKV_HINT}")
+    passed("qkv_projection: Q, K and V match" + _suffix(hidden))
+
+
+# --- exercise 3: self-attention -------------------------------------------------------------------
+
+SA_HINT = ("Compute Q, K, V (B, T, d) with your qkv_projection, scores Q @ K.transpose(0, 2, 1) / sqrt(dk) of shape "
+           "(B, T, T), set the scores of forbidden positions to -inf (np.where with your causal_mask), then a "
+           "softmax over the last axis with each row's max subtracted, and out = weights @ V.")
+
+
+MIXED = ("Your attention mixes the sequences of the batch: you flattened B and T into one long sequence, so a "
+         "position also attends to the earlier *sequences*. Keep the batch axis: scores of shape (B, T, T), one "
+         "T x T matrix per sequence.")
+
+STRICT = ("Your mask leaves out the diagonal: every position must be allowed to attend to itself (j <= i, not "
+          "j < i). Position 0 then has nothing to attend to.")
+
+
+def _softmax(S, axis=-1):
+    with np.errstate(all="ignore"):
+        e = np.exp(S - np.max(S, axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
+
+
+def _variants(X, Wq, Wk, Wv, causal: bool) -> dict[str, np.ndarray]:
+    """Weights (B, T, T) that typical wrong implementations produce -> the message naming the mistake."""
+    B, T, D = X.shape
+    dk, dv = Wq.shape[1], Wv.shape[1]
+    X64, Wq64, Wk64 = (a.astype(np.float64) for a in (X, Wq, Wk))
+    Q, K = X64 @ Wq64, X64 @ Wk64
+    raw = Q @ np.swapaxes(K, 1, 2)
+    S = raw / math.sqrt(dk)
+    M = ref.causal_mask(T) if causal else np.ones((T, T), dtype=bool)
+    msm = ref.masked_softmax
+    out: dict[str, np.ndarray] = {}
+
+    def add(message, weights):
+        out.setdefault(message, weights)
+
+    add("Your scores are not scaled: divide Q K^T by sqrt(dk) (dk = the size of a query/key vector). Without it "
+        "the scores grow with dk and the softmax saturates.", msm(raw, M))
+    if dk != 1:
+        add("Your scores are divided by dk; divide by sqrt(dk), which keeps their variance at 1.", msm(raw / dk, M))
+    add("Your scores are multiplied by sqrt(dk); divide by it.", msm(raw * math.sqrt(dk), M))
+    if D != dk:
+        add("Your scores are divided by sqrt(D), the width of X; the scale uses dk, the size of the queries and "
+            "keys (Wq.shape[1]).", msm(raw / math.sqrt(D), M))
+    if dv != dk:
+        add("Your scores are divided by sqrt(dv), the size of the values; the scale uses dk (Wq.shape[1]).",
+            msm(raw / math.sqrt(dv), M))
+    if T != dk:
+        add("Your scores are divided by sqrt(T), the sequence length; the scale uses dk (Wq.shape[1]).",
+            msm(raw / math.sqrt(T), M))
+    add("Your attention uses the keys as queries and the queries as keys (Q and K swapped): the scores are "
+        "transposed, S[i, j] must be q_i . k_j, row i = the position that attends.",
+        msm(np.swapaxes(S, 1, 2), M))
+    add("Your softmax runs over the wrong axis (each column sums to 1): normalise each row, over the attended "
+        "positions j, the last axis.", _colsoftmax(S, M))
+    if causal:
+        add("Your attention applies the mask after the softmax (multiplying the weights by it) without "
+            "renormalising: the future got its share first, so the rows no longer sum to 1. Mask the scores "
+            "(set them to -inf) before the softmax.", _softmax(S) * M)
+        add("Your attention ignores the causal mask: position i sees the future (j > i). Set the scores of "
+            "j > i to -inf before the softmax.", msm(S))
+        add("Your mask lets position i see the future instead of the past (transposed mask): allowed is j <= i, "
+            "the lower triangle.", msm(S, M.T))
+        add("Your mask is inverted: it keeps the future (j > i) and removes the past. In this lesson mask True = "
+            "may attend.", msm(S, ~M))
+        add("Your mask sets forbidden scores to 0 (multiplying the scores by the mask) instead of -inf: a score "
+            "of 0 still gets weight exp(0) after the softmax. Use np.where(mask, scores, -np.inf).",
+            _softmax(S * M))
+        add(STRICT, msm(S, np.tril(M, -1)))
+        if B > 1:
+            Qf, Kf = Q.reshape(B * T, dk), K.reshape(B * T, dk)
+            Sf = Qf @ Kf.T / math.sqrt(dk)
+            Wf = msm(Sf, ref.causal_mask(B * T))
+            mixed = np.stack([Wf[b * T:(b + 1) * T, b * T:(b + 1) * T] for b in range(B)])
+            add(MIXED, mixed)
+    else:
+        add("Your self_attention ignores causal=False: with causal=False every position may attend to every "
+            "position.", msm(S, ref.causal_mask(T)))
+    if B == T:
+        add("Your scores pair sequences with time steps (a batch axis mixed up with a time axis): "
+            "S[b, i, j] = Q[b, i] . K[b, j], e.g. Q @ K.transpose(0, 2, 1) or np.einsum('bid,bjd->bij', Q, K).",
+            msm(np.einsum("bid,jbd->bij", Q, K) / math.sqrt(dk), M))
+    return out
+
+
+def _mixed_output(X, Wq, Wk, Wv):
+    """The output of causal attention over the batch flattened into one sequence of B*T positions."""
+    B, T, D = X.shape
+    Xf = X.astype(np.float64).reshape(B * T, D)
+    Q, K, V = Xf @ Wq, Xf @ Wk, Xf @ Wv
+    W = ref.masked_softmax(Q @ K.T / math.sqrt(Wq.shape[1]), ref.causal_mask(B * T))
+    return (W @ V).reshape(B, T, -1)
+
+
+def _colsoftmax(S, M):
+    """Softmax over the attending axis (columns), restricted to M."""
+    return np.swapaxes(ref.masked_softmax(np.swapaxes(S, 1, 2), M.T), 1, 2)
+
+
+def _sa_cases(hidden: bool):
+    """(description, X, Wq, Wk, Wv, causal, flag) with flag '' / 'large' / 'future'."""
+    cases = [("2 sequences, D=6, dk=4, dv=3", *_case(2, 5, 6, 4, 3, 0, np.float64), True, "")]
+    if not hidden:
+        return cases
+    cases += [
+        ("a batch of one", *_case(1, 6, 4, 4, 4, 21, np.float64, gain=1.5), True, ""),
+        ("B == T == D == dk == dv == 3", *_case(3, 3, 3, 3, 3, 22, np.float64, gain=1.5), True, ""),
+        ("float32", *_case(4, 7, 5, 8, 2, 23, np.float32, gain=1.5), True, ""),
+        ("float32, T=16, dk=8", *_case(2, 16, 8, 8, 8, 24, np.float32, gain=2.0), True, ""),
+        ("T = 1 (one position: it attends to itself)", *_case(2, 1, 3, 2, 2, 25, np.float64), True, ""),
+        ("causal=False", *_case(2, 5, 6, 4, 3, 26, np.float64, gain=1.5), False, ""),
+        ("causal=False, float32", *_case(3, 4, 5, 2, 3, 27, np.float32, gain=1.5), False, ""),
+        ("scores around 800", *_large_case(), True, "large"),
+        ("a future position with by far the largest score", *_future_case(), True, "future"),
+    ]
+    return cases
+
+
+def _large_case():
+    """Scores = 800 + ordinary scores: exp overflows (float64 above ~709) unless each row's max is subtracted.
+
+    The constant part is the same at every position, so the right weights are those of the ordinary scores."""
+    B, T, D, dk, dv = 2, 6, 5, 4, 3
+    X, Wq, Wk, Wv = _case(B, T, D, dk, dv, 31, np.float64, gain=1.5)
+    X[..., 0] = 1.0
+    Wq[0], Wk[0] = 0.0, 0.0
+    Wq[0, 0], Wk[0, 0] = 40.0, 40.0          # q_i . k_j gains 1600; / sqrt(4) = 800
+    Wq[1:, 0], Wk[1:, 0] = 0.0, 0.0
+    return X, Wq, Wk, Wv
+
+
+def _future_case():
+    """X_t = [1, t, noise, noise]; scores S[i, j] = (1200 (j - i) - 50) / sqrt(2): the allowed maximum (j = i) is
+    about -35, every future score is over 800 larger. Masking after the softmax (or taking the max before masking)
+    underflows every allowed weight to 0 and divides 0 by 0; masking the scores first is exact."""
+    B, T = 2, 6
+    r = rng(41)
+    X = np.zeros((B, T, 4))
+    X[..., 0] = 1.0
+    X[..., 1] = np.arange(T)
+    X[..., 2:] = r.standard_normal((B, T, 2))
+    Wq = np.zeros((4, 2))
+    Wq[0, 0], Wq[0, 1], Wq[1, 1] = 1.0, -50.0, -1200.0      # q_t = (1, -50 - 1200 t)
+    Wk = np.zeros((4, 2))
+    Wk[1, 0], Wk[0, 1] = 1200.0, 1.0                          # k_t = (1200 t, 1)
+    Wv = r.standard_normal((4, 3)) / 2
+    return X, Wq, Wk, Wv
+
+
+def _torch_reference(X, Wq, Wk, Wv, causal):
+    import torch
+    import torch.nn.functional as F
+
+    Q, K, V = (torch.from_numpy(np.ascontiguousarray(a)) for a in ref.qkv_projection(X, Wq, Wk, Wv))
+    with torch.no_grad():
+        return F.scaled_dot_product_attention(Q, K, V, is_causal=causal).numpy()
+
+
+def _nonfinite_message(flag: str) -> str:
+    if flag == "future":
+        return ("Your attention gives NaN, inf or all-zero weights when a *future* position has a much larger score "
+                "than every allowed one. You applied the mask too late (after the softmax or after exp, so every "
+                "allowed weight underflowed to 0 and you divided 0 by 0), or you subtracted the maximum over the "
+                "whole row, future included. Set forbidden scores to -inf first, then subtract each row's max "
+                "(now over the allowed positions) and take the softmax.")
+    if flag == "large":
+        return ("Your attention overflows on large scores: exp(800) is inf (float64 overflows above about 709, "
+                "float32 above about 88) and inf/inf is NaN. Subtract each row's maximum before exp: "
+                "softmax(s) = softmax(s - max s).")
+    return ("Your attention contains NaN or inf. If only the first position is affected, your mask may leave it "
+            "nothing to attend to (keep the diagonal: j <= i); otherwise look for an exp that overflows.")
+
+
+def check_self_attention(self_attention, hidden: bool = False) -> None:
+    """self_attention(X (B,T,D), Wq (D,dk), Wk (D,dk), Wv (D,dv), causal=True) -> (out (B,T,dv), weights (B,T,T))."""
+    for desc, X, Wq, Wk, Wv, causal, flag in _sa_cases(hidden):
+        B, T, D = X.shape
+        dk, dv = Wq.shape[1], Wv.shape[1]
+        kwargs = {} if (causal and not hidden) else {"causal": causal}
+        got = _run("self_attention", self_attention, (X, Wq, Wk, Wv), hidden, kwargs=kwargs, on_error=SA_HINT)
+        out, weights = unpack("self_attention", got, 2, "(out, weights)")
+        where = f" (case: {desc}; B={B}, T={T}, D={D}, dk={dk}, dv={dv}, {X.dtype.name}, causal={causal})"
+        out_arr, w_arr = as_array("out", out), as_array("weights", weights)
+        if out_arr.shape == (B, T, T) and w_arr.shape == (B, T, dv) and dv != T:
+            raise CheckFailed("self_attention returned (weights, out); return (out, weights) in that order.")
+        want_w = ref.self_attention(X, Wq, Wk, Wv, causal)[1]
+        want_out = _torch_reference(X, Wq, Wk, Wv, causal)
+        V64 = (X.astype(np.float64) @ Wv.astype(np.float64))
+        rtol, atol = _tol(X.dtype)
+        if w_arr.shape == (B * T, B * T) and B > 1:
+            raise CheckFailed(MIXED + where)
+        if w_arr.shape != (B, T, T):
+            raise CheckFailed(f"weights has shape {w_arr.shape}, expected {(B, T, T)}: one row of T weights for each "
+                              f"attending position of each sequence.{where}")
+        variants = _variants(X, Wq, Wk, Wv, causal)
+        # a mask without the diagonal leaves position 0 nothing to attend to: NaN, zeros or uniform there
+        strict = variants.get(STRICT) if causal and T > 1 else None
+        if strict is not None and not matches(w_arr, want_w, rtol, atol) and np.all(np.isfinite(w_arr[:, 1:])) \
+                and matches(w_arr[:, 1:], strict[:, 1:], rtol, atol):
+            raise CheckFailed(STRICT + where)
+        if not np.all(np.isfinite(w_arr)) or not np.all(np.isfinite(out_arr)):
+            if np.any(np.isneginf(w_arr)) and np.all(np.isfinite(out_arr)):
+                raise CheckFailed("Your weights contain -inf: return the weights *after* the softmax (the "
+                                  "probabilities), not the masked scores." + where)
+            raise CheckFailed(_nonfinite_message(flag) + where)
+        if flag == "future" and np.any(np.all(w_arr == 0, axis=-1)):
+            raise CheckFailed(_nonfinite_message(flag) + where)
+        if causal and T > 1:
+            leak = float(np.abs(w_arr[:, ~ref.causal_mask(T)]).max())
+            if atol < leak < 1e-2:
+                raise CheckFailed(f"Your weights give the future positions (j > i) weight up to {leak:.3g}; they must "
+                                  "be exactly 0. Setting forbidden scores to a moderate number such as -10 is not "
+                                  "enough: use -inf (np.where(mask, scores, -np.inf))." + where)
+        # 1. the output, against torch
+        out_mistakes = {message: w @ V64 for message, w in variants.items()}
+        if MIXED in out_mistakes:
+            out_mistakes[MIXED] = _mixed_output(X, Wq, Wk, Wv)
+        out_mistakes["Your output uses the inputs X as values: out = weights @ V with V = X @ Wv."] = \
+            want_w @ X.astype(np.float64)
+        out_mistakes["Your output multiplies the values by the transposed weights: out[i] = sum_j weights[i, j] v_j, "
+                     "i.e. weights @ V."] = np.swapaxes(want_w, 1, 2) @ V64
+        if dv == T:
+            out_mistakes["self_attention returned (weights, out); return (out, weights) in that order."] = want_w
+        assert_close("out (compared with torch.nn.functional.scaled_dot_product_attention)", out_arr, want_out,
+                     rtol=rtol, atol=atol, mistakes=out_mistakes, hint=where)
+        # 2. the weights
+        rows = w_arr.sum(-1)
+        if not np.allclose(rows, 1.0, rtol=0, atol=max(atol, 1e-6) * 10):
+            raise CheckFailed(f"Your weight rows sum to {float(rows.min()):.4g}..{float(rows.max()):.4g}, not 1: each "
+                              "row is a softmax over the positions that row may attend to." + where)
+        assert_close("weights", w_arr, want_w, rtol=rtol, atol=atol, mistakes=variants, hint=where)
+    if hidden:
+        # Closed form: Wq = Wk = 0 gives equal scores, so causal weights are 1/(i+1) on j <= i: a running mean of V.
+        X, _, _, Wv = _case(2, 5, 4, 3, 3, 51, np.float64)
+        Z = np.zeros((4, 3))
+        out, weights = unpack("self_attention", _run("self_attention", self_attention, (X, Z, Z, Wv), hidden,
+                                                     kwargs={"causal": True}, on_error=SA_HINT), 2, "(out, weights)")
+        V = X @ Wv
+        running_mean = np.cumsum(V, axis=1) / np.arange(1, 6)[None, :, None]
+        assert_close("out with Wq = Wk = 0 (equal scores: the running mean of the values)", out, running_mean,
+                     rtol=1e-10, atol=1e-10)
+    passed("self_attention matches torch's scaled_dot_product_attention" + _suffix(hidden))
+
+
+# --- exercise 4: positional encoding -----------------------------------------------------------------
+
+def _pe_variants(T: int, d: int) -> dict[str, np.ndarray]:
+    pos = np.arange(T, dtype=np.float64)[:, None]
+    j = np.arange(d)
+    two_i = 2 * (j // 2)
+    angle = pos / 10000.0 ** (two_i / d)
+    even = (j % 2 == 0)
+    right = np.where(even, np.sin(angle), np.cos(angle))
+    out = {
+        "Your encoding has sin and cos swapped: even columns 2i hold sin, odd columns 2i+1 hold cos.":
+            np.where(even, np.cos(angle), np.sin(angle)),
+        "Your encoding uses the column index j in the exponent for every column: columns 2i and 2i+1 share one "
+        "frequency, 1 / 10000^(2i/d), so the odd column 2i+1 also uses 2i (use j - j % 2, or 2 * (j // 2)).":
+            np.where(even, np.sin(pos / 10000.0 ** (j / d)), np.cos(pos / 10000.0 ** (j / d))),
+        "Your encoding's exponent is i/d; it is 2i/d (i indexes the (sin, cos) pairs, so 2i is the even column).":
+            np.where(even, np.sin(pos / 10000.0 ** ((j // 2) / d)), np.cos(pos / 10000.0 ** ((j // 2) / d))),
+        "Your encoding puts all the sines first and all the cosines after: Vaswani et al. interleave them, "
+        "sin in even columns 2i, cos in odd columns 2i+1.":
+            np.concatenate([np.sin(pos / 10000.0 ** (np.arange(0, d, 2) / d)),
+                            np.cos(pos / 10000.0 ** (np.arange(0, d, 2) / d))], axis=1),
+        "Your positions start at 1; they start at 0 (the first row is sin 0 = 0, cos 0 = 1).":
+            np.where(even, np.sin((pos + 1) / 10000.0 ** (two_i / d)), np.cos((pos + 1) / 10000.0 ** (two_i / d))),
+        "Your encoding multiplies the position by 10000^(2i/d); divide by it (the wavelengths grow with i).":
+            np.where(even, np.sin(pos * 10000.0 ** (two_i / d)), np.cos(pos * 10000.0 ** (two_i / d))),
+        "Your encoding uses the base 1000; Vaswani et al. use 10000.":
+            np.where(even, np.sin(pos / 1000.0 ** (two_i / d)), np.cos(pos / 1000.0 ** (two_i / d))),
+        "Your encoding uses sin in every column: odd columns hold cos.": np.sin(angle),
+    }
+    if T == d:
+        out["Your encoding is transposed: rows are positions (T of them), columns the d features."] = right.T
+    return out
+
+
+def check_positional_encoding(positional_encoding, hidden: bool = False) -> None:
+    """positional_encoding(T, d) -> (T, d) with PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(same)."""
+    sizes = [(6, 8)] + ([(1, 2), (7, 4), (16, 16), (50, 6), (200, 64)] if hidden else [])
+    for T, d in sizes:
+        got = _run("positional_encoding", positional_encoding, (T, d), hidden)
+        want = ref.positional_encoding(T, d)
+        arr = as_array("your encoding", got)
+        if arr.shape == (d, T) and T != d:
+            raise CheckFailed(f"Your encoding has shape {arr.shape}, expected {(T, d)}: rows are positions, columns "
+                              "the d features (transpose it).")
+        low = np.asarray(got).dtype in (np.float32, np.float16)
+        tol = 2e-6 if low else 1e-9
+        # a float32 answer is accurate to about 1e-7 of the angle, which reaches 200 radians here
+        if low:
+            tol = max(tol, 2e-7 * T)
+        assert_close(f"positional_encoding({T}, {d})", arr, want, rtol=0, atol=tol, mistakes=_pe_variants(T, d),
+                     hint="PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(p / 10000^(2i/d)), p = 0..T-1.")
+    passed("positional_encoding matches Vaswani et al.'s sinusoids" + _suffix(hidden))

@@ -1,0 +1,1 @@
+"""Lesson room: bptt."""

@@ -1,0 +1,475 @@
+"""Checks for lesson 02 (backprop through time), with diagnoses of the common mistakes.
+
+Each check_* takes the student's function and checks it three ways where that applies:
+float64 finite differences (lstmlab.gradcheck), torch autograd on copied weights (every
+gradient, not one), and closed-form cases (f = 1, i = 0: the cell state is copied and its
+gradient passes unchanged). When a result is wrong, it is compared with what each known
+mistake returns, so the message names the mistake ("your sigmoid derivative is s, not s(1-s)").
+`hidden=True` adds the held-back cases: other sizes, D == H (so a swapped matrix no longer fails
+by shape), float32, a batch of one, the closed forms, and the from-scratch rule.
+
+The caches are built here with the same code as the lesson's provided forward pass:
+a step cache is a dict with keys x, h_prev, c_prev, Wx, Wh, i, f, g, o, c, tanh_c;
+a sequence cache is the list of the T step caches, in time order.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from lstmlab import gradcheck
+from lstmlab import lstm as ref
+from lstmlab.fixtures import lstm_inputs, lstm_params, rng
+from lstmlab.lstm import sigmoid
+from lstmlab.checking import CheckFailed, as_array, assert_close, assert_from_scratch, passed, reference_functions, tolerances, unpack
+
+STEP_OUTPUTS = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
+SEQ_OUTPUTS = ("dX", "dh0", "dc0", "dWx", "dWh", "db")
+GATE_WORDS = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o"}
+
+
+def _autograd_targets():
+    """torch autograd counts as a ready-made backward pass in this lesson."""
+    import torch
+
+    return [(torch.autograd, "backward", "torch autograd (Tensor.backward)"),
+            (torch.autograd, "grad", "torch autograd (torch.autograd.grad)")]
+
+
+# --- the lesson's forward pass with a dict cache (same code as the notebook's provided cell) ----
+
+def step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    """One LSTM step: x (B, D), h_prev, c_prev (B, H) -> h, c (B, H) and the step cache (a dict)."""
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 3 * H:])
+    g = np.tanh(a[:, 2 * H:3 * H])
+    c = f * c_prev + i * g
+    tanh_c = np.tanh(c)
+    h = o * tanh_c
+    cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "Wx": Wx, "Wh": Wh,
+             "i": i, "f": f, "g": g, "o": o, "c": c, "tanh_c": tanh_c}
+    return h, c, cache
+
+
+def forward(X, h0, c0, Wx, Wh, b):
+    """LSTM over X (B, T, D) -> Hs (B, T, H), (h_T, c_T), cache (list of T step caches)."""
+    h, c, Hs, cache = h0, c0, [], []
+    for t in range(X.shape[1]):
+        h, c, step_cache = step_forward(X[:, t], h, c, Wx, Wh, b)
+        Hs.append(h)
+        cache.append(step_cache)
+    return np.stack(Hs, axis=1), (h, c), cache
+
+
+# --- what a backward pass returns under each known mistake ------------------------------------
+
+STEP_MISTAKES = {
+    "sigmoid_prime_s": "Your sigmoid derivative is written as s; it is s * (1 - s). With s = sigmoid(a), "
+                       "d s / d a = s (1 - s): use i*(1-i), f*(1-f) and o*(1-o) for the three gates.",
+    "tanh_c_of_c": "Your tanh'(c_t) is computed on the wrong value: you used 1 - c_t**2, but the derivative of "
+                   "tanh(c_t) is 1 - tanh(c_t)**2 (cache['tanh_c'] holds tanh(c_t)).",
+    "tanh_c_of_c_prev": "Your tanh'(c_t) is computed on the wrong value: you used c_(t-1); h_t = o * tanh(c_t) "
+                        "reads the *new* cell state, so the derivative is 1 - tanh(c_t)**2.",
+    "tanh_c_of_h": "Your tanh'(c_t) is computed on the wrong value: you used 1 - h_t**2, but h_t = o * tanh(c_t) "
+                   "is not tanh(c_t); the derivative is 1 - tanh(c_t)**2.",
+    "tanh_c_no_square": "Your tanh'(c_t) is 1 - tanh(c_t); the derivative of tanh is 1 - tanh(c_t)**2 (squared).",
+    "dc_not_through_f": "Your dc_prev is not passed back through the forget gate: c_t = f * c_(t-1) + i * g, "
+                        "so dc_prev = (total dc_t) * f.",
+    "dc_prev_missing_dh": "Your dc_prev forgets the gradient that reaches c_t through h_t: the total gradient of "
+                          "c_t is dc + dh * o * (1 - tanh(c_t)**2), and dc_prev is that times f.",
+    "no_dh_into_c": "Your gradient of c_t leaves out what arrives through h_t = o * tanh(c_t): add "
+                    "dh * o * (1 - tanh(c_t)**2) to the incoming dc before using it.",
+    "ignores_dc": "You ignore the incoming dc (the gradient from step t+1 through c_(t+1) = f * c_t + ...): "
+                  "the total gradient of c_t is dc + dh * o * (1 - tanh(c_t)**2).",
+    "do_uses_c": "Your d o uses c_t; h_t = o * tanh(c_t), so d o = dh * tanh(c_t).",
+    "df_uses_c": "Your d f uses the new c_t; c_t = f * c_(t-1) + i * g, so d f = dc_t * c_(t-1).",
+    "di_dg_swapped": "Your d i and d g are swapped: c_t = f * c_(t-1) + i * g gives d i = dc_t * g and d g = dc_t * i.",
+    "tanh_g_as_sigmoid": "Your derivative of the candidate uses the sigmoid's g * (1 - g); g = tanh(a_g), so "
+                         "its derivative is 1 - g**2.",
+    "tanh_g_no_square": "Your derivative of the candidate is 1 - g; for g = tanh(a_g) it is 1 - g**2 (squared).",
+    "order_ifog": "Your da stacks the gate blocks in the order i, f, o, g; the 4H columns are i, f, g, o.",
+    "db_mean": "Your db averages over the batch; the loss sums over the batch, so db = da.sum(axis=0).",
+    "dx_dh_swapped_weights": "Your dx and dh_prev use the wrong matrices: dx = da @ Wx.T and dh_prev = da @ Wh.T.",
+}
+
+
+def step_backward_variant(dh, dc, cache, mistake: str | None = None):
+    """lstm_step_backward as written correctly (mistake None) or with one known mistake (STEP_MISTAKES key).
+
+    Returns (dx, dh_prev, dc_prev, dWx, dWh, db), computed in float64.
+    """
+    k = {key: np.asarray(v, dtype=np.float64) for key, v in cache.items()}
+    dh, dc = np.asarray(dh, np.float64), np.asarray(dc, np.float64)
+    x, h_prev, c_prev, Wx, Wh = k["x"], k["h_prev"], k["c_prev"], k["Wx"], k["Wh"]
+    i, f, g, o, c, tc = k["i"], k["f"], k["g"], k["o"], k["c"], k["tanh_c"]
+    dsig = (lambda s: s) if mistake == "sigmoid_prime_s" else (lambda s: s * (1 - s))
+    tanh_prime_c = {"tanh_c_of_c": 1 - c * c, "tanh_c_of_c_prev": 1 - np.tanh(c_prev) ** 2,
+                    "tanh_c_of_h": 1 - (o * tc) ** 2, "tanh_c_no_square": 1 - tc}.get(mistake, 1 - tc * tc)
+    do = dh * (c if mistake == "do_uses_c" else tc)
+    from_h = 0.0 if mistake == "no_dh_into_c" else dh * o * tanh_prime_c
+    dct = (0.0 if mistake == "ignores_dc" else dc) + from_h
+    di, dg = (dct * i, dct * g) if mistake == "di_dg_swapped" else (dct * g, dct * i)
+    df = dct * (c if mistake == "df_uses_c" else c_prev)
+    if mistake == "dc_not_through_f":
+        dc_prev = dct
+    elif mistake == "dc_prev_missing_dh":
+        dc_prev = dc * f
+    else:
+        dc_prev = dct * f
+    g_prime = {"tanh_g_as_sigmoid": g * (1 - g), "tanh_g_no_square": 1 - g}.get(mistake, 1 - g * g)
+    blocks = [di * dsig(i), df * dsig(f), dg * g_prime, do * dsig(o)]
+    if mistake == "order_ifog":
+        blocks = [blocks[0], blocks[1], blocks[3], blocks[2]]
+    da = np.concatenate(blocks, axis=1)
+    if mistake == "dx_dh_swapped_weights":
+        dx, dh_prev = da @ Wh.T, da @ Wx.T
+    else:
+        dx, dh_prev = da @ Wx.T, da @ Wh.T
+    db = da.mean(axis=0) if mistake == "db_mean" else da.sum(axis=0)
+    return dx, dh_prev, dc_prev, x.T @ da, h_prev.T @ da, db
+
+
+SEQ_MISTAKES = {
+    "no_dh_next": "You did not add the gradient arriving from the next step: h_t feeds both the output and step t+1, "
+                  "so the dh you pass to step t is dHs[:, t] + dh_prev returned by step t+1.",
+    "overwrite": "Your weight gradients are overwritten at every step instead of accumulated: Wx, Wh and b are "
+                 "shared by all steps, so dWx, dWh and db are sums over t (dWx += ..., starting from zeros).",
+    "no_dc_carry": "You do not carry dc back in time: pass the dc_prev returned by step t+1 as the dc of step t "
+                   "(starting from zeros at the last step).",
+    "forward_order": "You run the backward pass forwards in time: gradients flow from the last step to the first, "
+                     "so loop t = T-1, T-2, ..., 0.",
+    "dh0_total": "Your dh0 is the gradient w.r.t. h at step 0's output, not w.r.t. the initial state h0: return the "
+                 "dh_prev that step 0's backward returns.",
+    "only_last_output": "You only use dHs[:, T-1]: every step's output contributes to the loss, so add dHs[:, t] at "
+                        "every step t.",
+}
+
+
+def sequence_backward_variant(dHs, cache, mistake: str | None = None):
+    """lstm_backward over the list of step caches, correct (None) or with one SEQ_MISTAKES mistake.
+
+    Returns (dX (B, T, D), dh0, dc0, dWx, dWh, db) in float64.
+    """
+    dHs = np.asarray(dHs, np.float64)
+    B, T, H = dHs.shape
+    D = cache[0]["x"].shape[1]
+    dX = np.zeros((B, T, D))
+    dWx, dWh, db = np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H)
+    dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))
+    order = range(T) if mistake == "forward_order" else range(T - 1, -1, -1)
+    total = None
+    for t in order:
+        if mistake == "no_dh_next":
+            dh = dHs[:, t]
+        elif mistake == "only_last_output":
+            dh = dh_next + (dHs[:, t] if t == T - 1 else 0.0)
+        else:
+            dh = dHs[:, t] + dh_next
+        total = dh
+        dx, dh_next, dc_new, dWx_t, dWh_t, db_t = step_backward_variant(dh, dc_next, cache[t])
+        dc_next = np.zeros_like(dc_new) if mistake == "no_dc_carry" else dc_new
+        dX[:, t] = dx
+        if mistake == "overwrite":
+            dWx, dWh, db = dWx_t, dWh_t, db_t
+        else:
+            dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    dh0 = total if mistake == "dh0_total" else dh_next
+    return dX, dh0, dc_next, dWx, dWh, db
+
+
+# --- torch autograd on copied weights ------------------------------------------------------------
+
+def torch_grads(params, X, h0, c0, dHs, dhT=None, dcT=None):
+    """Every gradient of L = sum(Hs * dHs) + sum(h_T * dhT) + sum(c_T * dcT) from torch.nn.LSTM autograd (float64).
+
+    Returns (dX (B, T, D), dh0, dc0, dWx (D, 4H), dWh (H, 4H), db (4H,)) as float64 numpy arrays.
+    """
+    import torch
+
+    from lstmlab.bridge import torch_lstm_from
+
+    p64 = ref.LSTMParams(*(np.asarray(a, np.float64) for a in params))
+    lstm = torch_lstm_from(p64, dtype=torch.float64)
+    t = lambda a: torch.tensor(np.asarray(a, np.float64))
+    Xt, h0t, c0t = t(X).requires_grad_(), t(h0)[None].requires_grad_(), t(c0)[None].requires_grad_()
+    out, (hn, cn) = lstm(Xt, (h0t, c0t))
+    loss = (out * t(dHs)).sum()
+    if dhT is not None:
+        loss = loss + (hn[0] * t(dhT)).sum()
+    if dcT is not None:
+        loss = loss + (cn[0] * t(dcT)).sum()
+    loss.backward()
+    grads = (Xt.grad, h0t.grad[0], c0t.grad[0], lstm.weight_ih_l0.grad.T, lstm.weight_hh_l0.grad.T, lstm.bias_ih_l0.grad)
+    return tuple(g.detach().numpy().copy() for g in grads)
+
+
+def fd_step_grads(x, h_prev, c_prev, params, dh, dc):
+    """Finite-difference (float64) gradients of sum(h * dh) + sum(c * dc) after one step, w.r.t. every input."""
+    arrays = [np.array(a, np.float64) for a in (x, h_prev, c_prev, *params)]
+
+    def loss():
+        h, c, _ = step_forward(*arrays)
+        return float(np.sum(h * dh) + np.sum(c * dc))
+
+    return tuple(gradcheck.numerical_gradient(loss, a) for a in arrays)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _block_hint(got_db, want_db, rtol, atol) -> str:
+    """Name the gate blocks of db (= da summed over the batch) that are wrong."""
+    got = np.asarray(got_db, dtype=float) if np.shape(got_db) == np.shape(want_db) else None
+    if got is None:
+        return ""
+    H = want_db.shape[0] // 4
+    bad = [GATE_WORDS[name] for name, s in ref.gate_slices(H).items()
+           if not np.allclose(got[s], want_db[s], rtol=rtol, atol=atol)]
+    if not bad:
+        return ""
+    names = ", ".join("d" + b.split()[-1] for b in bad)
+    return ("The wrong blocks of db (the gradient of the pre-activations, summed over the batch) are those of the "
+            + ", ".join(bad) + f": look at {names} and the derivative of {'its' if len(bad) == 1 else 'each'} activation.")
+
+
+def _step_case(B, D, H, seed, dtype):
+    X, h0, c0 = lstm_inputs(B, 1, D, H, seed=seed, dtype=dtype)
+    params = lstm_params(D, H, seed=seed + 100, dtype=dtype, scale=0.8)
+    r = rng(seed + 300)
+    dh = r.standard_normal((B, H)).astype(dtype)
+    dc = r.standard_normal((B, H)).astype(dtype)
+    return X[:, 0], h0, c0, params, dh, dc
+
+
+def _compare_step(got, want, cache, dh, dc, rtol, atol, where: str):
+    """Compare the six step gradients, most informative first (db, dc_prev, ...), naming known mistakes."""
+    variants = {m: step_backward_variant(dh, dc, cache, m) for m in STEP_MISTAKES}
+    right = step_backward_variant(dh, dc, cache)
+    shape_mistakes = {
+        "dWx": {"Your dWx is transposed: dWx = x.T @ da has the shape of Wx, (D, 4H).": right[3].T},
+        "dWh": {"Your dWh is transposed: dWh = h_prev.T @ da has the shape of Wh, (H, 4H).": right[4].T},
+    }
+    for k in (5, 2, 3, 4, 0, 1):
+        name = STEP_OUTPUTS[k]
+        mistakes = {STEP_MISTAKES[m]: v[k] for m, v in variants.items()}
+        mistakes.update(shape_mistakes.get(name, {}))
+        if name == "db" and np.ndim(got[5]) == 2:
+            raise CheckFailed(f"Your db has shape {np.shape(got[5])}; b has shape (4H,): sum the pre-activation gradient "
+                              "over the batch, db = da.sum(axis=0), without keepdims.")
+        hint = _block_hint(got[5], want[5], rtol, atol) if name != "dc_prev" else ""
+        assert_close(f"{name} {where}", got[k], want[k], rtol=rtol, atol=atol, mistakes=mistakes, hint=hint)
+
+
+# --- exercise 1: the finite-difference checker ---------------------------------------------------
+
+def _fd_variants(f, x, h):
+    """What a central, forward, backward difference and a central one divided by h return (x restored)."""
+    fp, fm, f0 = np.zeros(x.shape), np.zeros(x.shape), float(f())
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        fp[idx] = f()
+        x[idx] = old - h
+        fm[idx] = f()
+        x[idx] = old
+    return {"central": (fp - fm) / (2 * h), "forward": (fp - f0) / h, "backward": (f0 - fm) / h,
+            "over_h": (fp - fm) / h}
+
+
+def _fd_cases(hidden: bool):
+    """(description, x, f, exact gradient) for the finite-difference checker."""
+    cases = []
+    r = rng(50)
+    x1 = r.uniform(-1.5, 1.5, (3, 4))
+    cases.append(("f = sum(x**3) / 3 on a (3, 4) array", x1, lambda x=x1: float(np.sum(x ** 3) / 3), x1 ** 2))
+    x2, w2 = r.uniform(-2, 2, (5,)), r.standard_normal(5)
+    cases.append(("f = sum(sin(x) * w) on a (5,) vector", x2, lambda x=x2, w=w2: float(np.sum(np.sin(x) * w)), np.cos(x2) * w2))
+    # The LSTM: a loss of the weights Wx, compared with the reference backward pass.
+    X, h0, c0 = lstm_inputs(2, 3, 3, 2, seed=51)
+    params = lstm_params(3, 2, seed=52, scale=0.8)
+    dHs = rng(53).standard_normal((2, 3, 2))
+    Wx = params.Wx.copy()
+    loss = lambda: float(np.sum(forward(X, h0, c0, Wx, params.Wh, params.b)[0] * dHs))
+    _, _, cache = ref.lstm_forward(X, h0, c0, *params)
+    cases.append(("the LSTM loss sum(Hs * dHs) as a function of Wx (3, 8)", Wx, loss, ref.lstm_backward(dHs, cache)[3]))
+    if hidden:
+        x3, w3 = r.uniform(-1, 1, (2, 3, 2)), r.standard_normal((2, 3, 2))
+        cases.append(("f = sum(exp(x) * w) on a (2, 3, 2) array", x3, lambda x=x3, w=w3: float(np.sum(np.exp(x) * w)), np.exp(x3) * w3))
+        b = params.b.copy()
+        loss_b = lambda: float(np.sum(forward(X, h0, c0, params.Wx, params.Wh, b)[0] * dHs))
+        cases.append(("the LSTM loss as a function of b (8,)", b, loss_b, ref.lstm_backward(dHs, cache)[5]))
+        h0v = h0.copy()
+        loss_h = lambda: float(np.sum(forward(X, h0v, c0, *params)[0] * dHs))
+        cases.append(("the LSTM loss as a function of h0 (2, 2)", h0v, loss_h, ref.lstm_backward(dHs, cache)[1]))
+        x4 = np.array([0.7])
+        cases.append(("f = x**4 on a (1,) array", x4, lambda x=x4: float(x[0] ** 4), 4 * x4 ** 3))
+    return cases
+
+
+def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
+    """numerical_gradient(f, x, h=1e-5) -> array shaped like x: central differences of f() w.r.t. x."""
+    h = 1e-5
+    rtol, atol = 1e-6, 1e-8
+    for desc, x, f, exact in _fd_cases(hidden):
+        x0 = x.copy()
+        variants = _fd_variants(f, x, h)
+        if not np.array_equal(x, x0):
+            raise RuntimeError("internal: _fd_variants changed x")
+        if hidden and desc.startswith("f = sum(x**3) / 3 on a (3, 4)"):
+            got = assert_from_scratch("numerical_gradient", numerical_gradient, f, x, h,
+                                      extra=reference_functions(gradcheck))
+        else:
+            got = numerical_gradient(f, x, h)
+        if got is None:
+            raise CheckFailed("numerical_gradient returned None: did you forget to `return` the gradient?")
+        if not np.allclose(x, x0, rtol=0, atol=1e-12):
+            raise CheckFailed(f"numerical_gradient left x changed ({desc}): after probing x[idx] + h and x[idx] - h, "
+                              "put back the old value, x[idx] = old, before moving to the next entry.")
+        arr = as_array("your numerical gradient", got)
+        if arr.shape != x.shape and arr.size == x.size:
+            raise CheckFailed(f"Your numerical gradient has shape {arr.shape}; return it in the shape of x, {x.shape} "
+                              "(grad = np.zeros_like(x), then grad[idx] = ...).")
+        mistakes = {
+            "You used a one-sided difference (f(x+h) - f(x)) / h: its error is O(h), here about 1e-5 relative, "
+            "against O(h**2) for the central difference (f(x+h) - f(x-h)) / (2h). Use the central one.": variants["forward"],
+            "You used a one-sided difference (f(x) - f(x-h)) / h: its error is O(h). Use the central difference "
+            "(f(x+h) - f(x-h)) / (2h).": variants["backward"],
+            "Your gradient is twice too large: the central difference spans from x-h to x+h, a distance of 2h, "
+            "so divide by 2h, not h.": variants["over_h"],
+            "Your gradient has the wrong sign: (f(x+h) - f(x-h)) / (2h), the value at x+h first.": -variants["central"],
+            "Your gradient is zero: f() never saw your perturbation. Change x itself, in place (x[idx] = old + h); "
+            "a copy of x is a different array, which f does not read.":
+                np.zeros(x.shape),
+        }
+        assert_close(f"numerical gradient of {desc}", arr, exact, rtol=rtol, atol=atol, mistakes=mistakes,
+                     hint="Probe one entry at a time: x[idx] = old + h, f(), x[idx] = old - h, f(), x[idx] = old.")
+    if hidden:
+        # The default step must be a sensible one too.
+        desc, x, f, exact = _fd_cases(False)[0]
+        got = numerical_gradient(f, x)
+        assert_close(f"numerical gradient of {desc} with your default h", got, exact, rtol=1e-5, atol=1e-7,
+                     hint="Choose a default step around 1e-5 for float64: much larger adds truncation error, much "
+                          "smaller adds rounding error.")
+    passed("numerical_gradient agrees with the exact gradients" + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 2: one step backward -------------------------------------------------------------
+
+STEP_VISIBLE = [(2, 3, 4, 0, np.float64)]
+STEP_HIDDEN = [(1, 5, 5, 11, np.float64), (3, 4, 2, 12, np.float32), (4, 2, 6, 13, np.float64)]
+
+
+def _call_step(lstm_step_backward, dh, dc, cache, hidden):
+    args = (dh.copy(), dc.copy(), dict(cache))
+    if hidden:
+        got = assert_from_scratch("lstm_step_backward", lstm_step_backward, *args,
+                                  extra=[*reference_functions(gradcheck), *_autograd_targets()])
+    else:
+        got = lstm_step_backward(*args)
+    got = unpack("lstm_step_backward", got, 6, "(dx, dh_prev, dc_prev, dWx, dWh, db)")
+    if not (np.array_equal(args[0], dh) and np.array_equal(args[1], dc)):
+        raise CheckFailed("lstm_step_backward changed its input dh or dc in place (e.g. `dc += ...`): the caller "
+                          "still needs them. Write dc_total = dc + ... instead.")
+    return got
+
+
+def check_step_backward(lstm_step_backward, hidden: bool = False) -> None:
+    """lstm_step_backward(dh (B,H), dc (B,H), cache) -> (dx, dh_prev, dc_prev, dWx, dWh, db)."""
+    for case, (B, D, H, seed, dtype) in enumerate(STEP_VISIBLE + (STEP_HIDDEN if hidden else [])):
+        x, h0, c0, params, dh, dc = _step_case(B, D, H, seed, dtype)
+        _, _, cache = step_forward(x, h0, c0, *params)
+        got = _call_step(lstm_step_backward, dh, dc, cache, hidden)
+        rtol, atol = tolerances(x)
+        where = f"(compared with torch autograd; case B={B}, D={D}, H={H}, {np.dtype(dtype).name})"
+        want = torch_grads(params, x[:, None], h0, c0, np.zeros((B, 1, H)), dhT=dh, dcT=dc)
+        want = (want[0][:, 0], *want[1:])
+        _compare_step(got, want, cache, dh, dc, rtol, atol, where)
+        if case == 0:
+            # The same gradients from float64 finite differences (no torch involved).
+            fd = fd_step_grads(x, h0, c0, params, dh, dc)
+            for k, name in enumerate(STEP_OUTPUTS):
+                assert_close(f"{name} (compared with finite differences)", got[k], fd[k], rtol=1e-6, atol=1e-8)
+    if hidden:
+        # Closed form: zero weights, f = 1, i = 0, o = 1 (saturated). The cell is copied, c_t = c_(t-1),
+        # and the gradient passes the carousel unchanged: dc_prev = dc + dh * (1 - tanh(c_(t-1))**2).
+        B, D, H = 3, 2, 4
+        x, h0, c0, _, dh, dc = _step_case(B, D, H, 21, np.float64)
+        b = np.zeros(4 * H)
+        b[:H], b[H:2 * H], b[3 * H:] = -50.0, 50.0, 50.0
+        _, _, cache = step_forward(x, h0, c0, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b)
+        got = _call_step(lstm_step_backward, dh, dc, cache, False)
+        exact = (np.zeros((B, D)), np.zeros((B, H)), dc + dh * (1 - np.tanh(c0) ** 2),
+                 np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H))
+        where = "with f = 1, i = 0, o = 1 (the cell state is copied unchanged)"
+        _compare_step(got, exact, cache, dh, dc, 1e-9, 1e-12, where)
+    passed("lstm_step_backward matches torch autograd and finite differences" + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 3: backprop through the whole sequence --------------------------------------------
+
+SEQ_VISIBLE = [(2, 5, 3, 4, 0, np.float64)]
+SEQ_HIDDEN = [(1, 7, 4, 4, 41, np.float64), (3, 3, 2, 5, 42, np.float32), (4, 4, 3, 2, 43, np.float64)]
+
+
+def _seq_case(B, T, D, H, seed, dtype):
+    X, h0, c0 = lstm_inputs(B, T, D, H, seed=seed, dtype=dtype)
+    params = lstm_params(D, H, seed=seed + 1, dtype=dtype, scale=0.8)
+    dHs = rng(seed + 2).standard_normal((B, T, H)).astype(dtype)
+    return X, h0, c0, params, dHs
+
+
+def _call_seq(lstm_backward, dHs, cache, hidden):
+    arg = dHs.copy()
+    if hidden:
+        got = assert_from_scratch("lstm_backward", lstm_backward, arg, cache,
+                                  extra=[*reference_functions(gradcheck), *_autograd_targets()])
+    else:
+        got = lstm_backward(arg, cache)
+    got = unpack("lstm_backward", got, 6, "(dX, dh0, dc0, dWx, dWh, db)")
+    if not np.array_equal(arg, dHs):
+        raise CheckFailed("lstm_backward changed dHs in place (e.g. `dh = dHs[:, t]; dh += dh_next` writes into dHs): "
+                          "write dh = dHs[:, t] + dh_next instead.")
+    return got
+
+
+def _compare_seq(got, want, dHs, cache, rtol, atol, where):
+    variants = {m: sequence_backward_variant(dHs, cache, m) for m in SEQ_MISTAKES}
+    for k, name in enumerate(SEQ_OUTPUTS):
+        mistakes = {SEQ_MISTAKES[m]: v[k] for m, v in variants.items()}
+        if name == "dX":
+            mistakes["Your dX is time-major (T, B, D); the course is batch-first: dX[:, t] is the gradient of x_t."] = \
+                want[0].transpose(1, 0, 2)
+        if name == "dh0":
+            mistakes["You returned (dc0, dh0) where (dh0, dc0) belongs."] = want[2]
+        assert_close(f"{name} {where}", got[k], want[k], rtol=rtol, atol=atol, mistakes=mistakes,
+                     hint="Check lstm_step_backward first; then the loop.")
+
+
+def check_backward(lstm_backward, hidden: bool = False) -> None:
+    """lstm_backward(dHs (B,T,H), cache) -> (dX (B,T,D), dh0, dc0, dWx, dWh, db)."""
+    for case, (B, T, D, H, seed, dtype) in enumerate(SEQ_VISIBLE + (SEQ_HIDDEN if hidden else [])):
+        X, h0, c0, params, dHs = _seq_case(B, T, D, H, seed, dtype)
+        _, _, cache = forward(X, h0, c0, *params)
+        got = _call_seq(lstm_backward, dHs, cache, hidden)
+        rtol, atol = tolerances(X)
+        want = torch_grads(params, X, h0, c0, dHs)
+        where = f"(compared with torch autograd; case B={B}, T={T}, D={D}, H={H}, {np.dtype(dtype).name})"
+        _compare_seq(got, want, dHs, cache, rtol, atol, where)
+        if case == 0:
+            arrays = [np.array(a, np.float64) for a in (X, h0, c0, *params)]
+            loss = lambda: float(np.sum(forward(*arrays)[0] * dHs))
+            for k, name in enumerate(SEQ_OUTPUTS):
+                fd = gradcheck.numerical_gradient(loss, arrays[k])
+                assert_close(f"{name} (compared with finite differences)", got[k], fd, rtol=1e-6, atol=1e-8)
+    if hidden:
+        # Closed form: zero weights, f = 1, i = 0, o = 1. Every h_t = tanh(c0), and the gradient of every
+        # output reaches c0 undiminished through the carousel: dc0 = sum_t dHs[:, t] * (1 - tanh(c0)**2).
+        B, T, D, H = 2, 6, 3, 4
+        X, h0, c0, _, dHs = _seq_case(B, T, D, H, 44, np.float64)
+        b = np.zeros(4 * H)
+        b[:H], b[H:2 * H], b[3 * H:] = -50.0, 50.0, 50.0
+        _, _, cache = forward(X, h0, c0, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b)
+        got = _call_seq(lstm_backward, dHs, cache, False)
+        exact = (np.zeros((B, T, D)), np.zeros((B, H)), dHs.sum(axis=1) * (1 - np.tanh(c0) ** 2),
+                 np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H))
+        _compare_seq(got, exact, dHs, cache, 1e-9, 1e-12, "with f = 1, i = 0, o = 1 (the constant error carousel)")
+    passed("lstm_backward matches torch autograd over the whole sequence" + (" (hidden cases too)" if hidden else ""))

@@ -1,0 +1,312 @@
+"""Checks for lesson 03 (the GRU), with diagnoses of the common mistakes.
+
+Each check_* takes the student's function, runs it on seeded cases and compares with an
+independent reference: torch.nn.GRU on copied weights for PyTorch's convention, the chapter's
+§4.2 equations written literally (weights acting on [h_{t-1}, x_t]) for the chapter's. When
+the output is wrong, it is compared with what each typical mistake produces, and the message
+names that mistake. `hidden=True` adds held-back cases: other sizes, D == H, float32, a batch
+of one, saturated gates with a closed-form answer, and the from-scratch rule (torch.nn.GRU and
+lstmlab.gru's reference count as ready-made).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from lstmlab import gru as ref
+from lstmlab.fixtures import lstm_inputs
+from lstmlab.lstm import sigmoid
+from lstmlab.checking import CheckFailed, assert_close, assert_from_scratch, passed, reference_functions, tolerances, unpack
+
+# (B, D, H, seed, dtype): visible case first, held-back cases after. seed 1 of the second case gives D == H.
+VISIBLE = [(2, 3, 4, 0, np.float64)]
+HIDDEN = [(1, 5, 5, 11, np.float64), (3, 4, 2, 12, np.float32), (4, 2, 6, 13, np.float64)]
+
+LAYOUT = ("The 3H columns of Wx, Wh, bx and bh are ordered r, z, n (torch's order; Keras stores z, r, h): "
+          "r uses columns 0:H, z uses H:2H, the candidate n uses 2H:3H.")
+
+
+def _cases(hidden: bool):
+    return VISIBLE + HIDDEN if hidden else VISIBLE
+
+
+def _guarded(name, fn, hidden, *args, **kwargs):
+    """Call the student's fn; in hidden mode, fail if it used a ready-made GRU."""
+    if hidden:
+        return assert_from_scratch(name, fn, *args, extra=reference_functions(ref), **kwargs)
+    return fn(*args, **kwargs)
+
+
+def _step_case(B, D, H, seed, dtype):
+    X, h0, _ = lstm_inputs(B, 1, D, H, seed=seed, dtype=dtype)
+    return X[:, 0], h0, ref.gru_params(D, H, seed=seed + 100, dtype=dtype, scale=0.8)
+
+
+# --- a GRU step with every knob a mistake can turn -----------------------------------------
+
+def variant(x, h, Wx, Wh, bx, bh, *, reset="before", mix="chapter", swap_rz=False, gate_act=sigmoid,
+            cand_act=np.tanh, drop_bh=False, drop_bhn=False, drop_bias=False, candidate_only=False):
+    """One GRU step, correct or deliberately wrong, to tell mistakes apart.
+
+    reset: "before" (r * h, then the product: the chapter / Cho), "after" (r * (h Wh_n + b_hn): torch),
+           "after_bias_outside" (r * (h Wh_n), b_hn added outside), "none", "whole" (r scales the
+           whole pre-activation), "outside_tanh" (r * tanh(...)).
+    mix:   "chapter": (1 - z) * h + z * n;  "cho": z * h + (1 - z) * n (torch's and Cho's).
+    """
+    H = h.shape[1]
+    sl = ref.gate_slices(H)
+    if drop_bias:
+        bx, bh = np.zeros_like(bx), np.zeros_like(bh)
+    if drop_bh:
+        bh = np.zeros_like(bh)
+    bhn = np.zeros(H, dtype=bh.dtype) if drop_bhn else bh[sl["n"]]
+    rs, zs = (sl["z"], sl["r"]) if swap_rz else (sl["r"], sl["z"])
+    r = gate_act(x @ Wx[:, rs] + bx[rs] + h @ Wh[:, rs] + bh[rs])
+    z = gate_act(x @ Wx[:, zs] + bx[zs] + h @ Wh[:, zs] + bh[zs])
+    xn = x @ Wx[:, sl["n"]] + bx[sl["n"]]
+    Wn = Wh[:, sl["n"]]
+    if reset == "before":
+        n = cand_act(xn + (r * h) @ Wn + bhn)
+    elif reset == "after":
+        n = cand_act(xn + r * (h @ Wn + bhn))
+    elif reset == "after_bias_outside":
+        n = cand_act(xn + r * (h @ Wn) + bhn)
+    elif reset == "none":
+        n = cand_act(xn + h @ Wn + bhn)
+    elif reset == "whole":
+        n = cand_act(r * (xn + h @ Wn + bhn))
+    elif reset == "outside_tanh":
+        n = r * cand_act(xn + h @ Wn + bhn)
+    else:
+        raise ValueError(reset)
+    if candidate_only:
+        return n
+    return (1 - z) * h + z * n if mix == "chapter" else z * h + (1 - z) * n
+
+
+def _common_mistakes(args, own: dict, name: str) -> dict[str, np.ndarray]:
+    """Mistakes shared by both conventions; `own` holds this convention's reset/mix settings."""
+    x, h, Wx, Wh, bx, bh = args
+    out = {
+        f"Your reset gate r and update gate z are swapped. {LAYOUT}": variant(*args, **own, swap_rz=True),
+        "Your candidate ignores the reset gate: r_t must scale the previous state's contribution to the candidate.":
+            variant(*args, **{**own, "reset": "none"}),
+        "Your reset gate scales the whole candidate pre-activation, input part included; it only acts on the "
+        "h_(t-1) part.": variant(*args, **{**own, "reset": "whole"}),
+        "Your reset gate multiplies the candidate after the tanh; it acts inside, on the h_(t-1) part.":
+            variant(*args, **{**own, "reset": "outside_tanh"}),
+        "Your gates use tanh; r and z use the sigmoid, so they lie in (0, 1).": variant(*args, **own, gate_act=np.tanh),
+        "Your candidate uses the sigmoid; it uses tanh, so it lies in (-1, 1).": variant(*args, **own, cand_act=sigmoid),
+        "Your step leaves out the recurrent bias bh (torch's bias_hh): add bh's block to each pre-activation.":
+            variant(*args, **own, drop_bh=True),
+        "Your step leaves out the biases bx and bh.": variant(*args, **own, drop_bias=True),
+        f"{name} returned the candidate n_t (the chapter's h~_t), not the new state h_t: mix it with h_(t-1) "
+        "through the update gate.": variant(*args, **own, candidate_only=True),
+    }
+    if Wx.shape[0] == Wh.shape[0]:
+        out["Your step multiplies x_t by Wh and h_(t-1) by Wx: x_t goes with Wx, h_(t-1) with Wh."] = \
+            variant(x, h, Wh, Wx, bx, bh, **own)
+    return out
+
+
+def chapter_mistakes(x, h, Wx, Wh, bx, bh) -> dict[str, np.ndarray]:
+    """What gru_step_chapter returns under each typical mistake -> the message naming it."""
+    args = (x, h, Wx, Wh, bx, bh)
+    own = dict(reset="before", mix="chapter")
+    out = {
+        "You wrote PyTorch's GRU (reset after the product, z keeping h_(t-1)). This exercise is the chapter's "
+        "convention: h~ = tanh(x Wx_n + bx_n + (r * h_(t-1)) Wh_n + bh_n), h_t = (1 - z) * h_(t-1) + z * h~.":
+            variant(*args, reset="after", mix="cho"),
+        "Your update gate multiplies the wrong term: in the chapter's convention z_t lets the NEW candidate in, "
+        "h_t = (1 - z) * h_(t-1) + z * h~. You wrote z * h_(t-1) + (1 - z) * h~ (Cho et al.'s and torch's placement).":
+            variant(*args, reset="before", mix="cho"),
+        "Your reset gate is applied after the matrix product (torch's form). In the chapter's convention it "
+        "multiplies h_(t-1) BEFORE the product: (r * h_(t-1)) @ Wh_n.": variant(*args, reset="after", mix="chapter"),
+    }
+    out.update(_common_mistakes(args, own, "gru_step_chapter"))
+    return out
+
+
+def torch_mistakes(x, h, Wx, Wh, bx, bh) -> dict[str, np.ndarray]:
+    """What gru_step_torch returns under each typical mistake -> the message naming it."""
+    args = (x, h, Wx, Wh, bx, bh)
+    own = dict(reset="after", mix="cho")
+    out = {
+        "You wrote the chapter's GRU (reset before the product, z admitting the candidate). This exercise is "
+        "PyTorch's: n = tanh(x Wx_n + bx_n + r * (h_(t-1) Wh_n + bh_n)), h_t = (1 - z) * n + z * h_(t-1).":
+            variant(*args, reset="before", mix="chapter"),
+        "Your update gate multiplies the wrong term: in PyTorch z_t KEEPS the old state, h_t = (1 - z) * n + "
+        "z * h_(t-1). You wrote (1 - z) * h_(t-1) + z * n (the chapter's placement).":
+            variant(*args, reset="after", mix="chapter"),
+        "Your reset gate is applied before the matrix product ((r * h) @ Wh_n, the chapter's and Cho's form). "
+        "PyTorch applies it after: r * (h_(t-1) @ Wh_n + bh_n).": variant(*args, reset="before", mix="cho"),
+        "Your b_hn (bh's n block) sits outside the reset gate: PyTorch multiplies it by r too, "
+        "n = tanh(x Wx_n + bx_n + r * (h_(t-1) Wh_n + b_hn)).": variant(*args, reset="after_bias_outside", mix="cho"),
+        "Your candidate leaves out b_hn (bh's n block), which PyTorch adds inside the reset gate: "
+        "r * (h_(t-1) Wh_n + b_hn).": variant(*args, reset="after", mix="cho", drop_bhn=True),
+    }
+    out.update(_common_mistakes(args, own, "gru_step_torch"))
+    return out
+
+
+def chapter_literal(x, h, params) -> np.ndarray:
+    """The chapter's §4.2 equations word for word (plus biases b = bx + bh), on [h_{t-1}, x_t]."""
+    W = ref.to_chapter_gru(params)
+    hx = np.concatenate([h, x], axis=1)
+    z = sigmoid(hx @ W["W_z"].T + W["b_z"])
+    r = sigmoid(hx @ W["W_r"].T + W["b_r"])
+    h_tilde = np.tanh(np.concatenate([r * h, x], axis=1) @ W["W"].T + W["b"])
+    return (1 - z) * h + z * h_tilde
+
+
+def _torch_step(x, h, params):
+    import torch
+
+    dt = torch.float32 if x.dtype == np.float32 else torch.float64
+    gru = ref.torch_gru_from(params, dtype=dt)
+    with torch.no_grad():
+        _, hn = gru(torch.as_tensor(x, dtype=dt)[:, None, :], torch.as_tensor(h, dtype=dt)[None])
+    return hn[0].numpy()
+
+
+def _check_step(fn, name, convention, hidden):
+    for B, D, H, seed, dtype in _cases(hidden):
+        x, h, params = _step_case(B, D, H, seed, dtype)
+        args = (x.copy(), h.copy(), *(a.copy() for a in params))
+        got = _guarded(name, fn, hidden, *args)
+        if isinstance(got, (tuple, list)):
+            raise CheckFailed(f"{name} should return one array h_t of shape (B, H), got a {type(got).__name__} "
+                              f"of length {len(got)}.")
+        if convention == "torch":
+            want, mistakes, where = _torch_step(x, h, params), torch_mistakes(x, h, *params), "torch.nn.GRU"
+        else:
+            want, mistakes, where = chapter_literal(x, h, params), chapter_mistakes(x, h, *params), "the chapter's §4.2"
+        rtol, atol = tolerances(x)
+        assert_close(f"h_t (compared with {where} on the same weights)", got, want, rtol=rtol, atol=atol,
+                     mistakes=mistakes, hint=f"(case B={B}, D={D}, H={H}, {np.dtype(dtype).name})")
+        for arr, orig in zip(args, (x, h, *params)):
+            if not np.array_equal(arr, orig):
+                raise CheckFailed(f"{name} changed one of its inputs in place; compute new arrays instead.")
+    if hidden:
+        _closed_forms(fn, name, convention)
+    passed(f"{name} matches {'torch.nn.GRU' if convention == 'torch' else 'the chapter §4.2'}"
+           + (" (hidden cases too)" if hidden else ""))
+
+
+def _closed_forms(fn, name, convention):
+    """Saturated gates: the update gate keeping h exactly, and the reset gate closed."""
+    B, D, H = 2, 3, 4
+    x, h, params = _step_case(B, D, H, 31, np.float64)
+    Wx, Wh, bx, bh = (a.copy() for a in params)
+    sl = ref.gate_slices(H)
+    keep = bx.copy()
+    keep[sl["z"]] = 60.0 if convention == "torch" else -60.0   # z = 1 keeps h in torch; z = 0 in the chapter
+    got = fn(x, h, Wx, Wh, keep, bh)
+    which = "z = 1" if convention == "torch" else "z = 0"
+    assert_close(f"h_t when the update gate is saturated ({which}) (must equal h_(t-1))", got, h, rtol=1e-9, atol=1e-12,
+                 hint="The update gate decides how much of h_(t-1) is kept: check which term z multiplies.")
+    closed = bx.copy()
+    closed[sl["r"]] = -60.0                                   # r = 0: the candidate forgets h_(t-1)
+    got = fn(x, h, Wx, Wh, closed, bh)
+    z = sigmoid(x @ Wx[:, sl["z"]] + closed[sl["z"]] + h @ Wh[:, sl["z"]] + bh[sl["z"]])
+    xn = x @ Wx[:, sl["n"]] + bx[sl["n"]]
+    if convention == "torch":
+        n = np.tanh(xn)                       # r * (h Wh_n + b_hn) vanishes, b_hn included
+        want = (1 - z) * n + z * h
+        extra = "With r = 0, PyTorch's candidate is tanh(x Wx_n + bx_n): b_hn is multiplied by r as well."
+    else:
+        n = np.tanh(xn + bh[sl["n"]])         # (0 * h) Wh_n vanishes; bh_n stays
+        want = (1 - z) * h + z * n
+        extra = "With r = 0 the chapter's candidate is tanh(x Wx_n + bx_n + bh_n): r only scales h_(t-1)."
+    assert_close("h_t when the reset gate is closed (r = 0)", got, want, rtol=1e-9, atol=1e-12, hint=extra)
+
+
+def check_step_chapter(gru_step_chapter, hidden: bool = False) -> None:
+    """gru_step_chapter(x (B,D), h_prev (B,H), Wx (D,3H), Wh (H,3H), bx (3H,), bh (3H,)) -> h (B, H)."""
+    _check_step(gru_step_chapter, "gru_step_chapter", "chapter", hidden)
+
+
+def check_step_torch(gru_step_torch, hidden: bool = False) -> None:
+    """gru_step_torch(x (B,D), h_prev (B,H), Wx (D,3H), Wh (H,3H), bx (3H,), bh (3H,)) -> h (B, H)."""
+    _check_step(gru_step_torch, "gru_step_torch", "torch", hidden)
+
+
+# --- a sequence ------------------------------------------------------------------------------
+
+def check_forward(gru_forward, hidden: bool = False) -> None:
+    """gru_forward(X (B,T,D), h0 (B,H), Wx, Wh, bx, bh, convention="torch") -> (Hs (B,T,H), h_T (B,H))."""
+    import torch
+
+    cases = [(2, 5, 3, 4, 0, np.float64)]
+    if hidden:
+        cases += [(1, 7, 4, 4, 41, np.float64), (3, 3, 2, 5, 42, np.float32), (4, 1, 3, 2, 43, np.float64)]
+    for B, T, D, H, seed, dtype in cases:
+        X, h0, _ = lstm_inputs(B, T, D, H, seed=seed, dtype=dtype)
+        params = ref.gru_params(D, H, seed=seed + 1, dtype=dtype, scale=0.8)
+        rtol, atol = tolerances(X)
+        other = {"torch": "chapter", "chapter": "torch"}
+        for convention in ("torch", "chapter"):
+            got = _guarded("gru_forward", gru_forward, hidden, X.copy(), h0.copy(), *params, convention=convention)
+            Hs, hT = unpack("gru_forward", got, 2, "(Hs, h_T)")
+            if convention == "torch":
+                dt = torch.float32 if dtype == np.float32 else torch.float64
+                with torch.no_grad():
+                    out, hn = ref.torch_gru_from(params, dtype=dt)(torch.as_tensor(X), torch.as_tensor(h0)[None])
+                want, want_T, where = out.numpy(), hn[0].numpy(), "torch.nn.GRU"
+            else:
+                want, want_T = ref.gru_forward(X, h0, *params, convention="chapter")
+                where = "the chapter's convention"
+            first = ref.gru_step_forward(X[:, 0], h0, *params, convention=convention)[0]
+            mistakes = {
+                f"Your gru_forward does not follow `convention`: with convention={convention!r} it returned the "
+                f"{other[convention]!r} GRU. Call gru_step_{convention} for this convention.":
+                    ref.gru_forward(X, h0, *params, convention=other[convention])[0],
+                "Your Hs is time-major (T, B, H); the course is batch-first: Hs[:, t] is the output at step t.":
+                    want.transpose(1, 0, 2),
+                "Every step of yours starts from h0: carry h from one step to the next.":
+                    np.stack([ref.gru_step_forward(X[:, t], h0, *params, convention=convention)[0]
+                              for t in range(T)], axis=1),
+                "Your sequence starts from zeros instead of h0.":
+                    ref.gru_forward(X, np.zeros_like(h0), *params, convention=convention)[0],
+            }
+            assert_close(f"Hs with convention={convention!r} (compared with {where})", Hs, want, rtol=rtol, atol=atol,
+                         mistakes=mistakes, hint=f"(case B={B}, T={T}, D={D}, H={H}, {np.dtype(dtype).name}). "
+                                                 f"Check gru_step_{convention} first.")
+            final = {"Your final state is the one after the first step; return h after the last step.": first}
+            assert_close(f"h_T with convention={convention!r}", hT, want_T, rtol=rtol, atol=atol,
+                         mistakes=final if T > 1 else None)
+    passed("gru_forward matches torch.nn.GRU and the chapter's convention over a sequence"
+           + (" (hidden cases too)" if hidden else ""))
+
+
+# --- parameter count -------------------------------------------------------------------------
+
+def check_param_count(gru_param_count, hidden: bool = False) -> None:
+    """gru_param_count(input_size, hidden_size, bias_vectors=1) -> int."""
+    import torch
+
+    sizes = [(3, 4), (64, 128)] + ([(1, 1), (10, 3), (300, 17)] if hidden else [])
+    for D, H in sizes:
+        with_bias = sum(p.numel() for p in torch.nn.GRU(D, H).parameters())
+        without = sum(p.numel() for p in torch.nn.GRU(D, H, bias=False).parameters())
+        for nb, want, who in ((2, with_bias, "torch.nn.GRU and Keras's default GRU (two bias vectors)"),
+                              (1, with_bias - 3 * H, "Keras's GRU(reset_after=False) (one bias vector)"),
+                              (0, without, "the chapter's bias-free equations")):
+            got = _guarded("gru_param_count", gru_param_count, hidden, D, H, bias_vectors=nb)
+            if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
+                raise CheckFailed(f"gru_param_count should return an int, got {type(got).__name__}.")
+            if got == want:
+                continue
+            diag = {
+                4 * (H * D + H * H + nb * H): "You counted 4 blocks (the LSTM's number); a GRU has 3: r, z and the candidate n.",
+                2 * (H * D + H * H + nb * H): "You counted only the two gates r and z; the candidate n has its own weights too.",
+                H * D + H * H + nb * H: "You counted one block; a GRU has 3 (r, z, n), each with its own weights.",
+                3 * (H * D + nb * H): "You left out the recurrent weights Wh (H x H per block).",
+                3 * (H * D + H * H): "You left out the bias vectors.",
+                3 * (H + D) ** 2 + 3 * nb * H: "Each block's matrix is H x (H + D), not (H + D) x (H + D).",
+            }
+            if nb != 1:
+                diag.setdefault(3 * (H * D + H * H + H), "You counted one bias vector; bias_vectors says how many each block has.")
+            if nb != 2:
+                diag.setdefault(3 * (H * D + H * H + 2 * H), "You always count two bias vectors; bias_vectors says how many each block has.")
+            raise CheckFailed(diag.get(int(got), f"For D={D}, H={H}, bias_vectors={nb} you return {got}; {who} has {want}."))
+    passed("gru_param_count matches torch and Keras" + (" (hidden cases too)" if hidden else ""))

@@ -1,0 +1,361 @@
+"""Checks for lesson 09 (looking inside an LSTM), with diagnoses of the common mistakes.
+
+The exercises take recorded activations A (..., U) -- units on the last axis, any leading axes
+(B sequences x T steps, or one sequence of T steps) -- and a feature with A's leading shape.
+Each check builds seeded cases from Dyck-1 depths, compares with lstmlab.interpret, and when the
+student's answer equals what a known mistake produces, says which mistake. `hidden=True` adds
+float32 inputs, a single sequence (T, U), other thresholds, closed-form cases and the from-scratch
+rule (no calling lstmlab.interpret's reference functions).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from lstmlab import interpret as ref
+from lstmlab.lessons.looking_inside.tasks import depth, dyck1
+from lstmlab.fixtures import rng
+from lstmlab.checking import CheckFailed, assert_close, assert_from_scratch, passed, reference_functions, unpack
+
+READY = None  # filled on first use: reference_functions(lstmlab.interpret)
+
+
+def _ready():
+    global READY
+    if READY is None:
+        READY = reference_functions(ref)
+    return READY
+
+
+def _call(exercise: str, fn, *args, hidden: bool = False, **kwargs):
+    """Call the student's function on copies of the inputs; fail on a warning or an input changed in place."""
+    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if hidden:
+            got = assert_from_scratch(exercise, fn, *copies, extra=_ready(), **kwargs)
+        else:
+            got = fn(*copies, **kwargs)
+    for w in caught:
+        if issubclass(w.category, (RuntimeWarning, UserWarning, DeprecationWarning, FutureWarning)):
+            raise CheckFailed(
+                f"{exercise} emitted a warning ({w.category.__name__}: {w.message}). In a graded cell a warning "
+                "goes to stderr and scores 0; typically it is a 0/0 for a unit (or feature) that never changes: "
+                "give such a unit r = 0 without dividing by zero (or use np.errstate and replace the NaN).")
+    for a, orig in zip(copies, args):
+        if isinstance(orig, np.ndarray) and not np.array_equal(a, orig, equal_nan=True):
+            raise CheckFailed(f"{exercise} changed one of its inputs in place (e.g. `A -= A.mean(0)`); "
+                              "work on new arrays so the caller's recording stays intact.")
+    return got
+
+
+# --- the data -----------------------------------------------------------------------------------
+
+def correlation_case(B: int, T: int, U: int, seed: int, dtype=np.float64, constant: bool = False):
+    """Activations A (B, T, U) and the depth feature (B, T) of seeded Dyck-1 strings.
+
+    Unit roles (positions depend on the seed): one unit falls with depth (the strongest, r about -0.95),
+    one rises with depth (r about +0.8), one has a large variance but is noise, the rest are noise with
+    non-zero means. With constant=True one unit never changes (its r must be 0).
+    Returns A, feature, roles = {"down", "up", "loud", "constant"} -> unit index.
+    """
+    r = rng(seed)
+    feature = depth(dyck1(B, T, max_depth=5, seed=seed)).astype(float)
+    A = 0.4 * r.standard_normal((B, T, U)) + r.uniform(-1, 1, U)
+    units = r.permutation(U)
+    roles = {"down": int(units[0]), "up": int(units[1]), "loud": int(units[2])}
+    A[..., roles["down"]] = 0.7 - 0.5 * feature + 0.45 * r.standard_normal((B, T))
+    A[..., roles["up"]] = -0.3 + 0.3 * feature + 0.6 * r.standard_normal((B, T))
+    A[..., roles["loud"]] = 5.0 * r.standard_normal((B, T))
+    if constant:
+        roles["constant"] = int(units[3])
+        A[..., roles["constant"]] = 0.25
+    return A.astype(dtype), feature.astype(dtype), roles
+
+
+def _pearson(X, y):
+    """Columns of X (N, U) against y (N,), float64; 0 where a norm is 0 (the reference formula)."""
+    return ref.unit_correlations(X, y)
+
+
+def _corr_mistakes(A, feature) -> dict[str, np.ndarray]:
+    """What typical wrong unit_correlations return on (A, feature) -> the diagnosis."""
+    A = np.asarray(A, dtype=np.float64)
+    feature = np.asarray(feature, dtype=np.float64)
+    U = A.shape[-1]
+    X, y = A.reshape(-1, U), feature.reshape(-1)
+    N = len(y)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    r = _pearson(X, y)
+    nx, ny = np.sqrt((X ** 2).sum(0)), np.sqrt((y ** 2).sum())
+    nxc, nyc = np.sqrt((Xc ** 2).sum(0)), np.sqrt((yc ** 2).sum())
+    out = {
+        "Your r is not centred: Pearson r multiplies the *deviations from the mean*, "
+        "r = sum((a - mean a)(y - mean y)) / sqrt(sum((a - mean a)^2) * sum((y - mean y)^2)). "
+        "Without subtracting the means you computed a cosine similarity.": (X * y[:, None]).sum(0) / (nx * ny),
+        "Your r centres the feature but not the activations: subtract each unit's mean over all samples too.":
+            (X * yc[:, None]).sum(0) / (nx * nyc),
+        "Your r centres the activations but not the feature: subtract the feature's mean too.":
+            (Xc * y[:, None]).sum(0) / (nxc * ny),
+    }
+    Xw = X - X.mean(1, keepdims=True)  # centred across units at each sample: the wrong axis
+    with np.errstate(all="ignore"):
+        out["You took the means over the wrong axis: each unit's mean is over all (sequence, step) samples "
+            "(axis 0 of A.reshape(-1, U)), not over the units of one sample."] = (Xw * yc[:, None]).sum(0) / (
+            np.sqrt((Xw ** 2).sum(0)) * nyc)
+    if A.ndim >= 3:
+        B, T = A.shape[0], A.shape[1]
+        y_time_major = np.swapaxes(feature, 0, 1).reshape(-1)
+        out["Your activations and feature are flattened in different orders, so samples are paired with the "
+            "wrong depths: flatten both the same way, A.reshape(-1, U) with feature.reshape(-1)."] = _pearson(X, y_time_major)
+        out["You reshaped A to (U, N) without moving the unit axis first, which mixes units together: use "
+            "A.reshape(-1, U) (units stay on the last axis)."] = _pearson(A.reshape(U, -1).T, y)
+        out["You averaged one correlation per sequence; pool all (sequence, step) samples into a single r per unit."] = \
+            np.mean([_pearson(A[b], feature[b]) for b in range(B)], axis=0)
+        out["You used only the first sequence; pool all sequences (every leading axis) into the correlation."] = \
+            _pearson(A[0], feature[0])
+        out["You computed one r per sequence (shape (B, U)); pool all sequences into one r per unit."] = \
+            np.stack([_pearson(A[b], feature[b]) for b in range(B)])
+        out["You computed one r per time step, across sequences (shape (T, U)); pool all steps and sequences."] = \
+            np.stack([_pearson(A[:, t], feature[:, t]) for t in range(T)])
+    out["Your covariance and standard deviations use different ddof (e.g. np.cov, which divides by N - 1, "
+        "with np.std, which divides by N): r is off by N/(N-1). Use the same normalisation for both, "
+        "or none (it cancels)."] = r * N / (N - 1)
+    out["Your covariance and standard deviations use different ddof (N vs N - 1): r is off by (N-1)/N. "
+        "Use the same normalisation for both, or none."] = r * (N - 1) / N
+    out["Your r lost its sign: a unit that goes *down* with the feature has r < 0; do not take abs() or square it."] = np.abs(r)
+    out["You returned r squared; return r itself (with its sign)."] = r ** 2
+    return out
+
+
+def _per_unit_shape(exercise: str, got, A) -> None:
+    """Name the wrong-axis mistake when a result has one value per sample instead of one per unit."""
+    shape = np.shape(got)
+    U = A.shape[-1]
+    if shape != (U,) and shape in (A.shape[:-1], (int(np.prod(A.shape[:-1])),)):
+        raise CheckFailed(f"{exercise} returned one value per (sequence, step) sample, shape {shape}: you reduced over "
+                          f"the unit axis. Units are the last axis of A; return one value per unit, shape ({U},).")
+
+
+# --- exercise 1: unit_correlations -------------------------------------------------------------
+
+CORR_VISIBLE = [(3, 24, 6, 0, np.float64)]
+CORR_HIDDEN = [(5, 17, 9, 1, np.float64), (2, 40, 4, 2, np.float32), (1, 30, 7, 3, np.float64)]
+
+
+def check_unit_correlations(unit_correlations, hidden: bool = False) -> None:
+    """unit_correlations(A (..., U), feature (...)) -> r (U,): Pearson r per unit, pooled over all samples."""
+    cases = CORR_VISIBLE + (CORR_HIDDEN if hidden else [])
+    for B, T, U, seed, dtype in cases:
+        A, feature, _ = correlation_case(B, T, U, seed, dtype)
+        want = ref.unit_correlations(A, feature)
+        got = _call("unit_correlations", unit_correlations, A, feature, hidden=hidden)
+        tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-7, atol=1e-9)
+        _per_unit_shape("unit_correlations", got, A)
+        assert_close("r", got, want, mistakes=_corr_mistakes(A, feature),
+                     hint=f"(case A of shape {A.shape}, feature {feature.shape}, {np.dtype(dtype).name})", **tol)
+    # A unit that never changes: its r is 0, with no NaN and no warning.
+    A, feature, roles = correlation_case(3, 24, 6, 4, np.float64, constant=True)
+    got = np.asarray(_call("unit_correlations", unit_correlations, A, feature, hidden=hidden), dtype=float)
+    k = roles["constant"]
+    if got.shape == (6,) and not np.isfinite(got[k]):
+        raise CheckFailed(f"Your r is {got[k]} for unit {k}, which never changes (its standard deviation is 0, "
+                          "so Pearson's formula is 0/0). Define r = 0 for such a unit, without a warning.")
+    assert_close("r with a constant unit", got, ref.unit_correlations(A, feature),
+                 hint=f"Unit {k} is constant: its r must be 0; the others are unaffected.")
+    if hidden:
+        # One sequence (T, U) with feature (T,).
+        A, feature, _ = correlation_case(1, 33, 5, 5, np.float64)
+        got = _call("unit_correlations", unit_correlations, A[0], feature[0], hidden=True)
+        assert_close("r for one sequence (A of shape (T, U), feature (T,))", got, ref.unit_correlations(A[0], feature[0]),
+                     mistakes=_corr_mistakes(A[0], feature[0]))
+        # Closed form: a unit that is an exact linear function of the feature has r = +-1.
+        f = feature[0]
+        lin = np.stack([3 * f + 2, -0.5 * f + 7, np.cos(np.arange(33.0))], axis=-1)
+        got = _call("unit_correlations", unit_correlations, lin, f, hidden=True)
+        assert_close("r of units a*feature + b (must be +1, -1, and the third unit's r)", got,
+                     ref.unit_correlations(lin, f))
+        # A constant feature: every r is 0.
+        got = _call("unit_correlations", unit_correlations, A, np.full(feature.shape, 2.0), hidden=True)
+        assert_close("r with a feature that never changes (must be all 0)", got, np.zeros(5), atol=1e-12, rtol=0)
+    passed("unit_correlations: Pearson r per unit matches" + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 2: tracking_unit ------------------------------------------------------------------
+
+TRACK_VISIBLE = [(3, 24, 6, 10, np.float64, -1)]
+TRACK_HIDDEN = [(4, 30, 8, 11, np.float64, +1), (2, 35, 5, 12, np.float32, -1), (1, 40, 7, 13, np.float64, +1)]
+
+
+def _track_case(B, T, U, seed, dtype, sign):
+    """A case whose best unit by |r| has the given sign; the other direction's best is weaker."""
+    A, feature, roles = correlation_case(B, T, U, seed, np.float64)
+    if sign > 0:  # make the rising unit the strongest and the falling one weaker
+        A[..., roles["up"]] = -0.2 + 0.5 * feature + 0.3 * rng(seed + 50).standard_normal(feature.shape)
+        A[..., roles["down"]] = 0.4 - 0.3 * feature + 0.9 * rng(seed + 51).standard_normal(feature.shape)
+    # Reorder the units until every typical wrong pick (largest r, most negative r, smallest |r|, largest
+    # variance, off by one) names a different unit from the right one and from each other: then the
+    # diagnosis is unambiguous.
+    U = A.shape[-1]
+    shuffle = rng(seed + 99)
+    fallback = None
+    for _ in range(500):
+        perm = shuffle.permutation(U)
+        Ar = A[..., perm]
+        r = ref.unit_correlations(Ar, feature)
+        best = int(np.argmax(np.abs(r)))
+        wrong = [int(np.argmax(r)) if sign < 0 else int(np.argmin(r)), int(np.argmin(np.abs(r))),
+                 int(np.argmax(Ar.reshape(-1, U).var(0))), best + 1]
+        if best + 1 >= U or best in wrong:
+            continue
+        where = {int(old): new for new, old in enumerate(perm)}
+        found = (Ar.astype(dtype), feature.astype(dtype), {k: where[v] for k, v in roles.items()})
+        if len(set(wrong)) == 4:
+            return found
+        if fallback is None and wrong.count(best + 1) == 1:
+            fallback = found
+    if fallback is None:  # pragma: no cover - the seeds in this module all find one
+        raise AssertionError("no usable arrangement of the tracking case")
+    return fallback
+
+
+def check_tracking_unit(tracking_unit, hidden: bool = False) -> None:
+    """tracking_unit(A (..., U), feature (...)) -> (unit, r): the unit with the largest |r|, and its signed r."""
+    cases = TRACK_VISIBLE + (TRACK_HIDDEN if hidden else [])
+    for B, T, U, seed, dtype, sign in cases:
+        A, feature, roles = _track_case(B, T, U, seed, dtype, sign)
+        if B == 1:
+            A, feature = A[0], feature[0]
+        r = ref.unit_correlations(A, feature)
+        best = int(np.argmax(np.abs(r)))
+        got = unpack("tracking_unit", _call("tracking_unit", tracking_unit, A, feature, hidden=hidden), 2, "(unit, r)")
+        unit, r_got = got
+        where = f"(case A of shape {A.shape}, {np.dtype(dtype).name})"
+        if isinstance(unit, (float, np.floating)) and not float(unit).is_integer():
+            raise CheckFailed("tracking_unit should return (unit, r) in that order: the unit index first, then its r.")
+        if isinstance(unit, bool) or not isinstance(unit, (int, np.integer)):
+            if np.ndim(unit) != 0:
+                raise CheckFailed(f"The unit should be one index (an int), got an array of shape {np.shape(unit)}.")
+            raise CheckFailed(f"The unit should be an int index, got {type(unit).__name__}: use int(...).")
+        if np.ndim(r_got) != 0:
+            raise CheckFailed(f"r should be one number (the chosen unit's r), got an array of shape {np.shape(r_got)}.")
+        unit = int(unit)
+        if unit != best:
+            by_r = int(np.argmax(r))
+            loud = int(np.argmax(np.asarray(A, float).reshape(-1, A.shape[-1]).var(0)))
+            diag = {  # _track_case makes these five units distinct
+                by_r: f"You picked the unit with the largest r (unit {by_r}, r = {r[by_r]:+.3f}); the unit that tracks "
+                      f"the feature best may go *down* with it: unit {best} has r = {r[best]:+.3f}. Compare |r|.",
+                int(np.argmin(r)): f"You picked the most negative r (unit {int(np.argmin(r))}); compare |r|: here the "
+                                   f"best unit, {best}, has r = {r[best]:+.3f}.",
+                int(np.argmin(np.abs(r))): "You picked the unit with the smallest |r|: use argmax, not argmin.",
+                loud: f"You picked the unit with the largest variance (unit {loud}); a big swing is not tracking: "
+                      "rank the units by |r|.",
+                best + 1: "Your index is off by one: Python counts units from 0.",
+            }
+            raise CheckFailed(diag.get(unit, f"You returned unit {unit} (r = {r[unit]:+.3f}); the unit with the "
+                                             f"largest |r| is {best} (r = {r[best]:+.3f}). {where}"))
+        if np.isclose(float(r_got), abs(r[best])) and r[best] < 0:
+            raise CheckFailed(f"You returned |r| = {float(r_got):.3f}; return the signed r ({r[best]:+.3f}): the sign "
+                              "says whether the unit rises or falls with the feature.")
+        assert_close("r of the tracking unit", np.float64(r_got), np.float64(r[best]),
+                     rtol=1e-4 if dtype == np.float32 else 1e-7, atol=1e-5 if dtype == np.float32 else 1e-9,
+                     mistakes={"You returned r squared; return r itself.": np.float64(r[best] ** 2)}, hint=where)
+    passed("tracking_unit: picks the unit with the largest |r| and returns its signed r"
+           + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 3: saturation -----------------------------------------------------------------------
+
+SAT_VISIBLE = [(3, 20, 5, 20, np.float64, 0.1, 0.9)]
+SAT_HIDDEN = [(4, 15, 7, 21, np.float64, 0.2, 0.7), (2, 30, 4, 22, np.float32, 0.1, 0.9),
+              (1, 25, 6, 23, np.float64, 0.3, 0.95)]
+
+
+def saturation_case(B, T, U, seed, dtype, low, high):
+    """Gate activations (B, T, U) in (0, 1): units from mostly left- to mostly right-saturated,
+    with about one value in ten exactly equal to low or to high (to tell < from <=)."""
+    from lstmlab.lstm import sigmoid
+
+    r = rng(seed)
+    G = sigmoid(r.normal(np.linspace(-3, 3, U), 2.5, (B, T, U)))
+    exact = r.random((B, T, U))
+    G[exact < 0.06] = low
+    G[exact > 0.94] = high
+    return G.astype(dtype)
+
+
+def _sat_mistakes(G, low, high, which: str) -> dict[str, np.ndarray]:
+    G = np.asarray(G, dtype=np.float64)
+    U = G.shape[-1]
+    F = G.reshape(-1, U)
+    want_left, want_right = (F < low).mean(0), (F > high).mean(0)
+    base_left, base_right = (F < 0.1).mean(0), (F > 0.9).mean(0)
+    out: dict[str, np.ndarray] = {}
+    if which == "left":
+        out[f"Your left fraction counts values equal to low = {low} as saturated: left-saturated is strictly "
+            "gate < low (Karpathy et al.: less than 0.1)."] = (F <= low).mean(0)
+        out["Your left fraction counts values above high: left-saturated means gate < low "
+            "(did you swap left and right?)."] = want_right
+        out["Your left fraction is a count, not a fraction: divide by the number of (sequence, step) samples."] = \
+            (F < low).sum(0)
+        out[f"Your left fraction counts values *above* low: left-saturated means gate < low."] = (F > low).mean(0)
+        if (low, high) != (0.1, 0.9):
+            out["Your left fraction ignores the `low` argument (it uses 0.1): compare with low."] = base_left
+        out["Your left fraction is averaged over the units (shape = the leading axes): give one fraction per unit, "
+            "averaging over all sequences and steps."] = (G < low).mean(-1)
+        if G.ndim >= 3:
+            out["Your left fraction is averaged over the first axis only (shape (T, U)): average over every "
+                "leading axis (sequences and steps)."] = (G < low).mean(0)
+            out["Your left fraction is averaged over time only (shape (B, U)): average over sequences too."] = \
+                (G < low).mean(1)
+        out["Your left fraction is one number for the whole gate: give one fraction per unit (shape (U,))."] = \
+            np.float64((G < low).mean())
+    else:
+        out[f"Your right fraction counts values equal to high = {high} as saturated: right-saturated is strictly "
+            "gate > high (Karpathy et al.: more than 0.9)."] = (F >= high).mean(0)
+        out["Your right fraction counts values below low: right-saturated means gate > high "
+            "(did you swap left and right?)."] = want_left
+        out["Your right fraction is a count, not a fraction: divide by the number of (sequence, step) samples."] = \
+            (F > high).sum(0)
+        out["Your right fraction is 1 - left: that also counts the unsaturated values; right-saturated is gate > high."] = \
+            1 - want_left
+        if (low, high) != (0.1, 0.9):
+            out["Your right fraction ignores the `high` argument (it uses 0.9): compare with high."] = base_right
+            out["Your right fraction uses 1 - low as its threshold; use the `high` argument."] = (F > 1 - low).mean(0)
+        out["Your right fraction is averaged over the units (shape = the leading axes): give one fraction per unit, "
+            "averaging over all sequences and steps."] = (G > high).mean(-1)
+        if G.ndim >= 3:
+            out["Your right fraction is averaged over the first axis only (shape (T, U)): average over every "
+                "leading axis (sequences and steps)."] = (G > high).mean(0)
+            out["Your right fraction is averaged over time only (shape (B, U)): average over sequences too."] = \
+                (G > high).mean(1)
+        out["Your right fraction is one number for the whole gate: give one fraction per unit (shape (U,))."] = \
+            np.float64((G > high).mean())
+    return out
+
+
+def check_saturation(saturation, hidden: bool = False) -> None:
+    """saturation(gate (..., U), low=0.1, high=0.9) -> (left (U,), right (U,)): fractions of steps < low and > high."""
+    cases = SAT_VISIBLE + (SAT_HIDDEN if hidden else [])
+    for B, T, U, seed, dtype, low, high in cases:
+        G = saturation_case(B, T, U, seed, dtype, low, high)
+        if B == 1:
+            G = G[0]
+        kwargs = {} if (low, high) == (0.1, 0.9) else {"low": low, "high": high}  # the defaults are Karpathy's
+        got = unpack("saturation", _call("saturation", saturation, G, hidden=hidden, **kwargs), 2, "(left, right)")
+        want_left, want_right = ref.saturation(G, low, high)
+        where = f"(case gate of shape {G.shape}, low={low}, high={high}, {np.dtype(dtype).name})"
+        assert_close("left (fraction of steps below low)", got[0], want_left, rtol=1e-9, atol=1e-12,
+                     mistakes=_sat_mistakes(G, low, high, "left"), hint=where)
+        assert_close("right (fraction of steps above high)", got[1], want_right, rtol=1e-9, atol=1e-12,
+                     mistakes=_sat_mistakes(G, low, high, "right"), hint=where)
+    if hidden:
+        # Closed forms: all zeros is always left-saturated; all 0.5 is never saturated.
+        for value, left, right in ((0.0, 1.0, 0.0), (0.5, 0.0, 0.0), (1.0, 0.0, 1.0)):
+            G = np.full((2, 5, 3), value)
+            got = unpack("saturation", _call("saturation", saturation, G, hidden=True), 2, "(left, right)")
+            assert_close(f"left for a gate stuck at {value}", got[0], np.full(3, left))
+            assert_close(f"right for a gate stuck at {value}", got[1], np.full(3, right))
+    passed("saturation: left and right fractions per unit match" + (" (hidden cases too)" if hidden else ""))

@@ -1,0 +1,176 @@
+"""The `lstmlab` command: build, verify, run (authors), lab, check, grade."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .course import Course, build, execute_solution, repo_root, verify
+
+
+def _cmd_build(args) -> int:
+    course = Course(repo_root())
+    changed = build(course, check=args.check)
+    if args.check:
+        if changed:
+            print(f"lessons/ is stale for: {', '.join(changed)}. Run `lstmlab build` and commit both.")
+            return 1
+        print(f"lessons/ is up to date ({len(course.lesson_ids())} lessons).")
+        return 0
+    print(f"rebuilt: {', '.join(changed)}" if changed else "lessons/ already up to date.")
+    return 0
+
+
+def _cmd_verify(args) -> int:
+    return verify(Course(repo_root()), args.lessons or None, args.pytest_args)
+
+
+def _cmd_run(args) -> int:
+    course = Course(repo_root())
+    for lid in args.lessons or course.lesson_ids():
+        took = execute_solution(course, lid)
+        print(f"{lid}: executed in {took:.1f} s, outputs stored in solutions/{lid}.ipynb")
+    return 0
+
+
+def _cmd_lab(args) -> int:
+    import os
+    import subprocess
+
+    from .course import with_venv_on_path
+
+    course = Course(repo_root())
+    env = with_venv_on_path()
+    if not args.instructor:
+        # Student mode: a config folder that disables nbgrader's instructor extensions
+        # (formgrader, create-assignment, course list) and keeps assignment list and Validate.
+        student_cfg = str(course.course_dir / "jupyter" / "student")
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [student_cfg, env.get("JUPYTER_CONFIG_PATH")]))
+    root = course.root if args.instructor else course.lessons
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}", *args.jupyter_args]
+    if args.port:
+        cmd.append(f"--ServerApp.port={args.port}")
+    if args.no_browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI run as root
+    print(("Instructor" if args.instructor else "Student") + f" mode: JupyterLab on {root}")
+    return subprocess.call(cmd, env=env, cwd=course.course_dir if args.instructor else course.lessons)
+
+
+def _cmd_grade(args) -> int:
+    from pathlib import Path
+
+    from .course import with_venv_on_path
+    from .grading import batch, report
+    from .grading.sandbox import Limits
+
+    course = Course(repo_root())
+    with_venv_on_path()
+    source, out = Path(args.submissions).resolve(), Path(args.output).resolve()
+    if not source.exists():
+        print(f"lstmlab grade: {source} does not exist", file=sys.stderr)
+        return 2
+    limits = Limits(memory_mb=args.memory_mb, cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout)
+    results, intake, info = batch.run(source, out, course, jobs=args.jobs, limits=limits,
+                                      fallback=args.no_isolation)
+    report.write_all(results, intake, info, out)
+    total = sum(len(r["exercises"]) for r in results)
+    print(f"graded {len(results)} lesson submissions ({total} exercise rows) in {info['seconds']} s")
+    print(f"  {out / 'grades.csv'}\n  {out / 'report.html'}\n  {out / 'feedback'}/<student>/<lesson>.html\n  {out / 'gradebook.db'} (nbgrader)")
+    return 0
+
+
+def _cmd_check(args) -> int:
+    """Self-check: grade one notebook with the visible (or, with --hidden, all) tests, per exercise."""
+    from pathlib import Path
+
+    from .course import with_venv_on_path
+    from .grading.judge import grade
+    from .grading.notebook import identify_lesson, load_lesson, read_submission
+    from .grading.sandbox import Limits, Sandbox
+
+    course = Course(repo_root())
+    with_venv_on_path()
+    path = Path(args.notebook)
+    if not path.is_file():
+        print(f"lstmlab check: {path} does not exist", file=sys.stderr)
+        return 2
+    raw = path.read_bytes()
+    ids = course.lesson_ids()
+    lid = path.stem if path.stem in ids else identify_lesson(raw, {i: load_lesson(course.solutions / f"{i}.ipynb") for i in ids})
+    if lid is None:
+        print(f"lstmlab check: {path.name} is not one of the lessons ({', '.join(ids)})", file=sys.stderr)
+        return 2
+    # Visible tests are the student version's test cells; hidden ones come from the solution notebook.
+    source = course.solutions if args.hidden else course.lessons
+    spec = load_lesson(source / f"{lid}.ipynb")
+    limits = Limits(cell_seconds=args.cell_timeout)
+    result = grade(spec, read_submission(spec, raw), "you", Sandbox(limits=limits, force_fallback=True))
+    which = "all tests, hidden ones included" if args.hidden else "visible tests; --hidden adds the held-back ones"
+    print(f"{path} — lesson {lid} ({which})")
+    for p in result.problems:
+        print(f"  ! {p}")
+    width = max(len(e.exercise) for e in result.exercises)
+    for e in result.exercises:
+        mark = "✔" if e.status == "passed" else "✘"
+        print(f"  {mark} {e.exercise:<{width}}  {e.score:g}/{e.points:g}  {'' if e.status == 'passed' else e.status}")
+        if e.status != "passed" and e.message:
+            for line in e.message.strip().splitlines()[-12:]:
+                print(f"      {line}")
+    got = sum(e.score for e in result.exercises)
+    total = sum(e.points for e in result.exercises)
+    passed = sum(e.status == "passed" for e in result.exercises)
+    print(f"total {got:g}/{total:g}: {passed} of {len(result.exercises)} exercises pass")
+    return 0 if passed == len(result.exercises) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lstmlab", description="Tools of the lstmlab course.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="generate lessons/ (student versions) from solutions/ with nbgrader")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if lessons/ is stale")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("verify", help="run the solution notebooks under nbval, comparing stored outputs")
+    p.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    p.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[], help="passed on to pytest")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("run", help="(authors) execute solution notebooks in place, storing fresh outputs")
+    p.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("lab", help="JupyterLab on lessons/ (student mode) or the course (instructor mode)")
+    p.add_argument("--instructor", action="store_true",
+                   help="open the whole course with nbgrader's formgrader and create-assignment tools")
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--no-browser", action="store_true")
+    p.set_defaults(func=_cmd_lab)
+
+    p = sub.add_parser("check", help="self-check a notebook: per exercise, pass/fail with the diagnosis")
+    p.add_argument("notebook", help="your lesson notebook, e.g. lessons/01_lstm_cell.ipynb")
+    p.add_argument("--hidden", action="store_true", help="also run the hidden tests (taken from solutions/)")
+    p.add_argument("--cell-timeout", type=float, default=120.0, help="seconds per answer cell or test (default 120)")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("grade", help="grade a folder or zip of submissions: grades.csv, feedback, report")
+    p.add_argument("submissions", help="folder of <student>/<lesson>.ipynb (or nbgrader's <student>/<lesson>/<lesson>.ipynb), or a zip of it")
+    p.add_argument("-o", "--output", required=True, help="output folder")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
+    p.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per answer cell or test (default 60)")
+    p.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds per submission (default 600)")
+    p.add_argument("--memory-mb", type=int, default=3072, help="memory cap of each worker (default 3072)")
+    p.add_argument("--no-isolation", action="store_true", help="do not use namespaces even where available")
+    p.set_defaults(func=_cmd_grade)
+
+    # Options lstmlab does not know go on to jupyter lab (e.g. --ServerApp.token=...).
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.jupyter_args = extra
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""Course tooling: where things are, solutions/ -> lessons/ through nbgrader, nbval verification.
+
+A lesson is solutions/NN_slug.ipynb (the nbgrader source: solutions, hidden tests,
+stored outputs). Its student version lessons/NN_slug.ipynb is generated, never edited.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+LESSON_ID = re.compile(r"^\d\d_[a-z0-9_]+$")
+
+# What a student's code must not see while it is graded, named once. The grading sandbox mounts an
+# empty tmpfs over each of these (see grading/sandbox.py); README's "what is isolated" describes this list.
+#   in the repository: the solutions and hidden tests, nbgrader's course root (gradebook, submitted,
+#   autograded, source), the test suite with its banks of answers, tools, benchmarks and git history;
+#   outside it: nbgrader's system-wide exchange (every student's submission on a JupyterHub);
+#   per grading run (Course.hidden_from_students): the output folder and every submission.
+HIDDEN_IN_REPOSITORY = ("solutions", "course", "tests", "tools", "benchmarks", ".git")
+NBGRADER_EXCHANGE = Path("/srv/nbgrader/exchange")
+
+
+def repo_root() -> Path:
+    """The course repository: $LSTMLAB_ROOT, else the nearest folder above cwd with solutions/ and course/,
+    else the checkout this package was installed from (editable install)."""
+    if os.environ.get("LSTMLAB_ROOT"):
+        return Path(os.environ["LSTMLAB_ROOT"]).resolve()
+    for d in [Path.cwd(), *Path.cwd().parents]:
+        if (d / "solutions").is_dir() and (d / "course" / "nbgrader_config.py").is_file():
+            return d
+    here = Path(__file__).resolve().parents[3]  # lib/lstmlab/tooling/course.py -> the checkout
+    if (here / "course" / "nbgrader_config.py").is_file():
+        return here
+    raise SystemExit("lstmlab: cannot find the course (no solutions/ and course/ here); set LSTMLAB_ROOT")
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+
+    @property
+    def solutions(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def lessons(self) -> Path:
+        return self.root / "lessons"
+
+    @property
+    def course_dir(self) -> Path:
+        return self.root / "course"
+
+    def hidden_from_students(self, *run_paths: Path) -> list[Path]:
+        """Every path student code must not see (HIDDEN_IN_REPOSITORY, the exchange, and `run_paths`:
+        a grading run's output folder, its submissions and their unpacked copy)."""
+        return [*(self.root / name for name in HIDDEN_IN_REPOSITORY), NBGRADER_EXCHANGE,
+                *(Path(p).resolve() for p in run_paths)]
+
+    def lesson_ids(self) -> list[str]:
+        ids = sorted(p.stem for p in self.solutions.glob("*.ipynb"))
+        bad = [i for i in ids if not LESSON_ID.match(i)]
+        if bad:
+            raise SystemExit(f"lstmlab: lesson ids must look like 01_lstm_cell, got {bad}")
+        return ids
+
+
+def with_venv_on_path() -> dict[str, str]:
+    """Environment with this interpreter's bin/ first on PATH: nbgrader shells out to `alembic`."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    os.environ["PATH"] = env["PATH"]
+    return env
+
+
+def nbgrader_api(course_root: Path, exchange_root: Path | None = None, **overrides):
+    """An NbGraderAPI on course_root with the course's nbgrader_config.py loaded.
+
+    overrides: {"Section.option": value}, applied last. The exchange goes to a private
+    folder (never the system-wide /srv/nbgrader/exchange) unless exchange_root is given.
+    """
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    with_venv_on_path()
+    config = Config()
+    cfg_file = course_root / "nbgrader_config.py"
+    if cfg_file.is_file():
+        config.merge(PyFileConfigLoader(cfg_file.name, path=str(course_root)).load_config())
+    config.CourseDirectory.root = str(course_root)
+    config.Exchange.root = str(exchange_root or (course_root / ".exchange"))
+    for key, value in overrides.items():
+        section, option = key.split(".")
+        setattr(config[section], option, value)
+    return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+def _normalise(nb) -> str:
+    """Canonical text of a notebook: no outputs, execution counts or saved widget state."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    text = nbformat.writes(nb, version=4)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def generate_student_versions(course: Course, ids: list[str] | None = None) -> dict[str, str]:
+    """Run nbgrader generate_assignment on each solution in a throwaway course root.
+
+    Returns {lesson_id: student notebook text}. Touches nothing in the repository.
+    """
+    ids = ids or course.lesson_ids()
+    out: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="lstmlab-build-") as tmp:
+        root = Path(tmp)
+        shutil.copy(course.course_dir / "nbgrader_config.py", root / "nbgrader_config.py")
+        for lid in ids:
+            (root / "source" / lid).mkdir(parents=True)
+            shutil.copy(course.solutions / f"{lid}.ipynb", root / "source" / lid / f"{lid}.ipynb")
+        api = nbgrader_api(root)
+        for lid in ids:
+            result = api.generate_assignment(lid, force=True, create=True)
+            if not result["success"]:
+                raise SystemExit(f"lstmlab build: nbgrader failed on {lid}:\n{result['error']}\n{result['log']}")
+            nb = nbformat.read(root / "release" / lid / f"{lid}.ipynb", as_version=4)
+            out[lid] = _normalise(nb)
+    return out
+
+
+def build(course: Course, check: bool = False) -> list[str]:
+    """Regenerate lessons/ from solutions/. Returns the ids that were (or, with check, would be) changed.
+
+    Lessons without a solution are stale too (a deleted lesson must disappear).
+    """
+    fresh = generate_student_versions(course)
+    changed = []
+    for lid, text in fresh.items():
+        target = course.lessons / f"{lid}.ipynb"
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            changed.append(lid)
+            if not check:
+                target.parent.mkdir(exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+    for orphan in sorted(course.lessons.glob("*.ipynb")) if course.lessons.is_dir() else []:
+        if orphan.stem not in fresh:
+            changed.append(orphan.stem)
+            if not check:
+                orphan.unlink()
+    if not check:
+        seed_nbgrader_source(course)
+    return changed
+
+
+def seed_nbgrader_source(course: Course) -> None:
+    """Copy each solution to course/source/<id>/<id>.ipynb (git-ignored), so that nbgrader's own
+    commands (generate_assignment, release_assignment, formgrader) work in course/ as they are."""
+    for lid in course.lesson_ids():
+        target = course.course_dir / "source" / lid / f"{lid}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(course.solutions / f"{lid}.ipynb", target)
+
+
+def notebooks_without_outputs(paths: list[Path]) -> list[str]:
+    """Names of notebooks with a code cell that was never run: nbval would compare nothing there."""
+    bad = []
+    for p in paths:
+        nb = nbformat.read(p, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+        if not code or any(c.execution_count is None for c in code):
+            bad.append(p.name)
+    return bad
+
+
+def verify(course: Course, ids: list[str] | None = None, extra_args: list[str] = ()) -> int:
+    """Run the solution notebooks under nbval with output comparison. Returns pytest's exit status."""
+    ids = ids or course.lesson_ids()
+    paths = [course.solutions / f"{lid}.ipynb" for lid in ids]
+    missing = notebooks_without_outputs(paths)
+    if missing:
+        print(f"lstmlab verify: {', '.join(missing)} have code cells with no stored outputs; "
+              "run them and save before committing (nbval compares nothing there).", file=sys.stderr)
+        return 1
+    cmd = [sys.executable, "-m", "pytest", "--nbval", "--nbval-sanitize-with",
+           str(course.course_dir / "nbval_sanitize.cfg"), "-p", "no:cacheprovider", "-q",
+           "--rootdir", str(course.root), "-o", "testpaths=", *map(str, paths), *extra_args]
+    env = with_venv_on_path()
+    return subprocess.call(cmd, cwd=course.root, env=env)
+
+
+def execute_solution(course: Course, lid: str, timeout: int = 600) -> float:
+    """Execute solutions/<lid>.ipynb in place, storing fresh outputs (for authors). Returns seconds taken."""
+    import time
+
+    from nbclient import NotebookClient
+
+    path = course.solutions / f"{lid}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    with_venv_on_path()
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(course.solutions)}}).execute()
+    took = time.perf_counter() - start
+    nbformat.write(nb, path)
+    return took
+
+
+def autograde(course: Course, lid: str, submissions: dict[str, Path], workdir: Path) -> dict[str, dict[str, tuple[float, float]]]:
+    """Grade notebooks of one lesson with stock nbgrader autograde in a throwaway course root.
+
+    submissions: {student_id: path of that student's <lid>.ipynb}
+    workdir:     an empty folder to hold the course root (source, submitted, autograded, gradebook.db)
+    Returns {student_id: {test cell grade_id: (score, max_score)}}.
+    """
+    from nbgrader.api import Gradebook
+
+    shutil.copy(course.course_dir / "nbgrader_config.py", workdir / "nbgrader_config.py")
+    (workdir / "source" / lid).mkdir(parents=True)
+    shutil.copy(course.solutions / f"{lid}.ipynb", workdir / "source" / lid / f"{lid}.ipynb")
+    api = nbgrader_api(workdir)
+    result = api.generate_assignment(lid, force=True, create=True)
+    if not result["success"]:
+        raise RuntimeError(f"generate_assignment {lid} failed: {result['error']}")
+    grades: dict[str, dict[str, tuple[float, float]]] = {}
+    for student, path in submissions.items():
+        target = workdir / "submitted" / student / lid
+        target.mkdir(parents=True)
+        shutil.copy(path, target / f"{lid}.ipynb")
+        with Gradebook(f"sqlite:///{workdir / 'gradebook.db'}") as gb:
+            gb.update_or_create_student(student)
+        result = api.autograde(lid, student, force=True, create=True)
+        if not result["success"]:
+            raise RuntimeError(f"autograde {lid} for {student} failed: {result['error']}\n{result['log']}")
+    with Gradebook(f"sqlite:///{workdir / 'gradebook.db'}") as gb:
+        for student in submissions:
+            sub = gb.find_submission_notebook(lid, lid, student)
+            grades[student] = {g.name: (float(g.score), float(g.max_score)) for g in sub.grades}
+    return grades
