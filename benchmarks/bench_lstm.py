@@ -1,4 +1,4 @@
-"""Time lstmlab's numpy LSTM forward+backward against torch.nn.LSTM on the CPU, in one run.
+"""Time lstmlab.lstm_fast (the numpy LSTM tuned for speed) forward+backward against torch.nn.LSTM on the CPU, in one run.
 
 Shape from DESIGN.md: T=50, B=32, D=64, H=128, float32. Both sides compute the outputs of every
 step and the gradients of all inputs and weights for the same upstream gradient. Reports the
@@ -24,8 +24,8 @@ import time
 import numpy as np
 import torch
 
-from lstmlab import lstm as L
-from lstmlab.bridge import torch_lstm_from
+from lstmlab import lstm_fast as L
+from lstmlab.bridge import lstm_as_torch
 from lstmlab.fixtures import lstm_inputs, lstm_params
 
 
@@ -54,10 +54,10 @@ def main() -> None:
     dHs = np.random.default_rng(2).standard_normal((B, T, H)).astype(np.float32)
 
     def numpy_step():
-        _, _, cache = L.lstm_forward(X, h0, c0, *params)
-        L.lstm_backward(dHs, cache)
+        _, _, cache = L.lstm_forward_fast(X, h0, c0, *params)
+        L.lstm_backward_fast(dHs, cache)
 
-    lstm = torch_lstm_from(params, dtype=torch.float32)
+    lstm = lstm_as_torch(params, dtype=torch.float32)
     Xt = torch.from_numpy(X).requires_grad_()
     state = (torch.from_numpy(h0)[None].requires_grad_(), torch.from_numpy(c0)[None].requires_grad_())
     dHt = torch.from_numpy(dHs)

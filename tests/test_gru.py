@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from lstmlab import bridge
 from lstmlab import gru as G
 from lstmlab.lessons.gru import checks as checks
 from lstmlab.fixtures import lstm_inputs
@@ -24,7 +25,7 @@ def _keras():
 
 
 def _torch_gru_run(params, X, h0, dtype):
-    gru = G.torch_gru_from(params, dtype=dtype)
+    gru = bridge.gru_as_torch(params, dtype=dtype)
     with torch.no_grad():
         out, hn = gru(torch.as_tensor(X), torch.as_tensor(h0)[None])
     return out.numpy(), hn[0].numpy()
@@ -61,7 +62,7 @@ def test_chapter_convention_is_the_chapter_equations_word_for_word():
     params = G.gru_params(D, H, seed=5, scale=0.9)
     X, h0, _ = lstm_inputs(2, 1, D, H, seed=6)
     x = X[:, 0]
-    W = G.to_chapter_gru(params)
+    W = bridge.gru_to_chapter(params)
     assert {k: v.shape for k, v in W.items()} == {"W_z": (H, H + D), "b_z": (H,), "W_r": (H, H + D), "b_r": (H,),
                                                   "W": (H, H + D), "b": (H,)}
     sig = lambda a: 1 / (1 + np.exp(-a))
@@ -128,16 +129,16 @@ def test_unknown_convention_is_refused():
 
 def test_torch_round_trip_other_layers_and_shape_errors():
     gru = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True).double()
-    p = G.from_torch_gru(gru, layer=1, reverse=True)
+    p = bridge.gru_from_torch(gru, layer=1, reverse=True)
     assert p.Wx.shape == (8, 12) and p.Wh.shape == (4, 12)
     np.testing.assert_array_equal(p.Wh, gru.weight_hh_l1_reverse.detach().numpy().T)
     q = G.gru_params(8, 4, seed=13)
-    G.to_torch_gru(q, gru, layer=1, reverse=True)
-    for a, b in zip(q, G.from_torch_gru(gru, layer=1, reverse=True)):
+    bridge.gru_to_torch(q, gru, layer=1, reverse=True)
+    for a, b in zip(q, bridge.gru_from_torch(gru, layer=1, reverse=True)):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="weight_ih_l0"):
-        G.to_torch_gru(G.gru_params(5, 4), torch.nn.GRU(3, 4))
-    no_bias = G.from_torch_gru(torch.nn.GRU(3, 4, bias=False), dtype=np.float64)
+        bridge.gru_to_torch(G.gru_params(5, 4), torch.nn.GRU(3, 4))
+    no_bias = bridge.gru_from_torch(torch.nn.GRU(3, 4, bias=False), dtype=np.float64)
     assert not no_bias.bx.any() and not no_bias.bh.any() and no_bias.Wx.dtype == np.float64
 
 
@@ -152,8 +153,8 @@ def test_keras_gru_is_ours_with_blocks_reordered(reset_after, convention):
     params = G.gru_params(D, H, seed=14, scale=0.8, dtype=np.float32)
     if not reset_after:                     # one bias vector: ours must carry it in bx alone to round-trip
         params = params._replace(bh=np.zeros_like(params.bh))
-    G.to_keras_gru(params, layer)
-    for a, b in zip(params, G.from_keras_gru(layer)):
+    bridge.gru_to_keras(params, layer)
+    for a, b in zip(params, bridge.gru_from_keras(layer)):
         np.testing.assert_allclose(a, b, atol=0)
     X, h0, _ = lstm_inputs(B, T, D, H, seed=15, dtype=np.float32)
     out = np.asarray(layer(X, initial_state=[h0]).detach())
@@ -170,7 +171,7 @@ def test_keras_layer_without_bias():
     keras = _keras()
     layer = keras.layers.GRU(3, use_bias=False)
     layer.build((None, 4, 2))
-    p = G.from_keras_gru(layer)
+    p = bridge.gru_from_keras(layer)
     assert p.Wx.shape == (2, 9) and not p.bx.any() and not p.bh.any()
 
 
@@ -271,7 +272,8 @@ def test_taggers_and_plots_return_what_they_draw():
 # --- speed helpers ---------------------------------------------------------------------------------
 
 def test_speed_helpers_measure_and_plot():
-    from lstmlab.lessons.gru.cellspeed import compare_lstm_gru, onednn, plot_lstm_gru_speed, time_calls
+    from lstmlab.lessons.gru.cellspeed import compare_lstm_gru, plot_lstm_gru_speed
+    from lstmlab.timing import onednn, time_calls
 
     calls = []
     medians = time_calls({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, repeats=3)

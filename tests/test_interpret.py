@@ -16,7 +16,7 @@ import torch  # noqa: E402
 from lstmlab import interpret  # noqa: E402
 from lstmlab.lessons.looking_inside import explorer  # noqa: E402
 from lstmlab.lessons.looking_inside import tasks as dyck  # noqa: E402
-from lstmlab.bridge import torch_lstm_from  # noqa: E402
+from lstmlab.bridge import lstm_as_torch  # noqa: E402
 from lstmlab.lessons.looking_inside import checks as checks  # noqa: E402
 from lstmlab.checking import CheckFailed  # noqa: E402
 from lstmlab.fixtures import lstm_params, rng  # noqa: E402
@@ -84,7 +84,7 @@ def test_record_matches_torch(dtype, tol):
     rec = interpret.record(params, X)
     assert set(rec) == set(interpret.QUANTITIES)
     assert all(v.shape == (4, 9, 5) and v.dtype == dtype for v in rec.values())
-    lstm = torch_lstm_from(params, dtype=torch.float64 if dtype == np.float64 else torch.float32)
+    lstm = lstm_as_torch(params, dtype=torch.float64 if dtype == np.float64 else torch.float32)
     with torch.no_grad():
         out, (hn, cn) = lstm(torch.as_tensor(X))
     np.testing.assert_allclose(rec["h"], out.numpy(), atol=tol, rtol=tol)
@@ -109,8 +109,8 @@ def test_record_clamp_and_record_torch():
     lstm = torch.nn.LSTM(2, 6, batch_first=True)
     X = dyck.one_hot(dyck.dyck1(4, 15, seed=0))
     rec = interpret.record_torch(lstm, X)
-    from lstmlab.bridge import from_torch
-    same = interpret.record(from_torch(lstm, dtype=np.float64), X.astype(np.float64))
+    from lstmlab.bridge import lstm_from_torch
+    same = interpret.record(lstm_from_torch(lstm, dtype=np.float64), X.astype(np.float64))
     assert all(np.array_equal(rec[q], same[q]) for q in rec)
     clamped = interpret.record_torch(lstm, X, clamp={2: 0.5})
     assert (clamped["h"][..., 2] == 0.5).all()

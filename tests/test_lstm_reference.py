@@ -1,4 +1,4 @@
-"""The numpy reference LSTM against torch (float64 to 1e-10, float32 to 1e-5) and finite differences."""
+"""lstmlab.lstm (the reference) and lstmlab.lstm_fast against torch (float64 to 1e-10, float32 to 1e-5) and finite differences."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,13 +6,14 @@ import pytest
 import torch
 
 from lstmlab import lstm as L
-from lstmlab.bridge import from_torch, torch_lstm_from
+from lstmlab import lstm_fast
+from lstmlab.bridge import lstm_from_torch, lstm_as_torch
 from lstmlab.fixtures import lstm_inputs, lstm_params
 from lstmlab.gradcheck import numerical_gradient, relative_error
 
 
 def _torch_run(params, X, h0, c0, dtype, dHs, dhT, dcT):
-    lstm = torch_lstm_from(params, dtype=dtype)
+    lstm = lstm_as_torch(params, dtype=dtype)
     Xt = torch.tensor(X, dtype=dtype, requires_grad=True)
     h0t = torch.tensor(h0, dtype=dtype)[None].requires_grad_()
     c0t = torch.tensor(c0, dtype=dtype)[None].requires_grad_()
@@ -25,22 +26,54 @@ def _torch_run(params, X, h0, c0, dtype, dHs, dhT, dcT):
     return out.detach().numpy(), hn[0].detach().numpy(), cn[0].detach().numpy(), {k: v.numpy() for k, v in grads.items()}
 
 
+IMPLEMENTATIONS = {"reference": (L.lstm_forward, L.lstm_backward),
+                   "fast": (lstm_fast.lstm_forward_fast, lstm_fast.lstm_backward_fast)}
+
+
+@pytest.mark.parametrize("impl", sorted(IMPLEMENTATIONS))
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-5)])
-def test_forward_and_backward_match_torch(dtype, tol):
+def test_forward_and_backward_match_torch(dtype, tol, impl):
+    forward, backward = IMPLEMENTATIONS[impl]
     B, T, D, H = 3, 7, 5, 4
     params = lstm_params(D, H, seed=1, dtype=dtype, scale=0.7)
     X, h0, c0 = lstm_inputs(B, T, D, H, seed=2, dtype=dtype)
     r = np.random.default_rng(3)
     dHs, dhT, dcT = (r.standard_normal(s).astype(dtype) for s in ((B, T, H), (B, H), (B, H)))
-    Hs, (hT, cT), cache = L.lstm_forward(X, h0, c0, *params)
+    Hs, (hT, cT), cache = forward(X, h0, c0, *params)
     assert Hs.dtype == dtype
     out, hn, cn, tg = _torch_run(params, X, h0, c0, torch.float64 if dtype == np.float64 else torch.float32, dHs, dhT, dcT)
     for mine, theirs in ((Hs, out), (hT, hn), (cT, cn)):
         np.testing.assert_allclose(mine, theirs, rtol=0, atol=tol)
-    grads = dict(zip(["dX", "dh0", "dc0", "dWx", "dWh", "db"], L.lstm_backward(dHs, cache, dhT, dcT)))
+    grads = dict(zip(["dX", "dh0", "dc0", "dWx", "dWh", "db"], backward(dHs, cache, dhT, dcT)))
     for name, value in grads.items():
+        assert value.dtype == dtype, name
         scale = max(1.0, np.abs(tg[name]).max())
         np.testing.assert_allclose(value, tg[name], rtol=0, atol=tol * scale, err_msg=name)
+
+
+def test_fast_path_equals_the_reference_to_rounding():
+    params = lstm_params(6, 5, seed=7)
+    X, h0, c0 = lstm_inputs(4, 9, 6, 5, seed=8)
+    dHs = np.random.default_rng(9).standard_normal((4, 9, 5))
+    ref_out = L.lstm_forward(X, h0, c0, *params)
+    fast_out = lstm_fast.lstm_forward_fast(X, h0, c0, *params)
+    for a, b in ((ref_out[0], fast_out[0]), *zip(ref_out[1], fast_out[1])):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-13)
+    for a, b in zip(L.lstm_backward(dHs, ref_out[2]), lstm_fast.lstm_backward_fast(dHs, fast_out[2])):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
+def test_sequence_functions_are_loops_over_the_step_functions():
+    """The reference a student reads first runs lstm_step_forward / lstm_step_backward at every step."""
+    from lstmlab.checking import ready_made_guard
+
+    params = lstm_params(3, 4, seed=1)
+    X, h0, c0 = lstm_inputs(2, 5, 3, 4, seed=2)
+    with ready_made_guard() as called:
+        _, _, cache = L.lstm_forward(X, h0, c0, *params)
+        L.lstm_backward(np.ones((2, 5, 4)), cache)
+    assert called.count("lstmlab.lstm.lstm_step_forward") == 5
+    assert called.count("lstmlab.lstm.lstm_step_backward") == 5
 
 
 def test_step_functions_agree_with_sequence_functions():
@@ -101,6 +134,6 @@ def test_gate_slices_cover_the_4h_axis():
 
 def test_from_torch_reads_the_reverse_direction_and_later_layers():
     lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True).double()
-    p = from_torch(lstm, layer=1, reverse=True)
+    p = lstm_from_torch(lstm, layer=1, reverse=True)
     assert p.Wx.shape == (8, 16) and p.Wh.shape == (4, 16)
     np.testing.assert_array_equal(p.b, (lstm.bias_ih_l1_reverse + lstm.bias_hh_l1_reverse).detach().numpy())

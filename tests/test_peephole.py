@@ -12,7 +12,7 @@ import torch  # noqa: E402
 
 from lstmlab.lessons.peephole import ablation as A  # noqa: E402
 from lstmlab import peephole as P  # noqa: E402
-from lstmlab.bridge import to_torch  # noqa: E402
+from lstmlab.bridge import lstm_to_torch  # noqa: E402
 from lstmlab.fixtures import lstm_inputs, lstm_params  # noqa: E402
 from lstmlab.gradcheck import numerical_gradient, relative_error  # noqa: E402
 from lstmlab.lstm import sigmoid  # noqa: E402
@@ -46,7 +46,7 @@ def test_zero_peepholes_equal_torch_lstm(dtype, tol):
     X, h0, c0 = lstm_inputs(B, T, D, H, seed=4, dtype=dtype)
     zero = np.zeros(H, dtype=dtype)
     lstm = torch.nn.LSTM(D, H, batch_first=True).to(TORCH[dtype])
-    to_torch((Wx, Wh, b), lstm)
+    lstm_to_torch((Wx, Wh, b), lstm)
     x, h, c = (torch.from_numpy(a) for a in (X, h0, c0))
     with torch.no_grad():
         want, _ = lstm(x, (h[None], c[None]))

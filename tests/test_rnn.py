@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from lstmlab import bridge
 from lstmlab import rnn as R
 from lstmlab.fixtures import rng
 from lstmlab.gradcheck import numerical_gradient, relative_error
@@ -23,7 +24,7 @@ def test_forward_and_backward_match_torch(dtype, tol):
     X, h0, params = _case(B, T, D, H, seed=0, dtype=dtype)
     tdtype = torch.float64 if dtype == np.float64 else torch.float32
     m = torch.nn.RNN(D, H, batch_first=True).to(tdtype)
-    R.to_torch(params, m)
+    bridge.rnn_to_torch(params, m)
     Xt = torch.tensor(X, requires_grad=True)
     h0t = torch.tensor(h0)[None].requires_grad_()
     out, hn = m(Xt, h0t)
@@ -54,12 +55,12 @@ def test_backward_matches_finite_differences():
 def test_torch_round_trip_and_shape_errors():
     p = R.rnn_params(3, 4, seed=5)
     m = torch.nn.RNN(3, 4).double()
-    R.to_torch(p, m)
-    for a, b in zip(p, R.from_torch(m)):
+    bridge.rnn_to_torch(p, m)
+    for a, b in zip(p, bridge.rnn_from_torch(m)):
         np.testing.assert_array_equal(a, b)
-    assert R.from_torch(m, dtype=np.float32).Wx.dtype == np.float32
+    assert bridge.rnn_from_torch(m, dtype=np.float32).Wx.dtype == np.float32
     with pytest.raises(ValueError, match="weight_ih_l0"):
-        R.to_torch(R.rnn_params(5, 4), m)
+        bridge.rnn_to_torch(R.rnn_params(5, 4), m)
 
 
 def test_params_are_seeded_and_scaled():

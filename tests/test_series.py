@@ -11,7 +11,7 @@ import torch
 
 from lstmlab import anomaly as A
 from lstmlab import series as S
-from lstmlab.bridge import from_torch
+from lstmlab.bridge import lstm_from_torch
 from lstmlab.checking import CheckFailed
 from lstmlab.datasets import SOURCES, load_digits, load_sunspots
 from lstmlab.fixtures import lstm_params, rng
@@ -192,7 +192,7 @@ def test_classify_rows_matches_torch(dtype, tol):
     images = rng(5).uniform(0, 1, (4, 8, 8)).astype(dtype)
     with torch.no_grad():
         want = model(torch.as_tensor(images)).numpy()
-    params = from_torch(model.lstm, dtype=dtype)
+    params = lstm_from_torch(model.lstm, dtype=dtype)
     W_out = model.readout.weight.detach().numpy().T
     b_out = model.readout.bias.detach().numpy()
     np.testing.assert_allclose(classify_rows(images, params, W_out, b_out), want, rtol=tol, atol=tol)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from lstmlab import bridge
 from lstmlab import lstm as L
 from lstmlab import stacked as S
 from lstmlab.lessons.deep_bidirectional import checks as checks
@@ -40,8 +41,8 @@ def test_stack_matches_torch_on_a_packed_batch(num_layers, bidirectional, dtype,
     lstm = lstm.to(torch.float64 if dtype == np.float64 else torch.float32)
     lengths = np.array([7, 3, 1, 5, 6])                  # unsorted, no two alike but the full one
     X, h0, c0 = _batch(B, T, D, H, num_layers, bidirectional, lengths, dtype)
-    out, h_n, c_n = S.torch_packed_forward(lstm, X, lengths, h0, c0)
-    mine, (my_h, my_c) = S.stacked_lstm_forward(X, h0, c0, S.params_from_torch(lstm), lengths, bidirectional)
+    out, h_n, c_n = bridge.torch_packed_forward(lstm, X, lengths, h0, c0)
+    mine, (my_h, my_c) = S.stacked_lstm_forward(X, h0, c0, bridge.stacked_from_torch(lstm), lengths, bidirectional)
     assert mine.dtype == dtype and my_h.shape == h_n.shape == (num_layers * (2 if bidirectional else 1), B, H)
     for a, b in ((mine, out), (my_h, h_n), (my_c, c_n)):
         np.testing.assert_allclose(a, b, rtol=0, atol=tol)
@@ -54,20 +55,20 @@ def test_no_lengths_means_full_length_and_plain_torch():
     X, h0, c0 = _batch(2, 5, 3, 4, 2, True, np.array([5, 5]), np.float64)
     with torch.no_grad():
         out, (h_n, c_n) = lstm(torch.from_numpy(X), (torch.from_numpy(h0), torch.from_numpy(c0)))
-    mine, (my_h, my_c) = S.stacked_lstm_forward(X, h0, c0, S.params_from_torch(lstm), bidirectional=True)
+    mine, (my_h, my_c) = S.stacked_lstm_forward(X, h0, c0, bridge.stacked_from_torch(lstm), bidirectional=True)
     np.testing.assert_allclose(mine, out.numpy(), atol=1e-12)
     np.testing.assert_allclose(my_h, h_n.numpy(), atol=1e-12)
 
 
 def test_torch_module_from_layers_round_trips():
     layers = [(lstm_params(3, 4, seed=1), lstm_params(3, 4, seed=2)), (lstm_params(8, 4, seed=3), lstm_params(8, 4, seed=4))]
-    lstm = S.torch_lstm_from_layers(layers, bidirectional=True)
+    lstm = bridge.stacked_as_torch(layers, bidirectional=True)
     assert lstm.num_layers == 2 and lstm.bidirectional and lstm.batch_first
-    for (f, b), (f2, b2) in zip(layers, S.params_from_torch(lstm)):
+    for (f, b), (f2, b2) in zip(layers, bridge.stacked_from_torch(lstm)):
         for x, y in zip((*f, *b), (*f2, *b2)):
             np.testing.assert_array_equal(x, y)
-    uni = S.torch_lstm_from_layers([lstm_params(3, 4, seed=5)], bidirectional=False)
-    np.testing.assert_array_equal(S.params_from_torch(uni)[0].Wx, lstm_params(3, 4, seed=5).Wx)
+    uni = bridge.stacked_as_torch([lstm_params(3, 4, seed=5)], bidirectional=False)
+    np.testing.assert_array_equal(bridge.stacked_from_torch(uni)[0].Wx, lstm_params(3, 4, seed=5).Wx)
 
 
 def test_reverse_padded_definition_involution_and_any_shape():
@@ -133,10 +134,10 @@ def test_dropout_backward_matches_finite_differences():
 def test_dropout_in_a_stack_acts_between_layers_only():
     torch.manual_seed(0)
     lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True, dropout=0.5).double().eval()
-    layers = S.params_from_torch(lstm)
+    layers = bridge.stacked_from_torch(lstm)
     lengths = np.array([5, 2, 4])
     X, h0, c0 = _batch(3, 5, 3, 4, 2, True, lengths, np.float64)
-    ref_out, ref_h, _ = S.torch_packed_forward(lstm, X, lengths, h0, c0)
+    ref_out, ref_h, _ = bridge.torch_packed_forward(lstm, X, lengths, h0, c0)
     ev, (ev_h, _) = S.stacked_lstm_forward(X, h0, c0, layers, lengths, True, dropout=0.5, training=False)
     np.testing.assert_allclose(ev, ref_out, atol=1e-12)
     tr, (tr_h, tr_c) = S.stacked_lstm_forward(X, h0, c0, layers, lengths, True, 0.5, True, np.random.default_rng(0))

@@ -66,9 +66,9 @@ def record_torch(lstm, X: np.ndarray, clamp: dict | None = None, dtype=np.float6
 
     lstm: torch.nn.LSTM(D, H) (batch_first or not: X here is always (B, T, D)). Returns what record returns.
     """
-    from .bridge import from_torch
+    from .bridge import lstm_from_torch
 
-    return record(from_torch(lstm, dtype=dtype), np.asarray(X, dtype=dtype), clamp=clamp)
+    return record(lstm_from_torch(lstm, dtype=dtype), np.asarray(X, dtype=dtype), clamp=clamp)
 
 
 # --- statistics ----------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ Layout used throughout the course ("our layout"), batch-first:
     h_t = o * tanh(c_t)
 
 Block order i, f, g, o is torch's and Keras's (Keras calls g "c"). Functions
-come in forward/backward pairs with a cache, in the style of CS231n.
+come in forward/backward pairs with a cache, in the style of CS231n; the sequence functions
+are loops over the step functions, to be read. The same computation tuned for speed (for
+training and the benchmark) is lstmlab.lstm_fast.
 """
 from __future__ import annotations
 
@@ -70,17 +72,18 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     Returns:
         h     (B, H)      next hidden state
         c     (B, H)      next cell state
-        cache             what lstm_step_backward needs
+        cache             what lstm_step_backward needs: (x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh(c), c)
     """
     H = h_prev.shape[1]
-    a = x @ Wx + h_prev @ Wh + b
-    ifo = sigmoid(a[:, np.r_[0:2 * H, 3 * H:4 * H]])  # one call for the three sigmoid gates
-    i, f, o = ifo[:, :H], ifo[:, H:2 * H], ifo[:, 2 * H:]
+    a = x @ Wx + h_prev @ Wh + b               # (B, 4H): all four gates' pre-activations at once
+    i = sigmoid(a[:, 0 * H:1 * H])
+    f = sigmoid(a[:, 1 * H:2 * H])
     g = np.tanh(a[:, 2 * H:3 * H])
+    o = sigmoid(a[:, 3 * H:4 * H])
     c = f * c_prev + i * g
     tc = np.tanh(c)
     h = o * tc
-    cache = (x, h_prev, c_prev, Wx, Wh, i, f, g, o, tc)
+    cache = (x, h_prev, c_prev, Wx, Wh, i, f, g, o, tc, c)
     return h, c, cache
 
 
@@ -94,7 +97,7 @@ def lstm_step_backward(dh, dc, cache):
     Returns:
         dx (B, D), dh_prev (B, H), dc_prev (B, H), dWx (D, 4H), dWh (H, 4H), db (4H,)
     """
-    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tc = cache
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tc, _ = cache
     do = dh * tc
     dc = dc + dh * o * (1.0 - tc * tc)
     di, df, dg = dc * g, dc * c_prev, dc * i
@@ -108,16 +111,8 @@ def lstm_step_backward(dh, dc, cache):
     return dx, dh_prev, dc_prev, dWx, dWh, db
 
 
-def _tanh_scale(H: int, dtype) -> np.ndarray:
-    """(4H,) factors 0.5 for i, f, o and 1 for g: then sigmoid(a) = 0.5 + 0.5 * tanh(0.5 a) and
-    tanh(a) come out of a single tanh over the scaled pre-activations."""
-    scale = np.full(4 * H, 0.5, dtype=dtype)
-    scale[2 * H:3 * H] = 1.0
-    return scale
-
-
 def lstm_forward(X, h0, c0, Wx, Wh, b):
-    """Run an LSTM over a whole sequence (batch-first).
+    """Run an LSTM over a whole sequence (batch-first): lstm_step_forward at every step.
 
     Inputs:
         X   (B, T, D)   inputs
@@ -127,43 +122,19 @@ def lstm_forward(X, h0, c0, Wx, Wh, b):
     Returns:
         Hs    (B, T, H)  hidden state at every step
         (hT, cT)         final states, each (B, H)
-        cache            what lstm_backward needs
+        cache            list of T step caches, what lstm_backward needs
     """
-    B, T, D = X.shape
-    H = h0.shape[1]
-    dtype = np.result_type(X, h0, Wx)
-    # Fold the sigmoid's 1/2 into the weights once: sigmoid(a) = 0.5 + 0.5 * tanh(a / 2), so all
-    # four gates come out of one tanh, then one multiply-add per step (half, offset) fixes i, f, o.
-    scale = _tanh_scale(H, dtype)
-    offset = np.where(scale == 0.5, 0.5, 0.0).astype(dtype)
-    Wh_s = Wh * scale
-    # Internals are time-major (T, B, .) so every per-step slice is contiguous. The input
-    # projections of all steps are one large matmul instead of T small ones.
-    Xt = np.ascontiguousarray(X.transpose(1, 0, 2)).reshape(T * B, D)
-    AX = (Xt @ (Wx * scale) + b * scale).astype(dtype, copy=False).reshape(T, B, 4 * H)
-    gates = np.empty((T, B, 4 * H), dtype=dtype)  # activated i, f, g, o
-    Cs = np.empty((T, B, H), dtype=dtype)
-    TC = np.empty((T, B, H), dtype=dtype)          # tanh(c_t), reused by the backward pass
-    Hs = np.empty((T, B, H), dtype=dtype)
     h, c = h0, c0
-    for t in range(T):
-        act = gates[t]
-        np.matmul(h, Wh_s, out=act)
-        act += AX[t]
-        np.tanh(act, out=act)
-        act *= scale
-        act += offset
-        np.multiply(act[:, H:2 * H], c, out=Cs[t])            # f * c_{t-1}
-        Cs[t] += act[:, :H] * act[:, 2 * H:3 * H]             # + i * g
-        np.tanh(Cs[t], out=TC[t])
-        np.multiply(act[:, 3 * H:], TC[t], out=Hs[t])         # h = o * tanh(c)
-        h, c = Hs[t], Cs[t]
-    cache = (X, h0, c0, Wx, Wh, Hs, Cs, TC, gates)
-    return Hs.transpose(1, 0, 2), (h.copy(), c.copy()), cache
+    Hs, cache = [], []
+    for t in range(X.shape[1]):
+        h, c, step_cache = lstm_step_forward(X[:, t], h, c, Wx, Wh, b)
+        Hs.append(h)
+        cache.append(step_cache)
+    return np.stack(Hs, axis=1), (h, c), cache
 
 
 def lstm_backward(dHs, cache, dhT=None, dcT=None):
-    """Backprop through time over a whole sequence.
+    """Backprop through time over a whole sequence: lstm_step_backward from the last step to the first.
 
     Inputs:
         dHs        (B, T, H)  gradient of the loss w.r.t. every hidden state output
@@ -172,39 +143,20 @@ def lstm_backward(dHs, cache, dhT=None, dcT=None):
     Returns:
         dX (B, T, D), dh0 (B, H), dc0 (B, H), dWx (D, 4H), dWh (H, 4H), db (4H,)
     """
-    X, h0, c0, Wx, Wh, Hs, Cs, TC, gates = cache
-    B, T, D = X.shape
-    H = h0.shape[1]
-    dtype = gates.dtype
-    I, F, G, O = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:3 * H], gates[..., 3 * H:]
-    C_prev = np.concatenate([c0[None], Cs[:-1]], axis=0)
-    # Everything that does not depend on the incoming gradient, for all steps at once:
-    # da_{i,f,g} = dc * [g i(1-i), c_prev f(1-f), i (1-g^2)],  da_o = dh * tanh(c) o(1-o),
-    # and dc picks up dh * o (1 - tanh(c)^2).
-    local_ifg = np.concatenate([G * I * (1 - I), C_prev * F * (1 - F), I * (1 - G * G)], axis=2).reshape(T, B, 3, H)
-    local_o = TC * O * (1 - O)
-    o_dtanh = O * (1 - TC * TC)
-    dHs_t = np.ascontiguousarray(np.asarray(dHs, dtype=dtype).transpose(1, 0, 2))
-    dA = np.empty((T, B, 4 * H), dtype=dtype)
-    WhT = np.ascontiguousarray(Wh.T)
-    dh = np.zeros((B, H), dtype) if dhT is None else np.array(dhT, dtype=dtype)
-    dc = np.zeros((B, H), dtype) if dcT is None else np.array(dcT, dtype=dtype)
+    x0, h0, _, Wx, Wh = cache[0][:5]
+    B, T, D = x0.shape[0], len(cache), x0.shape[1]
+    dtype = np.result_type(x0, h0, Wx)
+    dX = np.zeros((B, T, D), dtype=dtype)
+    dWx, dWh, db = np.zeros_like(Wx, dtype=dtype), np.zeros_like(Wh, dtype=dtype), np.zeros(Wx.shape[1], dtype=dtype)
+    # The gradient reaching step t's outputs: from the loss at t, plus what step t+1 sends back.
+    dh = np.zeros_like(h0, dtype=dtype) if dhT is None else np.array(dhT, dtype=dtype)
+    dc = np.zeros_like(h0, dtype=dtype) if dcT is None else np.array(dcT, dtype=dtype)
     for t in range(T - 1, -1, -1):
-        dh += dHs_t[t]
-        dc += dh * o_dtanh[t]
-        da = dA[t]
-        np.multiply(local_ifg[t], dc[:, None, :], out=da[:, :3 * H].reshape(B, 3, H))
-        np.multiply(dh, local_o[t], out=da[:, 3 * H:])
-        dh = da @ WhT
-        dc *= F[t]
-    # Weight gradients summed over time with single large matmuls.
-    dA2 = dA.reshape(T * B, 4 * H)
-    H_prev = np.concatenate([h0[None], Hs[:-1]], axis=0).reshape(T * B, H)
-    Xt = np.ascontiguousarray(X.transpose(1, 0, 2)).reshape(T * B, D)
-    dX = (dA2 @ Wx.T).reshape(T, B, D).transpose(1, 0, 2)
-    dWx = Xt.T @ dA2
-    dWh = H_prev.T @ dA2
-    db = dA2.sum(axis=0)
+        dx, dh, dc, dWx_t, dWh_t, db_t = lstm_step_backward(dHs[:, t] + dh, dc, cache[t])
+        dX[:, t] = dx
+        dWx += dWx_t    # the same weights act at every step: their gradients add up over time
+        dWh += dWh_t
+        db += db_t
     return dX, dh, dc, dWx, dWh, db
 
 

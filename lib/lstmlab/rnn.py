@@ -106,25 +106,3 @@ def rnn_backward(dHs, cache, dhT=None):
         dWh += dWh_t
         db += db_t
     return dX, dh, dWx, dWh, db
-
-
-def from_torch(rnn, dtype=None) -> RNNParams:
-    """Read layer 0 of a torch.nn.RNN (tanh) into our layout: Wx = weight_ih.T, Wh = weight_hh.T, b = sum of biases."""
-    get = lambda name: getattr(rnn, name).detach().cpu().numpy().copy()
-    Wx, Wh = get("weight_ih_l0").T, get("weight_hh_l0").T
-    b = get("bias_ih_l0") + get("bias_hh_l0") if rnn.bias else np.zeros(Wh.shape[0], dtype=Wh.dtype)
-    p = RNNParams(np.ascontiguousarray(Wx), np.ascontiguousarray(Wh), b)
-    return p if dtype is None else RNNParams(*(a.astype(dtype) for a in p))
-
-
-def to_torch(params: RNNParams, rnn) -> None:
-    """Copy our RNN weights into layer 0 of a torch.nn.RNN in place (bias_ih = b, bias_hh = 0)."""
-    import torch
-
-    Wx, Wh, b = params
-    with torch.no_grad():
-        for name, value in (("weight_ih_l0", Wx.T), ("weight_hh_l0", Wh.T), ("bias_ih_l0", b), ("bias_hh_l0", np.zeros_like(b))):
-            target = getattr(rnn, name)
-            if target.shape != value.shape:
-                raise ValueError(f"{name}: torch expects shape {tuple(target.shape)}, got {value.shape}")
-            target.copy_(torch.as_tensor(np.ascontiguousarray(value), dtype=target.dtype))

@@ -25,7 +25,7 @@ PyTorch's order, which every function here follows:
 
 These are what torch.nn.LSTM(num_layers=L, bidirectional=...) returns for a batch packed with
 pack_padded_sequence(..., enforce_sorted=False) and unpacked with pad_packed_sequence(total_length=T);
-torch_packed_forward runs exactly that, for tests and demos.
+lstmlab.bridge.torch_packed_forward runs exactly that, for tests and demos.
 """
 from __future__ import annotations
 
@@ -153,56 +153,3 @@ def stacked_lstm_forward(X, h0, c0, layers: Sequence, lengths=None, bidirectiona
         if layer < len(layers) - 1:
             inp, _ = dropout_forward(inp, dropout, training, rng)
     return inp, (np.stack(hs), np.stack(cs))
-
-
-# --- torch conventions ------------------------------------------------------------------------
-
-def params_from_torch(lstm, dtype=None) -> list:
-    """Every layer of a torch.nn.LSTM in our layout: a list of LSTMParams, or of (fwd, bwd) pairs
-    when lstm.bidirectional. Biases are summed (bias_ih + bias_hh); dtype converts if given."""
-    from .bridge import from_torch
-
-    out = []
-    for layer in range(lstm.num_layers):
-        fwd = from_torch(lstm, layer=layer, dtype=dtype)
-        out.append((fwd, from_torch(lstm, layer=layer, reverse=True, dtype=dtype)) if lstm.bidirectional else fwd)
-    return out
-
-
-def torch_lstm_from_layers(layers: Sequence, bidirectional: bool, dtype=None, dropout: float = 0.0):
-    """A fresh batch-first torch.nn.LSTM holding `layers` (see the module docstring); float64 by default."""
-    import torch
-
-    from .bridge import to_torch
-
-    first = layers[0][0] if bidirectional else layers[0]
-    lstm = torch.nn.LSTM(first.input_size, first.hidden_size, num_layers=len(layers), batch_first=True,
-                         bidirectional=bidirectional, dropout=dropout).to(dtype or torch.float64)
-    for k, params in enumerate(layers):
-        if bidirectional:
-            to_torch(params[0], lstm, layer=k)
-            to_torch(params[1], lstm, layer=k, reverse=True)
-        else:
-            to_torch(params, lstm, layer=k)
-    return lstm
-
-
-def torch_packed_forward(lstm, X, lengths, h0=None, c0=None):
-    """Run a batch-first torch.nn.LSTM on a padded batch the way PyTorch intends: pack, run, unpack.
-
-    Inputs: X (B, T, D) numpy, lengths (B,) ints in [1, T] (any order), h0, c0 (L * dirs, B, H) or None.
-    Returns numpy out (B, T, dirs * H) (zeros at padding, total_length T), h_n, c_n (L * dirs, B, H),
-    in the module's dtype. Runs under no_grad; the module's train/eval mode is left as it is.
-    """
-    import torch
-    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-
-    dt = next(lstm.parameters()).dtype
-    X = torch.as_tensor(np.asarray(X), dtype=dt)
-    packed = pack_padded_sequence(X, torch.as_tensor(np.asarray(lengths), dtype=torch.int64).cpu(),
-                                  batch_first=True, enforce_sorted=False)
-    state = None if h0 is None else (torch.as_tensor(np.asarray(h0), dtype=dt), torch.as_tensor(np.asarray(c0), dtype=dt))
-    with torch.no_grad():
-        out, (h_n, c_n) = lstm(packed, state)
-    out, _ = pad_packed_sequence(out, batch_first=True, total_length=X.shape[1])
-    return out.numpy(), h_n.numpy(), c_n.numpy()

@@ -151,7 +151,7 @@ def stacked_lstm(X, h0, c0, layers):
 ''', "concatenates the directions"),
         ("calls torch.nn.LSTM(bidirectional=True)", '''
 import torch as _t
-from lstmlab.bridge import to_torch as _to
+from lstmlab.bridge import lstm_to_torch as _to
 def bidirectional_lstm(X, h0, c0, fwd, bwd):
     m = _t.nn.LSTM(X.shape[2], h0.shape[2], batch_first=True, bidirectional=True).double()
     _to(fwd, m); _to(bwd, m, reverse=True)
@@ -392,7 +392,7 @@ def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=Fa
         ("calls torch.nn.LSTM on a packed batch, dropout included", '''
 import torch as _t
 from torch.nn.utils.rnn import pack_padded_sequence as _pack, pad_packed_sequence as _unpack
-from lstmlab.bridge import to_torch as _to
+from lstmlab.bridge import lstm_to_torch as _to
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
     m = _t.nn.LSTM(X.shape[2], h0.shape[2], num_layers=len(layers), batch_first=True, bidirectional=True,
                    dropout=dropout).double()

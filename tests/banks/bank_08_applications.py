@@ -559,7 +559,7 @@ def classify_rows(images, params, W_out, b_out):
 '''),
         ("torch.nn.LSTM with copied weights", '''
 import torch as _torch
-from lstmlab.bridge import torch_lstm_from as _tl
+from lstmlab.bridge import lstm_as_torch as _tl
 def classify_rows(images, params, W_out, b_out):
     dt = _torch.float32 if images.dtype == np.float32 else _torch.float64
     lstm = _tl(params, dtype=dt)

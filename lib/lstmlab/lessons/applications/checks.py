@@ -380,10 +380,10 @@ def check_mase(mase, hidden: bool = False) -> None:
 def _torch_logits(images, params, W_out, b_out):
     import torch
 
-    from lstmlab.bridge import torch_lstm_from
+    from lstmlab.bridge import lstm_as_torch
 
     dt = torch.float32 if images.dtype == np.float32 else torch.float64
-    lstm = torch_lstm_from(params, dtype=dt)
+    lstm = lstm_as_torch(params, dtype=dt)
     with torch.no_grad():
         out, (hn, cn) = lstm(torch.as_tensor(images))
     return hn[0].numpy() @ W_out + b_out, out.numpy(), cn[0].numpy()

@@ -16,7 +16,6 @@ Timings depend on the machine and its load: lessons show them only in plots (or 
 """
 from __future__ import annotations
 
-import contextlib
 import time
 
 import matplotlib.pyplot as plt
@@ -25,6 +24,7 @@ import torch
 from torch import nn
 
 from lstmlab.self_attention import positional_encoding
+from lstmlab.timing import time_calls, torch_threads
 
 
 class CausalSelfAttention(nn.Module):
@@ -112,17 +112,6 @@ def accuracy_by_pairs(model: nn.Module, X, y, pairs) -> dict[int, float]:
     return out
 
 
-@contextlib.contextmanager
-def torch_threads(n: int):
-    """Run the block with torch using n threads, then restore the previous number."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def time_forward(lengths, batch: int = 4, width: int = 32, repeats: int = 5, threads: int = 1,
                  clock=time.process_time, seed: int = 0) -> dict[str, np.ndarray]:
     """Median forward time (ms) of one torch.nn.LSTM layer and one CausalSelfAttention layer, both of
@@ -139,16 +128,9 @@ def time_forward(lengths, batch: int = 4, width: int = 32, repeats: int = 5, thr
     with torch_threads(threads), torch.no_grad():
         for T in lengths:
             x = torch.randn(batch, T, width)
-            runs = {"LSTM": lambda: lstm(x), "self-attention": lambda: attn(x)}
-            times = {k: [] for k in runs}
-            for round_ in range(repeats + 1):
-                for name, run in runs.items():
-                    t0 = clock()
-                    run()
-                    if round_:
-                        times[name].append(clock() - t0)
-            for name in runs:
-                out[name].append(1e3 * float(np.median(times[name])))
+            ms = time_calls({"LSTM": lambda: lstm(x), "self-attention": lambda: attn(x)}, repeats, clock)
+            for name, value in ms.items():
+                out[name].append(value)
     return {k: np.asarray(v) for k, v in out.items()}
 
 

@@ -186,10 +186,10 @@ def torch_grads(params, X, h0, c0, dHs, dhT=None, dcT=None):
     """
     import torch
 
-    from lstmlab.bridge import torch_lstm_from
+    from lstmlab.bridge import lstm_as_torch
 
     p64 = ref.LSTMParams(*(np.asarray(a, np.float64) for a in params))
-    lstm = torch_lstm_from(p64, dtype=torch.float64)
+    lstm = lstm_as_torch(p64, dtype=torch.float64)
     t = lambda a: torch.tensor(np.asarray(a, np.float64))
     Xt, h0t, c0t = t(X).requires_grad_(), t(h0)[None].requires_grad_(), t(c0)[None].requires_grad_()
     out, (hn, cn) = lstm(Xt, (h0t, c0t))

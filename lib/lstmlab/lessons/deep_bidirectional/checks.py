@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstmlab import bridge
 from lstmlab import lstm as ref
 from lstmlab import stacked
 from lstmlab.fixtures import lstm_params, rng
@@ -56,8 +57,8 @@ def _torch(X, lengths, h0, c0, layers, bidirectional):
     import torch
 
     dt = torch.float32 if X.dtype == np.float32 else torch.float64
-    lstm = stacked.torch_lstm_from_layers(layers, bidirectional, dtype=dt)
-    return stacked.torch_packed_forward(lstm, X, lengths, h0, c0)
+    lstm = bridge.stacked_as_torch(layers, bidirectional, dtype=dt)
+    return bridge.torch_packed_forward(lstm, X, lengths, h0, c0)
 
 
 def _copies(*arrays):

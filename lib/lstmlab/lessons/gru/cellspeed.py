@@ -1,28 +1,16 @@
-"""Measure how fast recurrent layers run, and plot it.
+"""How fast torch's LSTM and GRU run, forward and backward, with oneDNN on and off; and its plot.
 
-Timings depend on the machine, the load and the library build, so lessons print them only in
-the masked form "1.23 ms per step" and otherwise show them in plots. Each measurement is the
-median of `repeats` runs after one warm-up run, in CPU time of this process (other programs on a
-busy machine do not inflate it); layers being compared are run in alternation.
+Measured with lstmlab.timing (medians of CPU time, layers in alternation).
 """
 from __future__ import annotations
 
-import contextlib
 import time
-import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-
-@contextlib.contextmanager
-def onednn(enabled: bool):
-    """Turn PyTorch's oneDNN (mkldnn) CPU kernels on or off inside the block (no warning printed)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with torch.backends.mkldnn.flags(enabled=enabled):
-            yield
+from lstmlab.timing import onednn, time_calls
 
 
 def _runner(kind: str, batch: int, steps: int, input_size: int, hidden: int, backward: bool, seed: int = 0):
@@ -40,25 +28,6 @@ def _runner(kind: str, batch: int, steps: int, input_size: int, hidden: int, bac
                 layer(x)
 
     return run
-
-
-def time_calls(runners: dict, repeats: int = 10, clock=time.process_time) -> dict:
-    """Median milliseconds per call of each function in `runners` ({name: fn}).
-
-    The functions are run in turn, `repeats` rounds after one warm-up round, so that a burst
-    of load from other processes affects all of them alike rather than only one.
-    clock: time.process_time (default) counts the CPU time of this process only, so programs
-    competing for the CPU do not inflate it; with torch.set_num_threads(1) it is the time one
-    core spends. Pass time.perf_counter for wall-clock time (what a multi-threaded run feels like).
-    """
-    times = {name: [] for name in runners}
-    for round_ in range(repeats + 1):
-        for name, run in runners.items():
-            t0 = clock()
-            run()
-            if round_:
-                times[name].append(clock() - t0)
-    return {name: 1e3 * float(np.median(t)) for name, t in times.items()}
 
 
 def compare_lstm_gru(batch: int = 32, steps: int = 50, input_size: int = 64, hidden: int = 128,

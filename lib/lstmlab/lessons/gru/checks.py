@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstmlab import bridge
 from lstmlab import gru as ref
 from lstmlab.fixtures import lstm_inputs
 from lstmlab.lstm import sigmoid
@@ -150,7 +151,7 @@ def torch_mistakes(x, h, Wx, Wh, bx, bh) -> dict[str, np.ndarray]:
 
 def chapter_literal(x, h, params) -> np.ndarray:
     """The chapter's §4.2 equations word for word (plus biases b = bx + bh), on [h_{t-1}, x_t]."""
-    W = ref.to_chapter_gru(params)
+    W = bridge.gru_to_chapter(params)
     hx = np.concatenate([h, x], axis=1)
     z = sigmoid(hx @ W["W_z"].T + W["b_z"])
     r = sigmoid(hx @ W["W_r"].T + W["b_r"])
@@ -162,7 +163,7 @@ def _torch_step(x, h, params):
     import torch
 
     dt = torch.float32 if x.dtype == np.float32 else torch.float64
-    gru = ref.torch_gru_from(params, dtype=dt)
+    gru = bridge.gru_as_torch(params, dtype=dt)
     with torch.no_grad():
         _, hn = gru(torch.as_tensor(x, dtype=dt)[:, None, :], torch.as_tensor(h, dtype=dt)[None])
     return hn[0].numpy()
@@ -250,7 +251,7 @@ def check_forward(gru_forward, hidden: bool = False) -> None:
             if convention == "torch":
                 dt = torch.float32 if dtype == np.float32 else torch.float64
                 with torch.no_grad():
-                    out, hn = ref.torch_gru_from(params, dtype=dt)(torch.as_tensor(X), torch.as_tensor(h0)[None])
+                    out, hn = bridge.gru_as_torch(params, dtype=dt)(torch.as_tensor(X), torch.as_tensor(h0)[None])
                 want, want_T, where = out.numpy(), hn[0].numpy(), "torch.nn.GRU"
             else:
                 want, want_T = ref.gru_forward(X, h0, *params, convention="chapter")

@@ -142,10 +142,10 @@ def check_cell_update(lstm_cell_update, hidden: bool = False) -> None:
 def _torch_step(x, h, c, params):
     import torch
 
-    from lstmlab.bridge import torch_lstm_from
+    from lstmlab.bridge import lstm_as_torch
 
     dt = torch.float32 if x.dtype == np.float32 else torch.float64
-    lstm = torch_lstm_from(params, dtype=dt)
+    lstm = lstm_as_torch(params, dtype=dt)
     t = lambda a: torch.as_tensor(a, dtype=dt)
     with torch.no_grad():
         _, (hn, cn) = lstm(t(x)[:, None, :], (t(h)[None], t(c)[None]))
@@ -190,7 +190,7 @@ def check_forward(lstm_forward, hidden: bool = False) -> None:
     """lstm_forward(X (B,T,D), h0, c0, Wx, Wh, b) -> (Hs (B,T,H), (h_T, c_T))."""
     import torch
 
-    from lstmlab.bridge import torch_lstm_from
+    from lstmlab.bridge import lstm_as_torch
 
     cases = [(2, 5, 3, 4, 0, np.float64)]
     if hidden:
@@ -203,7 +203,7 @@ def check_forward(lstm_forward, hidden: bool = False) -> None:
         Hs, final = unpack("lstm_forward", got, 2, "(Hs, (h_T, c_T))")
         hT, cT = unpack("the second value of lstm_forward", final, 2, "(h_T, c_T)")
         dt = torch.float32 if dtype == np.float32 else torch.float64
-        lstm = torch_lstm_from(params, dtype=dt)
+        lstm = lstm_as_torch(params, dtype=dt)
         with torch.no_grad():
             out, (hn, cn) = lstm(torch.as_tensor(X), (torch.as_tensor(h0)[None], torch.as_tensor(c0)[None]))
         want, hn, cn = out.numpy(), hn[0].numpy(), cn[0].numpy()
