@@ -76,5 +76,6 @@ class LessonRunner:
             run_source(source, ns, f"{solution_id} implementation")
             run_source(ex.test_source, ns, ex.test_id)
         except Exception as exc:  # the test cell failing is the expected outcome for wrong code
-            return False, f"{type(exc).__name__}: {exc}"
+            notes = "".join(f"\n{n}" for n in getattr(exc, "__notes__", ()))
+            return False, f"{type(exc).__name__}: {exc}{notes}"
         return True, ""

@@ -208,7 +208,7 @@ def graded(tmp_path_factory):
     results, intake, info = batch.run(base / "subs", base / "out", COURSE, jobs=2, limits=LIMITS,
                                       log=lambda *a: None)
     report.write_all(results, intake, info, base / "out")
-    return base, {r["student"]: r for r in results if r["lesson"] == LESSON}, intake
+    return base, {r.student: r for r in results if r.lesson == LESSON}, intake
 
 
 @pytest.mark.parametrize("student", sorted(CLASS))
@@ -216,15 +216,15 @@ def test_each_kind_gets_its_expected_per_exercise_outcome(student, graded):
     _, results, _ = graded
     expected = CLASS[student][2]
     r = results[student]
-    got = {e["exercise"]: e for e in r["exercises"]}
+    got = {e.exercise: e for e in r.exercises}
     assert list(got) == EXERCISES, "one row per graded cell, in notebook order"
     for ex in EXERCISES:
         want = expected.get(ex, "passed")
-        assert got[ex]["status"] == want, f"{student}/{ex}: {got[ex]['status']} ({got[ex]['message'][:300]})"
-        points = got[ex]["points"]
-        assert got[ex]["score"] == (points if want == "passed" else 0.0)
+        assert got[ex].status == want, f"{student}/{ex}: {got[ex].status} ({got[ex].message[:300]})"
+        points = got[ex].points
+        assert got[ex].score == (points if want == "passed" else 0.0)
         if want != "passed":
-            assert got[ex]["message"], "every lost point has a reason"
+            assert got[ex].message, "every lost point has a reason"
 
 
 def test_outputs_are_complete(graded):
@@ -243,7 +243,7 @@ def test_outputs_are_complete(graded):
 
 def test_feedback_names_the_mistake(graded):
     base, results, _ = graded
-    msg = next(e for e in results["numpy_override_quiet"]["exercises"] if e["exercise"] == "test_lstm_gates")["message"]
+    msg = next(e for e in results["numpy_override_quiet"].exercises if e.exercise == "test_lstm_gates").message
     assert "computed from the 'f' block" in msg
     page = (base / "out" / "feedback" / "torch_lstm" / f"{LESSON}.html").read_text(encoding="utf-8")
     assert "must be written from scratch" in page and "torch.nn.LSTM" in page
@@ -288,7 +288,7 @@ def test_regrading_is_identical_and_a_killed_run_resumes(tmp_path, graded):
     rows = list(csv.DictReader(open(out / "grades.csv", encoding="utf-8")))
     assert len(rows) == len(subset) * len(EXERCISES), "no row lost or duplicated"
     again = {(r["student_id"], r["exercise"]): float(r["score"]) for r in rows}
-    first = {(s, e["exercise"]): e["score"] for s, r in results.items() if s in subset for e in r["exercises"]}
+    first = {(s, e.exercise): e.score for s, r in results.items() if s in subset for e in r.exercises}
     assert again == first, "regrading the same files gives the same grades"
 
 
@@ -302,7 +302,7 @@ def test_zip_route(tmp_path):
         z.writestr("download/readme.txt", "not a submission")
     results, intake, info = batch.run(zpath, tmp_path / "out", COURSE, jobs=2, limits=LIMITS,
                                       log=lambda *a: None)
-    totals = {r["student"]: sum(e["score"] for e in r["exercises"]) for r in results}
+    totals = {r.student: r.score for r in results}
     assert totals == {"alice": SOLUTION_MAX, "bob": 0.0}
     assert any("unsafe" in p for p in intake.problems.get("(zip)", []))
     assert not (tmp_path.parent / "evil.txt").exists()
@@ -319,22 +319,18 @@ def test_every_lesson_grades_reference_full_and_untouched_zero(tmp_path):
     results, _, _ = batch.run(tmp_path / "subs", tmp_path / "out", COURSE, jobs=2,
                               limits=Limits(cell_seconds=120, notebook_seconds=600), log=lambda *a: None)
     for r in results:
-        for e in r["exercises"]:
-            if r["student"] == "reference":
-                assert e["status"] == "passed", f"{r['lesson']}/{e['exercise']}: {e['status']} {e['message'][:500]}"
+        for e in r.exercises:
+            if r.student == "reference":
+                assert e.status == "passed", f"{r.lesson}/{e.exercise}: {e.status} {e.message[:500]}"
             else:
-                assert e["score"] == 0 and e["status"] in ("unanswered", "error", "failed"), \
-                    f"{r['lesson']}/{e['exercise']} untouched: {e['status']} {e['message'][:300]}"
+                assert e.score == 0 and e.status in ("unanswered", "error", "failed"), \
+                    f"{r.lesson}/{e.exercise} untouched: {e.status} {e.message[:300]}"
 
 
-def test_aliased_torch_builtin_is_caught_in_the_sandbox(tmp_path):
-    """`from torch import softmax as f` escapes attribute traps; the guard's torch function mode
-    still sees the call where the student's code runs."""
-    lid = "10_beyond_lstm"
-    blank = nbformat.read(COURSE.lessons / f"{lid}.ipynb", as_version=4)
-    solution = nbformat.read(COURSE.solutions / f"{lid}.ipynb", as_version=4)
-    answers = {nbgrader_meta(c)["grade_id"]: c.source for c in solution.cells if nbgrader_meta(c).get("solution")}
-    answers["self_attention"] = '''
+SANDBOX_GUARD_CASES = {
+    # `from torch import softmax as f` escapes attribute traps; the guard's torch function mode still
+    # sees the call where the student's code runs.
+    "aliased torch softmax": ("10_beyond_lstm", "self_attention", "test_self_attention", '''
 from torch import softmax as _f
 import torch as _t
 def self_attention(X, Wq, Wk, Wv, causal=True):
@@ -344,7 +340,24 @@ def self_attention(X, Wq, Wk, Wv, causal=True):
         scores = np.where(causal_mask(X.shape[1]), scores, -np.inf)
     weights = _f(_t.from_numpy(scores), dim=-1).numpy()
     return weights @ V, weights
-'''
+''', "softmax"),
+    # An exercise that may build on lstm_forward but not on the room's ready classifier: the guard
+    # with only the room's target must run in the sandbox too (one verdict with lstmlab check).
+    "the room's ready classifier": ("08_applications", "classify_rows", "test_classify_rows", '''
+from lstmlab.lessons.applications.models import classify_rows as _ready
+def classify_rows(images, params, W_out, b_out):
+    return _ready(images, params, W_out, b_out)
+''', "lstmlab.lessons.applications.models.classify_rows"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SANDBOX_GUARD_CASES))
+def test_a_ready_made_call_is_caught_in_the_sandbox(tmp_path, case):
+    lid, solution_id, test_id, source, fragment = SANDBOX_GUARD_CASES[case]
+    blank = nbformat.read(COURSE.lessons / f"{lid}.ipynb", as_version=4)
+    solution = nbformat.read(COURSE.solutions / f"{lid}.ipynb", as_version=4)
+    answers = {nbgrader_meta(c)["grade_id"]: c.source for c in solution.cells if nbgrader_meta(c).get("solution")}
+    answers[solution_id] = source
     for c in blank.cells:
         if nbgrader_meta(c).get("solution"):
             c.source = answers[nbgrader_meta(c)["grade_id"]]
@@ -352,7 +365,7 @@ def self_attention(X, Wq, Wk, Wv, causal=True):
     nbformat.write(blank, tmp_path / "subs" / "eve" / f"{lid}.ipynb")
     results, _, _ = batch.run(tmp_path / "subs", tmp_path / "out", COURSE, jobs=1, limits=LIMITS,
                               log=lambda *a: None)
-    got = {e["exercise"]: e for e in results[0]["exercises"]}
-    bad = got["test_self_attention"]
-    assert bad["score"] == 0 and "must be written from scratch" in bad["message"] and "softmax" in bad["message"]
-    assert all(e["status"] == "passed" for name, e in got.items() if name != "test_self_attention")
+    got = {e.exercise: e for e in results[0].exercises}
+    bad = got[test_id]
+    assert bad.score == 0 and "must be written from scratch" in bad.message and fragment in bad.message, bad.message
+    assert all(e.status == "passed" for name, e in got.items() if name != test_id)

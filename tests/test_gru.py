@@ -1,20 +1,16 @@
-"""The numpy reference GRU (lstmlab.gru) against torch.nn.GRU and Keras, its bridges, the lesson-03 checks'
-mistake generator, the a^n b^n counting task and the speed helpers."""
+"""The numpy reference GRU (lstmlab.gru) against torch.nn.GRU, Keras and the chapter's equations
+(and, marked `# bridge test`, its weight bridges in lstmlab.bridge)."""
 from __future__ import annotations
 
 import os
 
-import matplotlib
 import numpy as np
 import pytest
 import torch
 
 from lstmlab import bridge
 from lstmlab import gru as G
-from lstmlab.lessons.gru import checks as checks
 from lstmlab.fixtures import lstm_inputs
-
-matplotlib.use("Agg")
 
 
 def _keras():
@@ -73,7 +69,6 @@ def test_chapter_convention_is_the_chapter_equations_word_for_word():
     want = (1 - z) * h0 + z * h_tilde
     got, _ = G.gru_step_forward(x, h0, *params, convention="chapter")
     np.testing.assert_allclose(got, want, atol=1e-14)
-    np.testing.assert_allclose(checks.chapter_literal(x, h0, params), want, atol=1e-14)
 
 
 def test_flip_update_gate_turns_cho_into_chapter_exactly():
@@ -127,6 +122,7 @@ def test_unknown_convention_is_refused():
         G.gru_step_forward(np.zeros((1, 2)), np.zeros((1, 3)), *params, convention="Torch")
 
 
+# bridge test
 def test_torch_round_trip_other_layers_and_shape_errors():
     gru = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True).double()
     p = bridge.gru_from_torch(gru, layer=1, reverse=True)
@@ -142,6 +138,7 @@ def test_torch_round_trip_other_layers_and_shape_errors():
     assert not no_bias.bx.any() and not no_bias.bh.any() and no_bias.Wx.dtype == np.float64
 
 
+# bridge test
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.parametrize("reset_after, convention", [(True, "torch"), (False, "cho")])
 def test_keras_gru_is_ours_with_blocks_reordered(reset_after, convention):
@@ -166,6 +163,7 @@ def test_keras_gru_is_ours_with_blocks_reordered(reset_after, convention):
         np.testing.assert_allclose(out, chapter, atol=1e-5)
 
 
+# bridge test
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_keras_layer_without_bias():
     keras = _keras()
@@ -180,114 +178,3 @@ def test_param_count_matches_torch(D, H):
     assert G.gru_param_count(D, H, 2) == sum(p.numel() for p in torch.nn.GRU(D, H).parameters())
     assert G.gru_param_count(D, H, 0) == sum(p.numel() for p in torch.nn.GRU(D, H, bias=False).parameters())
     assert G.gru_param_count(D, H, 1) == G.gru_param_count(D, H, 2) - 3 * H
-
-
-def test_mistake_generator_defaults_are_the_two_correct_cells():
-    D, H = 3, 4
-    params = G.gru_params(D, H, seed=16, scale=0.8)
-    X, h0, _ = lstm_inputs(3, 1, D, H, seed=17)
-    x = X[:, 0]
-    for convention, knobs in (("torch", dict(reset="after", mix="cho")), ("chapter", dict(reset="before", mix="chapter")),
-                              ("cho", dict(reset="before", mix="cho"))):
-        np.testing.assert_allclose(checks.variant(x, h0, *params, **knobs),
-                                   G.gru_step_forward(x, h0, *params, convention=convention)[0], atol=1e-14)
-    # Every listed mistake really differs from the right answer (else it could never be named).
-    right = {"torch": G.gru_step_forward(x, h0, *params, convention="torch")[0],
-             "chapter": G.gru_step_forward(x, h0, *params, convention="chapter")[0]}
-    for convention, mistakes in (("torch", checks.torch_mistakes(x, h0, *params)),
-                                 ("chapter", checks.chapter_mistakes(x, h0, *params))):
-        arrays = list(mistakes.values())
-        for message, wrong in mistakes.items():
-            assert np.abs(wrong - right[convention]).max() > 1e-6, message
-        for i in range(len(arrays)):                 # and from each other, so the message is unambiguous
-            for j in range(i + 1, len(arrays)):
-                assert np.abs(arrays[i] - arrays[j]).max() > 1e-6, (list(mistakes)[i], list(mistakes)[j])
-
-
-# --- the counting task ----------------------------------------------------------------------------
-
-def test_anbn_is_seeded_and_its_targets_count():
-    from lstmlab.lessons.gru.counting import anbn
-
-    X, Y, n = anbn(50, n_max=7, seed=3)
-    X2, Y2, n2 = anbn(50, n_max=7, seed=3)
-    np.testing.assert_array_equal(X, X2)
-    np.testing.assert_array_equal(Y, Y2)
-    assert X.shape == (50, 18, 2) and Y.shape == (50, 18) and X.dtype == np.float32
-    assert n.min() >= 1 and n.max() <= 7 and not np.array_equal(n, anbn(50, n_max=7, seed=4)[2])
-    np.testing.assert_array_equal(X.sum(-1), 1)
-    for k in range(50):
-        a_count = np.cumsum(X[k, :, 0])
-        b_count = np.cumsum(X[k, :, 1])
-        assert (X[k, : n[k], 0] == 1).all() and (X[k, n[k]:, 1] == 1).all()
-        np.testing.assert_array_equal(Y[k], (b_count >= a_count).astype(np.float32))
-    with pytest.raises(ValueError):
-        anbn(5, n_max=10, steps=15)
-
-
-def test_anbn_test_mask_and_a_hand_wired_counter_is_exact():
-    from lstmlab.lessons.gru.counting import anbn_test, counter_lstm, evaluate, exact_up_to
-
-    X, Y, mask = anbn_test([1, 3, 5], margin=4)
-    assert X.shape == (3, 14, 2) and mask.sum(1).tolist() == [6, 10, 14]
-    res = evaluate(counter_lstm(), np.arange(1, 61))
-    assert res["exact"].all() and not res["switch_error"].any()
-    assert exact_up_to(res) == 60
-    assert evaluate(counter_lstm(), [2000])["exact"].all()
-
-
-def test_evaluate_measures_switch_errors_of_a_biased_counter():
-    from lstmlab.lessons.gru.counting import evaluate, exact_up_to
-
-    class EagerCounter(torch.nn.Module):
-        """Says 'matched' once 1.5 * #b >= #a - 0.25: every b counts one and a half."""
-
-        def forward(self, x):
-            return 1.5 * x[..., 1].cumsum(1) - x[..., 0].cumsum(1) + 0.25
-
-    res = evaluate(EagerCounter(), np.arange(1, 41))
-    want = np.ceil((np.arange(1, 41) - 0.25) / 1.5) - np.arange(1, 41)
-    np.testing.assert_array_equal(res["switch_error"], want)
-    assert exact_up_to(res) == 2 and res["exact"].dtype == bool and res["exact"].sum() == 2
-
-
-def test_taggers_and_plots_return_what_they_draw():
-    from lstmlab.lessons.gru.counting import Tagger, counter_lstm, evaluate, plot_states, plot_switch_errors
-
-    for kind in ("LSTM", "GRU"):
-        assert Tagger(kind, 3)(torch.zeros(2, 5, 2)).shape == (2, 5)
-    res = evaluate(counter_lstm(), np.arange(1, 11))
-    fig, data = plot_switch_errors({"LSTM": [res], "GRU": [res]}, n_train=5)
-    assert set(data) == {"LSTM", "GRU"} and np.array_equal(data["LSTM"][0][1], res["switch_error"])
-    ax = fig.axes[0]
-    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
-    trace = np.linspace(-1, 1, 30)
-    fig, data = plot_states({"a": trace, "b": -trace}, n=10)
-    assert np.array_equal(data["a"], trace) and all(a.get_xlabel() and a.get_ylabel() for a in fig.axes)
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-
-
-# --- speed helpers ---------------------------------------------------------------------------------
-
-def test_speed_helpers_measure_and_plot():
-    from lstmlab.lessons.gru.cellspeed import compare_lstm_gru, plot_lstm_gru_speed
-    from lstmlab.timing import onednn, time_calls
-
-    calls = []
-    medians = time_calls({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, repeats=3)
-    assert calls == ["a", "b"] * 4 and set(medians) == {"a", "b"} and all(v >= 0 for v in medians.values())
-    before = torch.backends.mkldnn.enabled
-    with onednn(not before):
-        assert torch.backends.mkldnn.enabled == (not before)
-    assert torch.backends.mkldnn.enabled == before
-    timings = compare_lstm_gru(batch=2, steps=3, input_size=2, hidden=3, repeats=1)
-    assert len(timings) == 8 and all(v > 0 for v in timings.values())
-    fig, data = plot_lstm_gru_speed(timings, steps=3)
-    assert data[("GRU", "forward", True)] == pytest.approx(timings[("GRU", "forward", True)] / 3)
-    ax = fig.axes[0]
-    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
-    import matplotlib.pyplot as plt
-
-    plt.close("all")

@@ -1,20 +1,14 @@
-"""lstmlab.optim, lstmlab.lessons.training_stability.cliff, lstmlab.lessons.training_stability.tbptt and the lesson-06 plots: references against torch (float64 to 1e-10,
-float32 to 1e-5), the Keras conventions the lesson states against Keras 3, the cliff's BPTT against finite
-differences and autograd, and the seeded task generators."""
+"""lstmlab.optim: the references against torch (float64 to 1e-10, float32 to 1e-5) and the Keras conventions the
+lesson states against Keras 3."""
 from __future__ import annotations
 
 import os
-
-import matplotlib
-
-matplotlib.use("Agg")
 
 import numpy as np
 import pytest
 import torch
 
 from lstmlab import optim as O
-from lstmlab.gradcheck import numerical_gradient, relative_error
 
 # Keras 3.15 on numpy 2 warns about __array__'s copy keyword when we read its variables back: noise here.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
@@ -240,106 +234,3 @@ def test_keras_clipping_options(keras, kw, ours):
     # Keras's norm clipping loses float64 precision somewhere (about 1e-8 seen): compare to 1e-7.
     for a, b in zip(ours(grads), got):
         np.testing.assert_allclose(-b, a, rtol=1e-7, atol=1e-9)
-
-
-# --- the cliff -----------------------------------------------------------------------------
-
-def test_cliff_backward_matches_finite_differences_and_autograd():
-    from lstmlab.lessons.training_stability.cliff import cliff_loss
-
-    for w0, b0 in ((5.0, -3.0), (5.0, -2.0), (3.0, -1.0)):
-        wb = np.array([w0, b0])
-        _, dw, db = cliff_loss(wb[0], wb[1])
-        num = numerical_gradient(lambda: float(cliff_loss(wb[0], wb[1])[0]), wb, h=1e-6)
-        assert relative_error(np.array([float(dw), float(db)]), num) < 1e-6
-        w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
-        b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
-        x = torch.tensor(0.5, dtype=torch.float64)
-        for _ in range(50):
-            x = w * torch.sigmoid(x) + b
-        ((x - 0.7) ** 2).backward()
-        np.testing.assert_allclose([float(dw), float(db)], [w.grad.item(), b.grad.item()], rtol=1e-10)
-
-
-def test_cliff_has_a_wall_and_plot_returns_it():
-    from lstmlab.lessons.training_stability.cliff import along_line, plot_cliff
-
-    line = along_line((5.0, -4.0), (0.0, 1.0), np.linspace(0, 4, 2001))
-    k = int(np.argmax(line["grad_norm"]))
-    zoom = along_line((5.0, line["b"][k] - 2e-3), (0.0, 1.0), np.linspace(0, 4e-3, 2001))
-    assert np.median(line["grad_norm"]) < 20
-    assert zoom["grad_norm"].max() > 1e4                       # the wall: >1000x the typical norm
-    b_wall = float(zoom["b"][int(np.argmax(zoom["grad_norm"]))])
-    fig, data = plot_cliff(line, zoom, b_wall)
-    assert data["b_wall"] == b_wall and data["zoom"] is zoom
-    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes[2:])
-    matplotlib.pyplot.close(fig)
-
-
-# --- truncated BPTT ------------------------------------------------------------------------
-
-def test_echo_task_is_seeded_and_correct():
-    from lstmlab.lessons.training_stability.tbptt import echo
-
-    X, Y = echo(4, 20, lag=3, seed=5)
-    X2, Y2 = echo(4, 20, lag=3, seed=5)
-    assert np.array_equal(X, X2) and np.array_equal(Y, Y2)
-    assert X.shape == (4, 20, 1) and Y.shape == (4, 20) and X.dtype == np.float32
-    assert np.array_equal(Y[:, 3:], (X[:, :-3, 0] > 0).astype(np.float32))
-    assert not Y[:, :3].any()
-
-
-def test_gradient_reach_stops_at_chunk_boundaries():
-    from lstmlab.lessons.training_stability.tbptt import EchoLSTM, gradient_reach
-
-    torch.manual_seed(0)
-    model = EchoLSTM(hidden=4)
-    full = gradient_reach(model, None, steps=12)
-    cut = gradient_reach(model, 4, steps=12)
-    assert np.all(np.triu(full, 1) == 0) and np.all(full[np.tril_indices(12)] > 0)
-    for t in range(12):
-        start = (t // 4) * 4
-        assert np.all(cut[t, :start] == 0)                             # nothing before its chunk
-        assert np.all(cut[t, start:t + 1] > 0)                         # everything inside it
-        if start == 0:                                                 # the first chunk is not truncated at all
-            np.testing.assert_allclose(cut[t], full[t], rtol=1e-12)
-
-
-def test_train_truncated_is_deterministic_and_monitors_norms():
-    from lstmlab.lessons.training_stability.tbptt import plot_grad_norms, plot_truncation, train_truncated, gradient_reach
-
-    torch.set_num_threads(1)
-    seen = []
-
-    def monitor(grads):
-        seen.append(O.global_norm(grads))
-        return seen[-1]
-
-    a = train_truncated(8, lag=3, updates=6, steps=16, batch=4, hidden=4, progress=False, grad_norm=monitor)
-    b = train_truncated(8, lag=3, updates=6, steps=16, batch=4, hidden=4, progress=False)
-    assert np.array_equal(a["loss"], b["loss"]) and np.allclose(a["grad_norm"], b["grad_norm"])
-    assert len(seen) == 6 and np.allclose(seen, a["grad_norm"])
-    assert 0.0 <= a["accuracy"] <= 1.0
-    fig, data = plot_truncation([a], {"K = 8": gradient_reach(a["model"], 8, steps=10)})
-    assert data["K"] == [8] and data["accuracy"] == [a["accuracy"]]
-    matplotlib.pyplot.close(fig)
-    fig, data = plot_grad_norms([a], max_norm=1.0)
-    assert np.array_equal(data["K=8"], a["grad_norm"])
-    matplotlib.pyplot.close(fig)
-
-
-# --- lesson plots --------------------------------------------------------------------------
-
-def test_stability_plots_return_what_they_drew():
-    from lstmlab.lessons.training_stability.plots import plot_clipping_directions, plot_step_sizes
-
-    g2 = np.array([-3.0, -5.0])
-    fig, data = plot_clipping_directions(g2, {"value": np.array([-1.0, -1.0])}, ["a", "b"],
-                                         {"original": [1.0, 2.0], "value": [0.5, 1.0]}, {"value": 0.9})
-    np.testing.assert_allclose(data["arrows"]["original direction (unit length)"], g2 / np.linalg.norm(g2))
-    assert data["cosines"] == {"value": 0.9}
-    assert all(ax.get_title() and ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
-    matplotlib.pyplot.close(fig)
-    fig, data = plot_step_sizes({"sgd": np.full(5, 0.01)}, lr=0.01, spike_at=2)
-    np.testing.assert_allclose(data["sgd"], np.ones(5))
-    matplotlib.pyplot.close(fig)

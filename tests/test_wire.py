@@ -36,6 +36,16 @@ def test_torch_tensors_and_generators():
     assert g.bit_generator.state == h.bit_generator.state
 
 
+def test_parameters_and_tensor_subclasses_cross_as_tensors():
+    """torch.nn.Parameter lives in torch.nn.parameter: recognised as a tensor all the same."""
+    p = torch.nn.Parameter(torch.ones(2, 3, dtype=torch.float64))
+    back = wire.decode(wire.encode(p))
+    assert isinstance(back, torch.Tensor) and back.dtype == torch.float64 and back.tolist() == [[1.0] * 3] * 2
+    target = torch.zeros(2, 3, dtype=torch.float64)
+    _sync(target, back)
+    assert torch.equal(target, torch.ones(2, 3, dtype=torch.float64))
+
+
 @pytest.mark.parametrize("value", [object(), np.array(["a"]), np.array([None], dtype=object), {1: 2}, lambda: 0])
 def test_refuses_what_cannot_cross(value):
     with pytest.raises(wire.Unsupported):

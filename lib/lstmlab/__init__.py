@@ -1,2 +1,34 @@
-"""lstmlab: the support library of the LSTM course (reference cells, bridges, checks, tasks, tooling)."""
-__version__ = "0.1.0"
+"""lstmlab: the library of the LSTM course, in three parts. What is where, in lesson order:
+
+1. The textbook: readable numpy references (forward/backward pairs with a cache, CS231n style,
+   every shape in the docstring) and the utilities several lessons share. No plots here; torch
+   only in bridge, train and timing, whose job it is.
+
+   lesson 01  lstm               the LSTM cell and sequence, forward and backward (loops over the step)
+              lstm_fast          the same LSTM tuned for speed (training loops, the benchmark)
+   lesson 02  rnn                the vanilla RNN the LSTM fixes;  gradcheck: finite differences
+   lesson 03  gru                the GRU in the chapter's, Cho's and PyTorch's conventions
+   lesson 04  peephole           the peephole LSTM (diagonal peepholes)
+   lesson 05  stacked            stacked, bidirectional and masked LSTM passes
+   lesson 06  optim              clipping, L1/L2 penalties, Adam, RMSprop
+   lesson 07  attention          additive and dot-product scores, masked softmax, context
+   lesson 08  series, anomaly    forecasting hygiene and error metrics; anomaly scores and thresholds
+   lesson 09  interpret          recording gates and states; unit correlations, saturation
+   lesson 10  self_attention     causal self-attention;  linear_recurrence: linear attention and minGRU
+   shared     bridge             every weight converter: <cell>_from_torch / _to_torch / _as_torch / keras / chapter
+              fixtures           seeded inputs and weights;  tasks: the classic small tasks
+              train              a small torch training loop;  timing: the one timing loop
+              datasets, data/    the small real datasets shipped with the course (with licences)
+   checking/                     what every lesson's checks are made of: diagnosis (CheckFailed,
+                                 assert_close), guard (the from-scratch rule), harness (call_student)
+
+2. The lesson rooms, lstmlab.lessons.<room>: what only one lesson uses. Every room has checks.py
+   and, as needed, tasks.py, models.py (torch), plots.py, experiments.py. A room imports the
+   textbook, never another room.
+
+   01 lstm_cell   02 bptt   03 gru   04 peephole   05 deep_bidirectional   06 training_stability
+   07 attention   08 applications   09 looking_inside   10 beyond_lstm
+
+3. Course tooling, lstmlab.tooling: the `lstmlab` command (build, verify, run, lab, check, grade),
+   the nbgrader bridge and the grading pipeline. Student-facing code never imports it.
+"""

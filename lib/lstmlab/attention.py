@@ -200,30 +200,3 @@ def dot_product_spread(dims, n: int = 2000, T: int = 10, seed: int = 0):
         out["max_weight_dot"].append(masked_softmax(s).max(axis=-1).mean())
         out["max_weight_scaled"].append(masked_softmax(s / np.sqrt(d)).max(axis=-1).mean())
     return {k: np.asarray(v) for k, v in out.items()}
-
-
-def plot_dot_product_spread(spread):
-    """Two panels from dot_product_spread's dict: score variance vs d, and softmax peakedness vs d.
-
-    Returns (fig, data) where data is the dict drawn.
-    """
-    import matplotlib.pyplot as plt
-
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
-    d = spread["d"]
-    a1.loglog(d, spread["var_dot"], "o-", label="q . k")
-    a1.loglog(d, spread["var_scaled"], "s-", label="q . k / sqrt(d)")
-    a1.loglog(d, d, "k:", label="d (theory)")
-    a1.set_xlabel("dimension d of q and k")
-    a1.set_ylabel("variance of the score (unitless)")
-    a1.set_title("Dot products of random vectors have variance d")
-    a1.legend(fontsize=8)
-    a2.semilogx(d, spread["max_weight_dot"], "o-", label="softmax(q . k)")
-    a2.semilogx(d, spread["max_weight_scaled"], "s-", label="softmax(q . k / sqrt(d))")
-    a2.set_xlabel("dimension d of q and k")
-    a2.set_ylabel("mean largest weight (1 = one-hot)")
-    a2.set_ylim(0, 1.02)
-    a2.set_title("Without the scale the softmax saturates")
-    a2.legend(fontsize=8)
-    fig.tight_layout()
-    return fig, spread

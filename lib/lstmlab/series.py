@@ -13,7 +13,6 @@ Rows of X stay in time order; the validation rows are the last ones (see time_sp
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 
@@ -113,25 +112,3 @@ def fit_autoregression(X, y, ridge: float = 1e-6):
     P[-1, -1] = 0.0
     coef = np.linalg.solve(A.T @ A + P, A.T @ y)
     return coef[:-1], float(coef[-1])
-
-
-def plot_forecasts(time, actual, forecasts: dict, title: str, xlabel: str, ylabel: str, split_at=None):
-    """Actual values and several forecasts of the same targets over time.
-
-    time (N,), actual (N,), forecasts {label: (N,)}; split_at: an x position marking where validation starts.
-    Returns (fig, data) with data = {"time", "actual", **forecasts}.
-    """
-    fig, ax = plt.subplots(figsize=(9, 3.6))
-    ax.plot(time, actual, color="black", lw=2.0, label="actual")
-    data = {"time": np.asarray(time), "actual": np.asarray(actual)}
-    for (label, values), style in zip(forecasts.items(), ["--", "-", ":", "-."]):
-        ax.plot(time, values, style, lw=1.4, label=label)
-        data[label] = np.asarray(values)
-    if split_at is not None:
-        ax.axvline(split_at, color="grey", lw=1)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    return fig, data

@@ -24,8 +24,10 @@ PyTorch's order, which every function here follows:
       only in training.
 
 These are what torch.nn.LSTM(num_layers=L, bidirectional=...) returns for a batch packed with
-pack_padded_sequence(..., enforce_sorted=False) and unpacked with pad_packed_sequence(total_length=T);
-lstmlab.bridge.torch_packed_forward runs exactly that, for tests and demos.
+pack_padded_sequence(..., enforce_sorted=False) and unpacked with pad_packed_sequence(total_length=T).
+This module is numpy only; the torch side lives in lstmlab.bridge: stacked_from_torch(lstm) reads a
+torch.nn.LSTM's weights as `layers`, stacked_as_torch(layers, bidirectional) builds one holding them,
+and torch_packed_forward runs it on a padded batch exactly as above, for tests and demos.
 """
 from __future__ import annotations
 

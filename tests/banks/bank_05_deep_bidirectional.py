@@ -186,7 +186,7 @@ def reverse_padded(X, lengths):
     for b, L in enumerate(lengths):
         X[b, :L] = X[b, :L][::-1].copy()
     return X
-''', "changed one of its inputs in place"),
+''', "reverse_padded changed its input X in place"),
         ("does nothing", '''
 def reverse_padded(X, lengths):
     return X.copy()
@@ -326,7 +326,7 @@ def layer_dropout(Y, p, training, rng):
         return Y
     Y *= (rng.random(Y.shape) >= p) / (1 - p)
     return Y
-''', "changed one of its inputs in place"),
+''', "layer_dropout changed its input Y in place"),
         ("ignores p in the mask (always 0.5)", '''
 def layer_dropout(Y, p, training, rng):
     if not training:

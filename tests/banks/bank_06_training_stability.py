@@ -63,7 +63,7 @@ def global_norm(grads):
         np.square(g, out=g)
         total += g.sum()
     return float(np.sqrt(total))
-''', "changed the gradients it was given"),
+''', "changed its input grads in place"),
         ("asks torch", '''
 import torch as _t
 def global_norm(grads):
@@ -81,7 +81,7 @@ def clip_by_value(grads, clip):
     for g in grads:
         np.clip(g, -clip, clip, out=g)
     return grads
-''', "changed the gradients it was given"),
+''', "changed its input grads in place"),
         ("upper bound only", '''
 def clip_by_value(grads, clip):
     return [np.minimum(g, clip) for g in grads]
@@ -123,7 +123,7 @@ def clip_by_global_norm(grads, max_norm):
     for g in grads:
         g *= coef
     return grads
-''', "changed the gradients it was given"),
+''', "changed its input grads in place"),
         ("per-tensor norm", '''
 def clip_by_global_norm(grads, max_norm):
     return [g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6)) for g in grads]
@@ -204,7 +204,7 @@ def l1_penalty(params, lam):
     for p in params:
         np.abs(p, out=p)
     return lam * sum(p.sum() for p in params), grads
-''', "changed the parameters it was given"),
+''', "changed its input params in place"),
         ("value with a 1/2", '''
 def l1_penalty(params, lam):
     return 0.5 * lam * sum(np.abs(p).sum() for p in params), [lam * np.sign(p) for p in params]
@@ -239,7 +239,7 @@ def l2_penalty(params, lam):
     for p in params:
         p *= lam
     return value, params
-''', "changed the parameters it was given"),
+''', "changed its input params in place"),
         ("per-tensor values", '''
 def l2_penalty(params, lam):
     return [0.5 * lam * (p ** 2).sum() for p in params], [lam * p for p in params]
@@ -320,12 +320,12 @@ def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         state["v"][k] = b2 * state["v"][k] + (1 - b2) * g * g
         P.append(p - lr * (state["m"][k] / (1 - b1 ** t)) / (np.sqrt(state["v"][k] / (1 - b2 ** t)) + eps))
     return P, state
-''', "changed the state dict it was given"),
+''', "changed its input state in place"),
         ("updates the parameters in place", ADAM_HEAD + '''
         m = b1 * m + (1 - b1) * g
         v = b2 * v + (1 - b2) * g * g
         p -= lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
-        P.append(p)''' + ADAM_TAIL, "changed the parameters it was given"),
+        P.append(p)''' + ADAM_TAIL, "changed its input params in place"),
         ("uses torch.optim.Adam", '''
 import torch as _t
 def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
@@ -381,7 +381,7 @@ def rmsprop_step(params, grads, state, lr=1e-2, alpha=0.99, eps=1e-8):
         v += (1 - alpha) * g * g
         P.append(p - lr * g / (np.sqrt(v) + eps))
     return P, {"v": list(state["v"])}
-''', "changed the state dict it was given"),
+''', "changed its input state in place"),
         ("uses torch.optim.RMSprop", '''
 import torch as _t
 def rmsprop_step(params, grads, state, lr=1e-2, alpha=0.99, eps=1e-8):

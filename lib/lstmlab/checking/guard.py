@@ -103,10 +103,12 @@ def _torch_recorder(names: dict[str, str], called: list[str]):
 
 
 @contextlib.contextmanager
-def ready_made_guard(extra: Iterable[Target] = ()):
+def ready_made_guard(extra: Iterable[Target] = (), defaults: bool = True):
     """While active, calling a ready implementation appends its label to the yielded list.
 
-    extra: more (owner, attribute, label) targets, e.g. reference_functions(lstmlab.gru).
+    extra:    more (owner, attribute, label) targets, e.g. reference_functions(lstmlab.gru).
+    defaults: also trap the default targets (torch's recurrent layers, lstmlab.lstm); False for an
+              exercise that may build on them (a classifier written on top of lstm_forward).
     A function that is itself a closure (a decorator's wrapper) cannot take the trap's code: it is
     replaced on its owner only (pass the undecorated function inside, found through __wrapped__,
     to trap its aliases too).
@@ -116,7 +118,7 @@ def ready_made_guard(extra: Iterable[Target] = ()):
     torch_names: dict[str, str] = {}  # torch functions (builtins too) by name -> label, for the recorder
     try:
         seen_owners, seen_funcs = set(), set()
-        for owner, attr, label in [*_ready_made_targets(), *extra]:
+        for owner, attr, label in [*(_ready_made_targets() if defaults else ()), *extra]:
             if (id(owner), attr) in seen_owners:
                 continue
             seen_owners.add((id(owner), attr))
@@ -133,7 +135,8 @@ def ready_made_guard(extra: Iterable[Target] = ()):
                 trap.listeners.append(listener)
 
                 def undo(trap=trap, listener=listener):
-                    trap.listeners.remove(listener)
+                    # by identity: two guards' lists may be equal in content
+                    trap.listeners[:] = [ln for ln in trap.listeners if ln is not listener]
                     if not trap.listeners:
                         trap.disarm()
                         _ARMED.pop(id(trap.func), None)
@@ -201,18 +204,20 @@ def torch_softmax_and_attention() -> list[Target]:
 
 
 def assert_from_scratch(exercise: str, fn: Callable, *args, extra: Iterable[Target] = (),
-                        advice: str = "Use numpy operations (and the sigmoid helper) instead.", **kwargs):
+                        advice: str = "Use numpy operations (and the sigmoid helper) instead.",
+                        defaults: bool = True, **kwargs):
     """Call fn(*args, **kwargs) and fail if it used a ready-made implementation. Returns fn's result.
 
-    extra:  more (owner, attribute, label) targets, e.g. reference_functions(lstmlab.gru).
-    advice: the last sentence of the failure message.
+    extra:    more (owner, attribute, label) targets, e.g. reference_functions(lstmlab.gru).
+    advice:   the last sentence of the failure message.
+    defaults: also forbid the default targets (see ready_made_guard).
     """
     remote = getattr(fn, "__lstmlab_remote_call__", None)
     if remote is not None:
         # Graded in a sandbox (lstmlab grade): the guard runs where the student's code runs.
-        result, called = remote(args, kwargs, list(extra))
+        result, called = remote(args, kwargs, list(extra), defaults)
     else:
-        with ready_made_guard(extra) as called:
+        with ready_made_guard(extra, defaults) as called:
             result = fn(*args, **kwargs)
     if called:
         names = ", ".join(dict.fromkeys(called))  # in the order they were called

@@ -6,7 +6,8 @@
 What it guarantees, in every lesson alike:
 
 - inputs are copied: the function receives copies of every array (numpy or torch, also inside
-  lists, tuples and dicts); after the call the copies are compared with the originals, and a
+  lists, tuples, namedtuples and dicts, with the numbers beside them); after the call the copies
+  are compared with the originals, and a
   change fails with "<exercise> changed its input <name> in place", because the caller (the next
   time step, the optimiser, the rest of the notebook) still needs them. Other objects (a random
   Generator, a callback, a number) are passed as they are.
@@ -32,15 +33,22 @@ from .guard import Target, assert_from_scratch
 DEFAULT_ADVICE = "Use numpy operations (and the sigmoid helper) instead."
 
 
+def _is_namedtuple(value) -> bool:
+    return isinstance(value, tuple) and hasattr(value, "_fields")
+
+
 def _copy(value):
-    """A deep copy of the arrays in value (containers rebuilt); anything else is passed as it is."""
+    """A deep copy of the arrays in value, containers (lists, tuples, namedtuples such as LSTMParams,
+    dicts) rebuilt around them; anything else (numbers, Generators, callbacks) is passed as it is."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if is_torch_tensor(value):
         return value.detach().clone()
     if isinstance(value, list):
         return [_copy(v) for v in value]
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+    if _is_namedtuple(value):
+        return type(value)(*(_copy(v) for v in value))
+    if isinstance(value, tuple):
         return tuple(_copy(v) for v in value)
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
@@ -58,27 +66,24 @@ def _unchanged(before, after) -> bool:
         return is_torch_tensor(after) and before.shape == after.shape and bool(torch.equal(before, after) or (
             before.is_floating_point() and torch.equal(before.isnan(), after.isnan())
             and torch.equal(before.nan_to_num(), after.nan_to_num())))
-    if isinstance(before, (list, tuple)) and not hasattr(before, "_fields"):
+    if isinstance(before, (list, tuple)):
         return isinstance(after, (list, tuple)) and len(before) == len(after) and all(
             _unchanged(b, a) for b, a in zip(before, after))
     if isinstance(before, dict):
         return isinstance(after, dict) and before.keys() == after.keys() and all(
             _unchanged(before[k], after[k]) for k in before)
-    return True  # not an array: not copied, not compared
+    if isinstance(before, (bool, int, float, complex, np.generic)):
+        # a number inside a container (an optimiser's step count): the copy must still hold it
+        return type(before) is type(after) and (before == after or (before != before and after != after))
+    return True  # anything else is passed as it is: nothing to compare
 
 
-def _holds_array(value) -> bool:
-    if isinstance(value, np.ndarray) or is_torch_tensor(value):
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_holds_array(v) for v in value)
-    if isinstance(value, dict):
-        return any(_holds_array(v) for v in value.values())
-    return False
+def _is_container(value) -> bool:
+    return isinstance(value, (np.ndarray, list, tuple, dict)) or is_torch_tensor(value)
 
 
 def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready_made: Iterable[Target] = (),
-                 advice: str = DEFAULT_ADVICE, names: Sequence[str] = (), may_change: Iterable[str] = (),
+                 default_ready_made: bool = True, advice: str = DEFAULT_ADVICE, names: Sequence[str] = (), may_change: Iterable[str] = (),
                  mutation_hint: str = "compute new arrays instead (e.g. `a = a + b` rather than `a += b`).",
                  on_error: str = "", **kwargs):
     """Call fn(*args, **kwargs) for a check and return what it returned.
@@ -86,6 +91,8 @@ def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready
     exercise:      the function's name as the student knows it ("lstm_step_backward")
     hidden:        also apply the from-scratch guard (hidden tests)
     ready_made:    guard targets beyond the default ones (see lstmlab.checking.guard)
+    default_ready_made: False when the exercise may build on the default targets (torch's recurrent
+                   layers, lstmlab.lstm), e.g. a classifier written on top of lstm_forward
     advice:        last sentence of the from-scratch failure
     names:         the positional arguments' names, for messages ("dh", "dc", "cache");
                    keyword arguments are named by their keyword
@@ -101,7 +108,8 @@ def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready
         with np.errstate(all="ignore"), warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
             if hidden:
-                got = assert_from_scratch(exercise, fn, *given, extra=ready_made, advice=advice, **given_kw)
+                got = assert_from_scratch(exercise, fn, *given, extra=ready_made, advice=advice,
+                                          defaults=default_ready_made, **given_kw)
             else:
                 got = fn(*given, **given_kw)
     except CheckFailed:
@@ -112,7 +120,7 @@ def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready
         raise
     pairs = [(n, a, g) for n, a, g in zip(names, args, given)] + [(k, v, given_kw[k]) for k, v in kwargs.items()]
     for name, original, seen in pairs:
-        if name not in allowed and _holds_array(original) and not _unchanged(original, seen):
+        if name not in allowed and _is_container(original) and not _unchanged(original, seen):
             what = f"its input {name}" if not name.startswith("#") else f"its argument {name}"
             raise CheckFailed(f"{exercise} changed {what} in place; {mutation_hint}".strip())
     return got

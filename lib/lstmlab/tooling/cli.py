@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from .course import Course, build, execute_solution, repo_root, verify
+from .grading.verdict import Status
 
 
 def _cmd_build(args) -> int:
@@ -74,7 +75,7 @@ def _cmd_grade(args) -> int:
     results, intake, info = batch.run(source, out, course, jobs=args.jobs, limits=limits,
                                       fallback=args.no_isolation)
     report.write_all(results, intake, info, out)
-    total = sum(len(r["exercises"]) for r in results)
+    total = sum(len(r.exercises) for r in results)
     print(f"graded {len(results)} lesson submissions ({total} exercise rows) in {info['seconds']} s")
     print(f"  {out / 'grades.csv'}\n  {out / 'report.html'}\n  {out / 'feedback'}/<student>/<lesson>.html\n  {out / 'gradebook.db'} (nbgrader)")
     return 0
@@ -112,14 +113,14 @@ def _cmd_check(args) -> int:
         print(f"  ! {p}")
     width = max(len(e.exercise) for e in result.exercises)
     for e in result.exercises:
-        mark = "✔" if e.status == "passed" else "✘"
+        mark = "✔" if e.status == Status.PASSED else "✘"
         print(f"  {mark} {e.exercise:<{width}}  {e.score:g}/{e.points:g}  {'' if e.status == 'passed' else e.status}")
-        if e.status != "passed" and e.message:
+        if e.status != Status.PASSED and e.message:
             for line in e.message.strip().splitlines()[-12:]:
                 print(f"      {line}")
     got = sum(e.score for e in result.exercises)
     total = sum(e.points for e in result.exercises)
-    passed = sum(e.status == "passed" for e in result.exercises)
+    passed = sum(e.status == Status.PASSED for e in result.exercises)
     print(f"total {got:g}/{total:g}: {passed} of {len(result.exercises)} exercises pass")
     return 0 if passed == len(result.exercises) else 1
 

@@ -72,6 +72,22 @@ class Course:
         return ids
 
 
+# Stored outputs are compared by nbval on whatever CPU runs the tests. The math libraries pick kernels
+# by instruction set (AVX2, AVX-512, ...), and the last bits they produce differ between kernels, which
+# a few hundred training steps amplify into other printed results. Executing and verifying the
+# solution notebooks with every library held to its AVX2 code path makes them print the same on
+# every x86-64 machine since 2013 (ignored elsewhere): MKL's conditional numerical reproducibility,
+# OpenBLAS's core type (numpy), oneDNN's and ATen's (torch) instruction sets.
+REPRODUCIBLE_KERNELS = {"MKL_CBWR": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2", "OPENBLAS_CORETYPE": "Haswell",
+                        "ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
+
+
+def reproducible_env() -> dict[str, str]:
+    """os.environ with REPRODUCIBLE_KERNELS set, also in this process (kernels started from it inherit it)."""
+    os.environ.update(REPRODUCIBLE_KERNELS)
+    return dict(os.environ)
+
+
 def with_venv_on_path() -> dict[str, str]:
     """Environment with this interpreter's bin/ first on PATH: nbgrader shells out to `alembic`."""
     env = dict(os.environ)
@@ -194,8 +210,8 @@ def verify(course: Course, ids: list[str] | None = None, extra_args: list[str] =
     cmd = [sys.executable, "-m", "pytest", "--nbval", "--nbval-sanitize-with",
            str(course.course_dir / "nbval_sanitize.cfg"), "-p", "no:cacheprovider", "-q",
            "--rootdir", str(course.root), "-o", "testpaths=", *map(str, paths), *extra_args]
-    env = with_venv_on_path()
-    return subprocess.call(cmd, cwd=course.root, env=env)
+    with_venv_on_path()
+    return subprocess.call(cmd, cwd=course.root, env=reproducible_env())
 
 
 def execute_solution(course: Course, lid: str, timeout: int = 600) -> float:
@@ -207,6 +223,7 @@ def execute_solution(course: Course, lid: str, timeout: int = 600) -> float:
     path = course.solutions / f"{lid}.ipynb"
     nb = nbformat.read(path, as_version=4)
     with_venv_on_path()
+    reproducible_env()
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(course.solutions)}}).execute()
     took = time.perf_counter() - start

@@ -5,7 +5,8 @@ target and forecast tells which index it came from: a target inside its window, 
 horizon, a shuffled or reversed split or statistics of the wrong part are recognised exactly and
 named. `hidden=True` adds held-back cases (other sizes, float32, a single window, random series,
 levels that differ between the fitted and the held-out part) and the from-scratch rule (the
-library's own lstmlab.series / lstmlab.anomaly / lstmlab.lessons.applications.sequence_classifier do not count).
+library's own lstmlab.series / lstmlab.anomaly / lstmlab.lessons.applications.models do not count).
+Every call of a student's function goes through lstmlab.checking.call_student.
 """
 from __future__ import annotations
 
@@ -14,21 +15,15 @@ import math
 import numpy as np
 
 from lstmlab import anomaly as ref_anomaly
-from lstmlab.lessons.applications import sequence_classifier as ref_classifier
 from lstmlab import series as ref_series
+from lstmlab.checking import (CheckFailed, assert_close, call_student, matches, passed,
+                              reference_functions, tolerances, unpack)
 from lstmlab.fixtures import lstm_params, rng
-from lstmlab.checking import (CheckFailed, assert_close, assert_from_scratch, matches, passed, ready_made_guard,
-                   reference_functions, tolerances, unpack)
+from lstmlab.lessons.applications import models as ref_classifier
 
 BASE = 100.0
 REFERENCES = reference_functions(ref_series) + reference_functions(ref_anomaly)
-
-
-def _call(name, fn, hidden, *args, **kwargs):
-    """Run the student's function; under hidden=True also enforce the from-scratch rule."""
-    if hidden:
-        return assert_from_scratch(name, fn, *args, extra=REFERENCES, **kwargs)
-    return fn(*args, **kwargs)
+IN_PLACE = "work on new arrays instead (e.g. np.sort(a) rather than a.sort())."
 
 
 def _scalar(name, got) -> float:
@@ -46,13 +41,6 @@ def _scalar(name, got) -> float:
     return value
 
 
-def _unchanged(name, args, originals):
-    for arr, orig in zip(args, originals):
-        if not np.array_equal(np.asarray(arr), np.asarray(orig)):
-            raise CheckFailed(f"{name} changed one of its inputs in place; work on new arrays instead "
-                              "(e.g. np.sort(a) rather than a.sort()).")
-
-
 # --- exercise 1: windows ---------------------------------------------------------------------
 
 def _window_mistakes(s, W, h):
@@ -66,8 +54,8 @@ def _window_mistakes(s, W, h):
         y_mistakes["Your target is the last value of its own window (y[n] = series[n+W-1]): the model would "
                    "see the answer in its input. With horizon 1 the target is the next value, series[n+W]."] = s[idx[:, -1]]
     else:
-        y_mistakes[f"Your horizon is off by one, one step early: y[n] = series[n+W+h-2]. Horizon h counts from the "
-                   f"last input series[n+W-1], so the target is series[n+W-1+h]."] = s[n + W + h - 2]
+        y_mistakes["Your horizon is off by one, one step early: y[n] = series[n+W+h-2]. Horizon h counts from the "
+                   "last input series[n+W-1], so the target is series[n+W-1+h]."] = s[n + W + h - 2]
         y_mistakes["Your target ignores the horizon: you always take the next value series[n+W]; the target is "
                    "series[n+W-1+h]."] = s[n + W]
         y_mistakes["You counted the horizon from the first value of the window (series[n+h]); count it from the "
@@ -96,10 +84,9 @@ def check_make_windows(make_windows, hidden: bool = False) -> None:
                   (15, 2, 9, "ramp", np.float64), (30, 6, 2, "random", np.float32), (25, 7, 1, "random", np.float64)]
     for L, W, h, kind, dtype in cases:
         s = (BASE + np.arange(L) if kind == "ramp" else rng(L + W + h).standard_normal(L)).astype(dtype)
-        arg = s.copy()
-        got = _call("make_windows", make_windows, hidden, arg, W, h)
+        got = call_student("make_windows", make_windows, s, W, h, hidden=hidden, ready_made=REFERENCES,
+                           names=("series", "window", "horizon"), mutation_hint=IN_PLACE)
         X, y = unpack("make_windows", got, 2, "(X, y)")
-        _unchanged("make_windows", [arg], [s])
         X_want, y_want = ref_series.make_windows(s, W, h)
         where = f"(case L={L}, window={W}, horizon={h})"
         X_mistakes, y_mistakes = _window_mistakes(s, W, h)
@@ -135,10 +122,9 @@ def check_time_split(time_split, hidden: bool = False) -> None:
         X, y = ref_series.make_windows(s, W, 1)
         if three_d:  # (N, W, 1) inputs and (N, 1) targets, as a torch model wants them
             X, y = X[..., None], y[:, None]
-        args = (X.copy(), y.copy())
-        got = _call("time_split", time_split, hidden, *args, f)
+        got = call_student("time_split", time_split, X, y, f, hidden=hidden, ready_made=REFERENCES,
+                           names=("X", "y", "val_fraction"), mutation_hint=IN_PLACE)
         parts = unpack("time_split", got, 4, "(X_train, y_train, X_val, y_val)")
-        _unchanged("time_split", args, (X, y))
         where = f"(case N={N}, val_fraction={f})"
         arrs = []
         for name, part in zip(("X_train", "y_train", "X_val", "y_val"), parts):
@@ -206,10 +192,9 @@ def check_standardize(standardize, hidden: bool = False) -> None:
         cases += [(40, 5, 2, np.float32), (8, 2, 3, np.float64), (15, 15, 4, np.float64), (200, 160, 5, np.float32)]
     for L, n_fit, seed, dtype in cases:
         s = _level_shift_series(L, n_fit, seed, dtype)
-        arg = s.copy()
-        got = _call("standardize", standardize, hidden, arg, n_fit)
+        got = call_student("standardize", standardize, s, n_fit, hidden=hidden, ready_made=REFERENCES,
+                           names=("series", "n_fit"), mutation_hint=IN_PLACE)
         z, mean, std = unpack("standardize", got, 3, "(z, mean, std)")
-        _unchanged("standardize", [arg], [s])
         s64 = s.astype(np.float64)
         where = f"(case L={L}, n_fit={n_fit})"
         fit = s64[:n_fit]
@@ -279,14 +264,12 @@ def check_naive_forecast(naive_forecast, hidden: bool = False) -> None:
     for W, N, h, m, dtype in cases:
         s = (BASE + np.arange(N + W + h - 1)).astype(dtype)
         X, _ = ref_series.make_windows(s, W, h)
-        arg = X.copy()
         where = f"(case window={W}, horizon={h}, period={m})"
-        try:
-            got = _call("naive_forecast", naive_forecast, hidden, arg, horizon=h, period=m)
-        except IndexError as exc:
-            raise CheckFailed(f"naive_forecast indexed outside the window ({exc}) {where}. For a horizon longer than "
-                              "the period go back k = ceil(h/m) whole seasons: column W-1+h-m*k.") from None
-        _unchanged("naive_forecast", [arg], [X])
+        got = call_student("naive_forecast", naive_forecast, X, hidden=hidden, ready_made=REFERENCES, names=("X",),
+                           mutation_hint=IN_PLACE, horizon=h, period=m,
+                           on_error=f"An IndexError here means naive_forecast indexed outside the window {where}. "
+                                    "For a horizon longer than the period go back k = ceil(h/m) whole seasons: "
+                                    "column W-1+h-m*k.")
         want = ref_series.naive_forecast(X, h, m)
         t = X[:, -1].astype(np.float64)          # on this ramp, value = step index + 100: offsets show as values
         k = (h - 1) // m + 1
@@ -332,9 +315,8 @@ def check_mase(mase, hidden: bool = False) -> None:
         y_train = np.cumsum(r.standard_normal(L) + 0.3).astype(dtype)
         y_true = (y_train[-1] + np.cumsum(r.standard_normal(N))).astype(dtype)
         y_pred = (y_true + 0.7 * r.standard_normal(N) + 0.2).astype(dtype)
-        args = (y_true.copy(), y_pred.copy(), y_train.copy())
-        got = _scalar("mase", _call("mase", mase, hidden, *args, period=m))
-        _unchanged("mase", args, (y_true, y_pred, y_train))
+        got = _scalar("mase", call_student("mase", mase, y_true, y_pred, y_train, hidden=hidden, ready_made=REFERENCES,
+                                           names=("y_true", "y_pred", "y_train"), mutation_hint=IN_PLACE, period=m))
         yt, yp, ytr = (a.astype(np.float64) for a in (y_true, y_pred, y_train))
         err = np.abs(yt - yp).mean()
         d = np.abs(ytr[m:] - ytr[:-m])
@@ -370,8 +352,12 @@ def check_mase(mase, hidden: bool = False) -> None:
     if hidden:
         # Closed forms: a perfect forecast scores 0; the naive forecast on the training series itself scores 1.
         y = np.cumsum(rng(9).standard_normal(20))
-        assert_close("MASE of a perfect forecast", _scalar("mase", mase(y[15:], y[15:].copy(), y[:15])), 0.0, atol=1e-12)
-        assert_close("MASE of the in-sample naive forecast", _scalar("mase", mase(y[3:], y[:-3], y, period=3)), 1.0)
+        perfect = call_student("mase", mase, y[15:], y[15:].copy(), y[:15], hidden=hidden, ready_made=REFERENCES,
+                               names=("y_true", "y_pred", "y_train"), mutation_hint=IN_PLACE)
+        naive = call_student("mase", mase, y[3:], y[:-3], y, hidden=hidden, ready_made=REFERENCES,
+                             names=("y_true", "y_pred", "y_train"), mutation_hint=IN_PLACE, period=3)
+        assert_close("MASE of a perfect forecast", _scalar("mase", perfect), 0.0, atol=1e-12)
+        assert_close("MASE of the in-sample naive forecast", _scalar("mase", naive), 1.0)
     passed("mase: scaled by the in-sample naive error" + (" (hidden cases too)" if hidden else ""))
 
 
@@ -402,16 +388,13 @@ def check_classify_rows(classify_rows, hidden: bool = False) -> None:
         params = lstm_params(C, H, seed=seed + 900, dtype=dtype, scale=0.9)
         W_out = r.standard_normal((H, K)).astype(dtype)
         b_out = r.standard_normal(K).astype(dtype)
-        args = (images.copy(), params, W_out.copy(), b_out.copy())
-        if hidden:
-            with ready_made_guard(reference_functions(ref_classifier)) as called:
-                got = classify_rows(*args)
-            own = sorted({c for c in called if c.startswith(ref_classifier.__name__)})
-            if own:
-                raise CheckFailed(f"classify_rows must be your own code, but it called {', '.join(own)}.")
-        else:
-            got = classify_rows(*args)
-        _unchanged("classify_rows", [args[0]], [images])
+        args = (images, params, W_out, b_out)
+        names = ("images", "params", "W_out", "b_out")
+        # Building on an LSTM (yours, lstmlab.lstm's or torch's) is allowed here; only the lesson's own ready
+        # classifier is not: the guard runs with that target alone (in the sandbox too, where the call runs).
+        got = call_student("classify_rows", classify_rows, *args, hidden=hidden, names=names, mutation_hint=IN_PLACE,
+                           ready_made=reference_functions(ref_classifier), default_ready_made=False,
+                           advice="Write the row-by-row loop yourself (on top of an LSTM forward pass).")
         want, Hs, c_T = _torch_logits(images, params, W_out, b_out)
         where = f"(case N={N}, image {R}x{C}, H={H}, {np.dtype(dtype).name})"
         mistakes = {
@@ -459,9 +442,8 @@ def check_anomaly_scores(anomaly_scores, hidden: bool = False) -> None:
         cases += [(1, 10, 1, np.float64), (40, 200, 2, np.float32), (7, 3, 3, np.float64)]
     for N, M, seed, dtype in cases:
         arrays = _score_case(N, M, seed, dtype)
-        args = tuple(a.copy() for a in arrays)
-        got = _call("anomaly_scores", anomaly_scores, hidden, *args)
-        _unchanged("anomaly_scores", args, arrays)
+        got = call_student("anomaly_scores", anomaly_scores, *arrays, hidden=hidden, ready_made=REFERENCES,
+                           names=("pred", "actual", "clean_pred", "clean_actual"), mutation_hint=IN_PLACE)
         pred, actual, cp, ca = (a.astype(np.float64) for a in arrays)
         e, ce = actual - pred, ca - cp
         mu = ce.mean()
@@ -508,9 +490,9 @@ def check_threshold(threshold, hidden: bool = False) -> None:
                   (80, 0.025, 5, np.float64)]
     for M, rate, seed, dtype in cases:
         scores = np.abs(rng(seed + 1200).standard_normal(M) * 1.3 + 0.2).astype(dtype)
-        arg = scores.copy()
-        tau = _scalar("threshold", _call("threshold", threshold, hidden, arg, rate))
-        _unchanged("threshold", [arg], [scores])
+        tau = _scalar("threshold", call_student("threshold", threshold, scores, rate, hidden=hidden,
+                                                ready_made=REFERENCES, names=("clean_scores", "false_alarm_rate"),
+                                                mutation_hint=IN_PLACE))
         srt = np.sort(scores.astype(np.float64))
         pos = (M - 1) * (1 - rate)
         lo, hi = srt[max(int(math.floor(pos)) - 1, 0)], srt[min(int(math.ceil(pos)) + 1, M - 1)]
@@ -560,11 +542,9 @@ def check_precision_recall(precision_recall, hidden: bool = False) -> None:
                   (np.ones(n, bool), truth),             # everything flagged: recall 1, precision = share of anomalies
                   (truth.copy(), truth.copy())]          # perfect
     for flags, truth in cases:
-        args = (flags.copy(), truth.copy())
-        with np.errstate(all="ignore"):
-            got = _call("precision_recall", precision_recall, hidden, *args)
+        got = call_student("precision_recall", precision_recall, flags, truth, hidden=hidden, ready_made=REFERENCES,
+                           names=("flags", "truth"), mutation_hint=IN_PLACE)
         got = unpack("precision_recall", got, 2, "(precision, recall)")
-        _unchanged("precision_recall", args, (flags, truth))
         p_want, r_want = ref_anomaly.precision_recall(flags, truth)
         for name in ("precision", "recall"):
             v = got[0] if name == "precision" else got[1]

@@ -6,7 +6,9 @@ torch.nn.functional.scaled_dot_product_attention directly) and raises CheckFaile
 `hidden=True` adds the cases held back for grading: other sizes, float32, a batch of one, B == T and
 T == D (so a wrong axis no longer fails by shape), masks with holes, padding that holds huge scores,
 very large scores, closed-form cases, and the from-scratch rule (no torch softmax, no
-scaled_dot_product_attention, no nn.MultiheadAttention, no lstmlab.attention reference).
+scaled_dot_product_attention, no nn.MultiheadAttention, no lstmlab.attention reference). Every call of a
+student's function goes through lstmlab.checking.call_student (inputs copied and compared, warnings never
+decide, the student's own exception propagates with the usual cause attached as a note).
 """
 from __future__ import annotations
 
@@ -14,41 +16,17 @@ import numpy as np
 
 from lstmlab import attention as ref
 from lstmlab.fixtures import rng
-from lstmlab.checking import CheckFailed, as_array, assert_close, assert_from_scratch, matches, passed, reference_functions, tolerances, torch_softmax_and_attention
+from lstmlab.checking import (CheckFailed, as_array, assert_close, call_student, matches, passed, reference_functions,
+                              tolerances, torch_softmax_and_attention)
 
 
-def _ready_made():
-    """Guard targets: the library's reference functions and torch's softmax / attention."""
-    return reference_functions(ref) + torch_softmax_and_attention()
-
-
-def _from_scratch(exercise: str, fn, *args, **kwargs):
-    """Call fn and fail if it used a ready-made softmax or attention (library or torch, under any name)."""
-    return assert_from_scratch(exercise, fn, *args, extra=_ready_made(), advice="Use numpy operations instead.", **kwargs)
-
-
-def _run(exercise: str, fn, args, hidden: bool, on_error: str = ""):
-    """Call the student's function on copies of args; in hidden mode under the from-scratch guard.
-
-    An exception from the student's code becomes a CheckFailed that keeps numpy's message and adds
-    `on_error` (the usual cause). Fails if the function changed one of its inputs in place.
-    """
-    copies = [None if a is None else np.array(a, copy=True) for a in args]
-    try:
-        # numpy's floating-point warnings would go to stderr, and nbgrader gives 0 to a test cell with any
-        # stderr: a correct answer that computes 0/0 and then discards it must not lose its points.
-        with np.errstate(all="ignore"):
-            got = _from_scratch(exercise, fn, *copies) if hidden else fn(*copies)
-    except CheckFailed:
-        raise
-    except Exception as exc:
-        shapes = ", ".join("None" if a is None else str(np.shape(a)) for a in args)
-        raise CheckFailed(f"{exercise} raised {type(exc).__name__}: {exc} (inputs of shapes {shapes}). {on_error}".strip()) from exc
-    for a, c in zip(args, copies):
-        if a is not None and not np.array_equal(a, c, equal_nan=True):
-            raise CheckFailed(f"{exercise} changed one of its inputs in place (e.g. writing -inf into the scores); "
-                              "compute new arrays instead, the caller still needs them.")
-    return got
+# Guard targets beyond torch's recurrent layers and the LSTM reference: the library's attention
+# reference and torch's softmax / attention.
+READY_MADE = reference_functions(ref) + torch_softmax_and_attention()
+ADVICE = "Use numpy operations instead."
+IN_PLACE = ("compute new arrays instead (e.g. np.where(mask, scores, -np.inf) rather than writing -inf into the "
+            "scores); the caller still needs them.")
+HARNESS = {"ready_made": READY_MADE, "advice": ADVICE, "mutation_hint": IN_PLACE}   # for every call_student here
 
 
 def _mask(r, B: int, T: int, lengths=None, holes: bool = False) -> np.ndarray:
@@ -97,6 +75,7 @@ def _shape_hint(name: str, got, want_shape, B, T, example: str, named=None) -> N
 ADDITIVE_HINT = ("q @ Wq has shape (B, A) and K @ Wk has shape (B, T, A): give the query a time axis, "
                  "(q @ Wq)[:, None, :], so q[b] is added to every step of sequence b. The query goes with Wq (Dq, A), "
                  "the keys with Wk (Dk, A).")
+SCORE_ARGS = ("q", "K", "Wq", "Wk", "v")
 DOT_HINT = "q has shape (B, D) and K (B, T, D): pair q[b] with every K[b, t], e.g. (q[:, None, :] * K).sum(-1)."
 
 
@@ -114,7 +93,8 @@ def check_additive_scores(additive_scores, hidden: bool = False) -> None:
         Wq = (r.standard_normal((Dq, A)) / np.sqrt(Dq)).astype(dtype)
         Wk = (r.standard_normal((Dk, A)) / np.sqrt(Dk)).astype(dtype)
         v = r.standard_normal(A).astype(dtype)
-        got = _run("additive_scores", additive_scores, (q, K, Wq, Wk, v), hidden, on_error=ADDITIVE_HINT)
+        got = call_student("additive_scores", additive_scores, q, K, Wq, Wk, v, hidden=hidden, names=SCORE_ARGS,
+                           on_error=ADDITIVE_HINT, **HARNESS)
         want = ref.additive_scores(q, K, Wq, Wk, v)
         _shape_hint("your score array", got, want.shape, B, T, "np.tanh((q @ Wq)[:, None, :] + K @ Wk) @ v")
         qp, kp = (q @ Wq)[:, None, :], K @ Wk
@@ -147,7 +127,8 @@ def check_additive_scores(additive_scores, hidden: bool = False) -> None:
         # Closed form: v = 0 gives zero scores; Wk = 0 gives the same score at every position.
         q, K, _ = _qkv(2, 3, 2, 1, 21, np.float64)
         Wq, Wk, v = rng(22).standard_normal((2, 4)), np.zeros((2, 4)), rng(23).standard_normal(4)
-        got = _run("additive_scores", additive_scores, (q, K, Wq, Wk, v), hidden, on_error=ADDITIVE_HINT)
+        got = call_student("additive_scores", additive_scores, q, K, Wq, Wk, v, hidden=hidden, names=SCORE_ARGS,
+                           on_error=ADDITIVE_HINT, **HARNESS)
         assert_close("scores with Wk = 0 (every position the same)", got, np.repeat(np.tanh(q @ Wq) @ v, 3).reshape(2, 3))
     passed("additive_scores: Bahdanau's v . tanh(q Wq + k Wk) matches" + (" (hidden cases too)" if hidden else ""))
 
@@ -198,7 +179,7 @@ def _dot_mistakes(q, K, scaled: bool) -> dict[str, np.ndarray]:
 def _check_dot(fn, name: str, scaled: bool, hidden: bool) -> None:
     for B, T, D, seed, dtype in _DOT_CASES + (_DOT_HIDDEN if hidden else []):
         q, K, _ = _qkv(B, T, D, 1, seed, dtype)
-        got = _run(name, fn, (q, K), hidden, on_error=DOT_HINT)
+        got = call_student(name, fn, q, K, hidden=hidden, names=("q", "K"), on_error=DOT_HINT, **HARNESS)
         want = ref.scaled_dot_scores(q, K) if scaled else ref.dot_scores(q, K)
         _shape_hint("your score array", got, want.shape, B, T, "np.einsum('bd,btd->bt', q, K)",
                     named={(B, D): "you summed over the time axis; sum the products over the feature axis (the last)."})
@@ -206,7 +187,8 @@ def _check_dot(fn, name: str, scaled: bool, hidden: bool) -> None:
     if hidden:
         # Closed form: q = k = ones(D) gives D, or sqrt(D) scaled.
         for D in (1, 4, 25):
-            got = _run(name, fn, (np.ones((1, D)), np.ones((1, 2, D))), hidden, on_error=DOT_HINT)
+            got = call_student(name, fn, np.ones((1, D)), np.ones((1, 2, D)), hidden=hidden, names=("q", "K"),
+                               on_error=DOT_HINT, **HARNESS)
             assert_close(f"scores of q = k = ones({D})", got, np.full((1, 2), np.sqrt(D) if scaled else float(D)))
 
 
@@ -223,7 +205,8 @@ def check_scaled_dot_scores(scaled_dot_scores, hidden: bool = False) -> None:
         # Statistics: for random unit-variance q and k, scaled scores have variance about 1 whatever D is.
         for D in (16, 256):
             q, K, _ = _qkv(400, 8, D, 1, 40 + D, np.float64)
-            got = as_array("your score array", _run("scaled_dot_scores", scaled_dot_scores, (q, K), hidden, on_error=DOT_HINT))
+            got = as_array("your score array", call_student("scaled_dot_scores", scaled_dot_scores, q, K, hidden=hidden,
+                                                            names=("q", "K"), on_error=DOT_HINT, **HARNESS))
             if not 0.8 < float(got.var()) < 1.25:
                 raise CheckFailed(f"For random q, k with D={D} your scaled scores have variance {float(got.var()):.3g}; "
                                   "q . k / sqrt(D) has variance about 1.")
@@ -287,8 +270,8 @@ def _diagnose_nonfinite(arr, mask, flags) -> str:
 def check_masked_softmax(masked_softmax, hidden: bool = False) -> None:
     """masked_softmax(scores (B,T), mask (B,T) bool or None) -> weights (B, T)."""
     for desc, scores, mask, flags in _softmax_cases(hidden):
-        got = _run("masked_softmax", masked_softmax, (scores, mask), hidden,
-                   on_error="Remember that mask may be None (no padding): then every position is kept.")
+        got = call_student("masked_softmax", masked_softmax, scores, mask, hidden=hidden, names=("scores", "mask"), **HARNESS,
+                           on_error="Remember that mask may be None (no padding): then every position is kept.")
         want = ref.masked_softmax(scores, mask)
         B, T = scores.shape
         arr = as_array("your weight array", got)
@@ -369,8 +352,8 @@ def check_context_vector(context_vector, hidden: bool = False) -> None:
             m = _mask(r, B, T, lengths)
             w = ref.masked_softmax(2 * r.standard_normal((B, T)), m).astype(dtype)
             V = np.where(m[..., None], V, 1e3).astype(dtype)       # padding values: zero weight must silence them
-        got = _run("context_vector", context_vector, (w, V), hidden,
-                   on_error="weights has shape (B, T) and V (B, T, Dv): weights[:, :, None] * V lines them up.")
+        got = call_student("context_vector", context_vector, w, V, hidden=hidden, names=("weights", "V"), **HARNESS,
+                           on_error="weights has shape (B, T) and V (B, T, Dv): weights[:, :, None] * V lines them up.")
         want = ref.context_vector(w, V)
         _shape_hint("your context vector", got, want.shape, B, T, "(weights[:, :, None] * V).sum(1)",
                     named={(T, Dv): "you summed over the batch axis; sum over time (axis 1)."})
@@ -424,8 +407,8 @@ def check_attention(attention, hidden: bool = False) -> None:
         if desc.startswith("large"):
             q, K = 30 * q, 30 * K
         mask = None if lengths is None else _mask(rng(seed), B, T, lengths)
-        got = _run("attention", attention, (q, K, V, mask), hidden,
-                   on_error="Check scaled_dot_scores, masked_softmax and context_vector first.")
+        got = call_student("attention", attention, q, K, V, mask, hidden=hidden, names=("q", "K", "V", "mask"), **HARNESS,
+                           on_error="Check scaled_dot_scores, masked_softmax and context_vector first.")
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             raise CheckFailed(f"attention should return 2 values (context, weights), got a {type(got).__name__}.")
         ctx, w = got

@@ -7,7 +7,9 @@ cases held back for grading: a batch of one, B == T == D == dk == dv (so a wrong
 matrix no longer fails by shape), float32, T = 1, scores around 800 (exp overflows without the max
 subtracted), a case where a *future* position has by far the largest score (masking after the softmax,
 or taking the max before masking, gives 0/0), causal=False, and the from-scratch rule (no torch softmax
-or attention, no nn.MultiheadAttention, no lstmlab reference, under any name).
+or attention, no nn.MultiheadAttention, no lstmlab reference, under any name). Every call of a student's
+function goes through lstmlab.checking.call_student (inputs copied and compared, warnings never decide, the
+student's own exception propagates with the usual cause attached as a note).
 """
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ import math
 
 import numpy as np
 
+from lstmlab import attention as attention_ref
 from lstmlab import self_attention as ref
 from lstmlab.fixtures import rng
-from lstmlab.checking import CheckFailed, as_array, assert_close, assert_from_scratch, matches, passed, reference_functions, torch_softmax_and_attention, unpack
+from lstmlab.checking import (CheckFailed, as_array, assert_close, call_student, matches, passed, reference_functions,
+                              torch_softmax_and_attention, unpack)
 
 
 TOL = {np.float64: (1e-10, 1e-10), np.float32: (1e-5, 1e-5)}
@@ -27,38 +31,12 @@ def _tol(dtype):
     return TOL[np.float32] if np.dtype(dtype) in (np.float32, np.float16) else TOL[np.float64]
 
 
-def _ready_made():
-    """Guard targets: the library's references (this lesson's and lesson 07's) and torch's softmax / attention."""
-    from lstmlab import attention as lesson07_ref  # masked softmax, attention for one query: ready-made here too
-
-    return reference_functions(ref) + reference_functions(lesson07_ref) + torch_softmax_and_attention()
-
-
-def _from_scratch(exercise: str, fn, *args, **kwargs):
-    """Call fn and fail if it used a ready-made softmax or attention (library or torch, under any name)."""
-    return assert_from_scratch(exercise, fn, *args, extra=_ready_made(), advice="Use numpy operations instead.", **kwargs)
-
-
-def _run(exercise: str, fn, args, hidden: bool, kwargs=None, on_error: str = ""):
-    """Call the student's function on copies of args (in hidden mode under the from-scratch guard).
-
-    numpy warnings are silenced (they would go to stderr, which zeroes a test cell); an exception
-    becomes a CheckFailed keeping its message plus `on_error`; changing an input in place fails.
-    """
-    kwargs = kwargs or {}
-    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-    try:
-        with np.errstate(all="ignore"):
-            got = _from_scratch(exercise, fn, *copies, **kwargs) if hidden else fn(*copies, **kwargs)
-    except CheckFailed:
-        raise
-    except Exception as exc:
-        shapes = ", ".join(str(np.shape(a)) if isinstance(a, np.ndarray) else repr(a) for a in args)
-        raise CheckFailed(f"{exercise} raised {type(exc).__name__}: {exc} (inputs {shapes}). {on_error}".strip()) from exc
-    for a, c in zip(args, copies):
-        if isinstance(a, np.ndarray) and not np.array_equal(a, c, equal_nan=True):
-            raise CheckFailed(f"{exercise} changed one of its inputs in place; compute new arrays instead.")
-    return got
+# Guard targets beyond torch's recurrent layers and the LSTM reference: the library's self-attention
+# reference, lstmlab.attention (masked softmax, attention for one query: ready-made here too) and
+# torch's softmax / attention.
+READY_MADE = reference_functions(ref) + reference_functions(attention_ref) + torch_softmax_and_attention()
+HARNESS = {"ready_made": READY_MADE, "advice": "Use numpy operations instead."}   # for every call_student here
+SA_ARGS = ("X", "Wq", "Wk", "Wv")
 
 
 def _suffix(hidden: bool) -> str:
@@ -70,7 +48,7 @@ def _suffix(hidden: bool) -> str:
 def check_causal_mask(causal_mask, hidden: bool = False) -> None:
     """causal_mask(T) -> (T, T) bool, True where position i (row) may attend to position j (column): j <= i."""
     for T in [4] + ([1, 2, 7, 30] if hidden else []):
-        got = _run("causal_mask", causal_mask, (T,), hidden)
+        got = call_student("causal_mask", causal_mask, T, hidden=hidden, names=("T",), **HARNESS)
         if got is None:
             raise CheckFailed("causal_mask returned None: did you forget to `return` the mask?")
         if hasattr(got, "detach"):
@@ -142,7 +120,8 @@ def check_qkv_projection(qkv_projection, hidden: bool = False) -> None:
     """qkv_projection(X (B,T,D), Wq (D,dk), Wk (D,dk), Wv (D,dv)) -> (Q (B,T,dk), K (B,T,dk), V (B,T,dv))."""
     for B, T, D, dk, dv, seed, dtype in QKV_VISIBLE + (QKV_HIDDEN if hidden else []):
         X, Wq, Wk, Wv = _case(B, T, D, dk, dv, seed, dtype)
-        got = _run("qkv_projection", qkv_projection, (X, Wq, Wk, Wv), hidden, on_error=QKV_HINT)
+        got = call_student("qkv_projection", qkv_projection, X, Wq, Wk, Wv, hidden=hidden, names=SA_ARGS,
+                           on_error=QKV_HINT, **HARNESS)
         Q, K, V = unpack("qkv_projection", got, 3, "(Q, K, V)")
         want = ref.qkv_projection(X, Wq, Wk, Wv)
         rtol, atol = _tol(dtype)
@@ -347,7 +326,8 @@ def check_self_attention(self_attention, hidden: bool = False) -> None:
         B, T, D = X.shape
         dk, dv = Wq.shape[1], Wv.shape[1]
         kwargs = {} if (causal and not hidden) else {"causal": causal}
-        got = _run("self_attention", self_attention, (X, Wq, Wk, Wv), hidden, kwargs=kwargs, on_error=SA_HINT)
+        got = call_student("self_attention", self_attention, X, Wq, Wk, Wv, **kwargs, hidden=hidden, names=SA_ARGS,
+                           on_error=SA_HINT, **HARNESS)
         out, weights = unpack("self_attention", got, 2, "(out, weights)")
         where = f" (case: {desc}; B={B}, T={T}, D={D}, dk={dk}, dv={dv}, {X.dtype.name}, causal={causal})"
         out_arr, w_arr = as_array("out", out), as_array("weights", weights)
@@ -403,8 +383,9 @@ def check_self_attention(self_attention, hidden: bool = False) -> None:
         # Closed form: Wq = Wk = 0 gives equal scores, so causal weights are 1/(i+1) on j <= i: a running mean of V.
         X, _, _, Wv = _case(2, 5, 4, 3, 3, 51, np.float64)
         Z = np.zeros((4, 3))
-        out, weights = unpack("self_attention", _run("self_attention", self_attention, (X, Z, Z, Wv), hidden,
-                                                     kwargs={"causal": True}, on_error=SA_HINT), 2, "(out, weights)")
+        out, weights = unpack("self_attention", call_student("self_attention", self_attention, X, Z, Z, Wv, causal=True,
+                                                             hidden=hidden, names=SA_ARGS, on_error=SA_HINT, **HARNESS),
+                             2, "(out, weights)")
         V = X @ Wv
         running_mean = np.cumsum(V, axis=1) / np.arange(1, 6)[None, :, None]
         assert_close("out with Wq = Wk = 0 (equal scores: the running mean of the values)", out, running_mean,
@@ -450,7 +431,7 @@ def check_positional_encoding(positional_encoding, hidden: bool = False) -> None
     """positional_encoding(T, d) -> (T, d) with PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(same)."""
     sizes = [(6, 8)] + ([(1, 2), (7, 4), (16, 16), (50, 6), (200, 64)] if hidden else [])
     for T, d in sizes:
-        got = _run("positional_encoding", positional_encoding, (T, d), hidden)
+        got = call_student("positional_encoding", positional_encoding, T, d, hidden=hidden, names=("T", "d"), **HARNESS)
         want = ref.positional_encoding(T, d)
         arr = as_array("your encoding", got)
         if arr.shape == (d, T) and T != d:

@@ -8,8 +8,11 @@ the padded end, dropout left on in evaluation, h_n in the wrong order, ...
 Padded positions of every input hold large garbage values, so any leak shows.
 `hidden=True` adds held-back cases (other sizes and depths, float32, a batch of one,
 D == H so that wrong wiring no longer fails by shape) and the from-scratch rule.
+Every call of a student's function goes through lstmlab.checking.call_student.
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -17,10 +20,10 @@ from lstmlab import bridge
 from lstmlab import lstm as ref
 from lstmlab import stacked
 from lstmlab.fixtures import lstm_params, rng
-from lstmlab.checking import CheckFailed, as_array, assert_close, assert_from_scratch, passed, reference_functions, tolerances, unpack
+from lstmlab.checking import CheckFailed, as_array, assert_close, call_student, passed, reference_functions, tolerances, unpack
 
 
-def _extra():
+def _ready_made():
     """Ready-made targets beyond torch's and lstmlab.lstm's: this lesson's numpy reference."""
     return reference_functions(stacked)
 
@@ -61,16 +64,6 @@ def _torch(X, lengths, h0, c0, layers, bidirectional):
     return bridge.torch_packed_forward(lstm, X, lengths, h0, c0)
 
 
-def _copies(*arrays):
-    return [a.copy() for a in arrays]
-
-
-def _unchanged(name, before, after):
-    for a, b in zip(before, after):
-        if not np.array_equal(a, b):
-            raise CheckFailed(f"{name} changed one of its inputs in place; compute new arrays instead.")
-
-
 def _label(B, T, D, H, dtype, **more):
     extra = "".join(f", {k}={v}" for k, v in more.items())
     return f"(case B={B}, T={T}, D={D}, H={H}{extra}, {np.dtype(dtype).name})"
@@ -78,8 +71,8 @@ def _label(B, T, D, H, dtype, **more):
 
 # --- one direction, with the mistakes students make -------------------------------------------
 
-def _run(X, h0, c0, params):
-    """Plain unmasked LSTM over X: (Hs, (hT, cT))."""
+def _reference_lstm(X, h0, c0, params):
+    """The textbook's plain, unmasked LSTM over X: (Hs, (hT, cT))."""
     Hs, final, _ = ref.lstm_forward(np.ascontiguousarray(X), h0, c0, *params)
     return Hs, final
 
@@ -96,11 +89,11 @@ def _direction(inp, lengths, h0, c0, params, backward: bool, mode: str = "ok"):
     valid = stacked.length_mask(lengths, T)[..., None]
     if not backward:
         if mode == "end":
-            Hs, final = _run(inp, h0, c0, params)
+            Hs, final = _reference_lstm(inp, h0, c0, params)
             return Hs * valid, final
         return stacked.masked_lstm_forward(inp, lengths, h0, c0, *params)
     if mode == "flip":
-        Hr, final = _run(inp[:, ::-1], h0, c0, params)
+        Hr, final = _reference_lstm(inp[:, ::-1], h0, c0, params)
         return Hr[:, ::-1] * valid, final
     Hr, final = stacked.masked_lstm_forward(stacked.reverse_padded(inp, lengths), lengths, h0, c0, *params)
     return (Hr if mode == "noback" else stacked.reverse_padded(Hr, lengths)), final
@@ -141,7 +134,7 @@ def _stack_mistakes(X, h0, c0, layers):
         for layer in range(L):
             source = X if inputs_from_x else inp
             h_init, c_init = state(layer, hs, cs)
-            Hs, (h, c) = _run(source, h_init, c_init, weights(layer))
+            Hs, (h, c) = _reference_lstm(source, h_init, c_init, weights(layer))
             if residual and source.shape[2] == H:
                 Hs = Hs + source
             inp = Hs
@@ -173,17 +166,15 @@ def check_stacked(stacked_lstm, hidden: bool = False) -> None:
     """stacked_lstm(X (B,T,D), h0 (L,B,H), c0 (L,B,H), layers) -> (out (B,T,H), (h_n (L,B,H), c_n (L,B,H)))."""
     for B, T, D, H, L, seed, dtype in STACK_VISIBLE + (STACK_HIDDEN if hidden else []):
         X, _, h0, c0, layers = _case(B, T, D, H, L, False, seed, dtype)
-        args = _copies(X, h0, c0)
-        got = (assert_from_scratch("stacked_lstm", stacked_lstm, *args, layers, extra=_extra()) if hidden
-               else stacked_lstm(*args, layers))
-        _unchanged("stacked_lstm", (X, h0, c0), args)
+        got = call_student("stacked_lstm", stacked_lstm, X, h0, c0, layers, hidden=hidden, ready_made=_ready_made(),
+                           names=("X", "h0", "c0", "layers"))
         out, final = unpack("stacked_lstm", got, 2, "(out, (h_n, c_n))")
         h_n, c_n = unpack("the second value of stacked_lstm", final, 2, "(h_n, c_n)")
         want, hw, cw = _torch(X, np.full(B, T), h0, c0, layers, False)
         rtol, atol = tolerances(X)
         label = _label(B, T, D, H, dtype, L=L)
         wrong = _stack_mistakes(X, h0, c0, layers)
-        first_layer = _run(X, h0[0], c0[0], layers[0])[0]
+        first_layer = _reference_lstm(X, h0[0], c0[0], layers[0])[0]
         out_mistakes = {msg: w[0] for msg, w in wrong.items()}
         out_mistakes["Your out is time-major (T, B, H); keep batch-first: out[:, t] is step t."] = want.transpose(1, 0, 2)
         if L > 1:
@@ -222,17 +213,15 @@ def check_bidirectional(bidirectional_lstm, hidden: bool = False) -> None:
     for B, T, D, H, seed, dtype in BI_VISIBLE + (BI_HIDDEN if hidden else []):
         X, lengths, h0, c0, layers = _case(B, T, D, H, 1, True, seed, dtype)
         fwd, bwd = layers[0]
-        args = _copies(X, h0, c0)
-        got = (assert_from_scratch("bidirectional_lstm", bidirectional_lstm, *args, fwd, bwd, extra=_extra()) if hidden
-               else bidirectional_lstm(*args, fwd, bwd))
-        _unchanged("bidirectional_lstm", (X, h0, c0), args)
+        got = call_student("bidirectional_lstm", bidirectional_lstm, X, h0, c0, fwd, bwd, hidden=hidden,
+                           ready_made=_ready_made(), names=("X", "h0", "c0", "fwd", "bwd"))
         out, final = unpack("bidirectional_lstm", got, 2, "(out, (h_n, c_n))")
         h_n, c_n = unpack("the second value of bidirectional_lstm", final, 2, "(h_n, c_n)")
         want, hw, cw = _torch(X, lengths, h0, c0, layers, True)
         rtol, atol = tolerances(X)
         label = _label(B, T, D, H, dtype)
-        Hf, (hf, cf) = _run(X, h0[0], c0[0], fwd)
-        Hb_rev, (hb, cb) = _run(X[:, ::-1], h0[1], c0[1], bwd)
+        Hf, (hf, cf) = _reference_lstm(X, h0[0], c0[0], fwd)
+        Hb_rev, (hb, cb) = _reference_lstm(X[:, ::-1], h0[1], c0[1], bwd)
         Hb = Hb_rev[:, ::-1]
         cat = lambda a, b: np.concatenate([a, b], axis=2)
         out_mistakes = {
@@ -240,12 +229,12 @@ def check_bidirectional(bidirectional_lstm, hidden: bool = False) -> None:
             "k-th output belongs to position T-1-k. Flip its outputs back along time before concatenating.":
                 cat(Hf, Hb_rev),
             "Your backward direction reads the sequence forwards: run it on X reversed in time (X[:, ::-1]).":
-                cat(Hf, _run(X, h0[1], c0[1], bwd)[0]),
+                cat(Hf, _reference_lstm(X, h0[1], c0[1], bwd)[0]),
             "Your out has the backward features first; torch puts the forward direction in out[..., :H] and the "
             "backward one in out[..., H:].": cat(Hb, Hf),
-            "Your backward direction uses the forward weights: use bwd for it.": cat(Hf, _run(X[:, ::-1], h0[1], c0[1], fwd)[0][:, ::-1]),
+            "Your backward direction uses the forward weights: use bwd for it.": cat(Hf, _reference_lstm(X[:, ::-1], h0[1], c0[1], fwd)[0][:, ::-1]),
             "Both of your directions start from h0[0], c0[0]: the backward one starts from h0[1], c0[1].":
-                cat(Hf, _run(X[:, ::-1], h0[0], c0[0], bwd)[0][:, ::-1]),
+                cat(Hf, _reference_lstm(X[:, ::-1], h0[0], c0[0], bwd)[0][:, ::-1]),
             "Your out stacks the directions on a new axis (B, T, 2, H); concatenate them along the features: (B, T, 2H).":
                 np.stack([Hf, Hb], axis=2),
             "Your out is (2, B, T, H); concatenate the two directions along the last axis: (B, T, 2H).":
@@ -283,11 +272,10 @@ def check_reverse_padded(reverse_padded, hidden: bool = False) -> None:
             (r.standard_normal((1, 5, 2, 2)), np.array([2])),                         # batch of one, (B, T, 2, 2)
             (r.standard_normal((3, 7, 1)), np.array([7, 1, 5])),
         ]
+    call = functools.partial(call_student, "reverse_padded", reverse_padded, hidden=hidden, ready_made=_ready_made(),
+                             names=("X", "lengths"))
     for X, lengths in cases:
-        args = (X.copy(), lengths.copy())
-        got = (assert_from_scratch("reverse_padded", reverse_padded, *args, extra=_extra()) if hidden
-               else reverse_padded(*args))
-        _unchanged("reverse_padded", (X, lengths), args)
+        got = call(X, lengths)
         want = stacked.reverse_padded(X, lengths)
         T = X.shape[1]
         valid = stacked.length_mask(lengths, T).reshape(X.shape[:2] + (1,) * (X.ndim - 2))
@@ -305,7 +293,7 @@ def check_reverse_padded(reverse_padded, hidden: bool = False) -> None:
         }
         assert_close(f"reverse_padded for lengths {lengths.tolist()}", got, want, rtol=0, atol=0, mistakes=mistakes,
                      hint=f"(X of shape {X.shape}) Y[b, t] = X[b, lengths[b]-1-t] for t < lengths[b], else X[b, t].")
-        twice = reverse_padded(np.asarray(got).astype(X.dtype), lengths.copy())
+        twice = call(np.asarray(got).astype(X.dtype), lengths)
         assert_close("reverse_padded applied twice (must give X back)", twice, X, rtol=0, atol=0)
     passed("reverse_padded reverses each sequence within its own length" + (" (hidden cases too)" if hidden else ""))
 
@@ -357,17 +345,15 @@ def check_masked_layer(masked_lstm_layer, hidden: bool = False) -> None:
     for B, T, D, H, lengths, seed, dtype in MASK_VISIBLE + (MASK_HIDDEN if hidden else []):
         X, lengths, h0, c0, layers = _case(B, T, D, H, 1, False, seed, dtype, lengths)
         params = layers[0]
-        args = _copies(X, lengths, h0[0], c0[0])
-        got = (assert_from_scratch("masked_lstm_layer", masked_lstm_layer, *args, *params, extra=_extra()) if hidden
-               else masked_lstm_layer(*args, *params))
-        _unchanged("masked_lstm_layer", (X, lengths, h0[0], c0[0]), args)
+        got = call_student("masked_lstm_layer", masked_lstm_layer, X, lengths, h0[0], c0[0], *params, hidden=hidden,
+                           ready_made=_ready_made(), names=("X", "lengths", "h0", "c0", "Wx", "Wh", "b"))
         Hs, final = unpack("masked_lstm_layer", got, 2, "(Hs, (h_n, c_n))")
         h_n, c_n = unpack("the second value of masked_lstm_layer", final, 2, "(h_n, c_n)")
         want, hw, cw = _torch(X, lengths, h0[:1], c0[:1], layers, False)
         want, hw, cw = want, hw[0], cw[0]
         rtol, atol = tolerances(X)
         label = _label(B, T, D, H, dtype, lengths=lengths.tolist())
-        H_un, (h_end, c_end) = _run(X, h0[0], c0[0], params)
+        H_un, (h_end, c_end) = _reference_lstm(X, h0[0], c0[0], params)
         valid = stacked.length_mask(lengths, T)[..., None]
         Hs_arr = as_array("Hs", Hs)
         if Hs_arr.shape == want.shape and np.allclose(Hs_arr * valid, want, rtol=rtol, atol=atol) \
@@ -440,12 +426,15 @@ def check_dropout(layer_dropout, hidden: bool = False) -> None:
     cases = [(Y, 0.3)]
     if hidden:
         cases += [(Y.astype(np.float32), 0.5), (Y[:50], 0.1), (Y[:100], 0.8)]
+
+    def call(Y, p, training, seed):
+        return call_student("layer_dropout", layer_dropout, Y, p, training, np.random.default_rng(seed), hidden=hidden,
+                            ready_made=_ready_made(), names=("Y", "p", "training", "rng"))
+
     for Yc, p in cases:
         where = f"(Y of shape {Yc.shape}, p={p}, {Yc.dtype.name})"
         # evaluation: the identity
-        Y_in = Yc.copy()
-        got = layer_dropout(Y_in, p, False, np.random.default_rng(0))
-        _unchanged("layer_dropout", (Yc,), (Y_in,))
+        got = call(Yc, p, False, 0)
         arr = as_array("layer_dropout's output in evaluation", got)
         if arr.shape == Yc.shape and not np.allclose(arr, Yc):
             if np.allclose(arr, Yc * (1 - p)):
@@ -458,20 +447,17 @@ def check_dropout(layer_dropout, hidden: bool = False) -> None:
         assert_close(f"layer_dropout with training=False {where}", got, Yc,
                      hint="With training=False dropout does nothing: return Y.")
         # training: values, fraction, reproducibility
-        Y_in = Yc.copy()
-        call = (lambda *a: assert_from_scratch("layer_dropout", layer_dropout, *a, extra=_extra())) if hidden else layer_dropout
-        got = call(Y_in, p, True, np.random.default_rng(1))
-        _unchanged("layer_dropout", (Yc,), (Y_in,))
+        got = call(Yc, p, True, 1)
         _dropout_values(Yc, got, p, where)
-        again = layer_dropout(Yc.copy(), p, True, np.random.default_rng(1))
+        again = call(Yc, p, True, 1)
         if not np.array_equal(as_array("layer_dropout's output", again), as_array("layer_dropout's output", got)):
             raise CheckFailed("Two calls with generators seeded alike gave different masks: draw the mask from the "
                               "rng argument (e.g. rng.random(Y.shape) >= p), not from np.random, so runs repeat.")
-        other = as_array("layer_dropout's output", layer_dropout(Yc.copy(), p, True, np.random.default_rng(2)))
+        other = as_array("layer_dropout's output", call(Yc, p, True, 2))
         if np.array_equal(other, as_array("layer_dropout's output", got)):
             raise CheckFailed("Generators with different seeds gave the same mask: draw the mask from rng.")
     if hidden:
-        got = layer_dropout(Y.copy(), 0.0, True, np.random.default_rng(3))
+        got = call(Y, 0.0, True, 3)
         assert_close("layer_dropout with p=0 in training (must return Y)", got, Y)
     passed("layer_dropout: inverted dropout in training, identity in evaluation" + (" (hidden cases too)" if hidden else ""))
 
@@ -535,14 +521,12 @@ def _halves_diagnosis(out, want, H, lengths, rtol, atol):
 def check_deep_bidirectional(deep_bidirectional_lstm, hidden: bool = False) -> None:
     """deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None)
     -> (out (B,T,2H), (h_n (2L,B,H), c_n (2L,B,H))), torch's order, masked by lengths."""
-    fn = deep_bidirectional_lstm
+    call = functools.partial(call_student, "deep_bidirectional_lstm", deep_bidirectional_lstm, hidden=hidden,
+                             ready_made=_ready_made(), names=("X", "lengths", "h0", "c0", "layers"))
     for B, T, D, H, L, lengths, seed, dtype in DEEP_VISIBLE + (DEEP_HIDDEN if hidden else []):
         X, lengths, h0, c0, layers = _case(B, T, D, H, L, True, seed, dtype, lengths)
         label = _label(B, T, D, H, dtype, L=L, lengths=lengths.tolist())
-        args = _copies(X, lengths, h0, c0)
-        got = (assert_from_scratch("deep_bidirectional_lstm", fn, *args, layers, extra=_extra()) if hidden
-               else fn(*args, layers))
-        _unchanged("deep_bidirectional_lstm", (X, lengths, h0, c0), args)
+        got = call(X, lengths, h0, c0, layers)
         out, final = unpack("deep_bidirectional_lstm", got, 2, "(out, (h_n, c_n))")
         h_n, c_n = unpack("the second value of deep_bidirectional_lstm", final, 2, "(h_n, c_n)")
         want, hw, cw = _torch(X, lengths, h0, c0, layers, True)
@@ -581,22 +565,23 @@ def check_deep_bidirectional(deep_bidirectional_lstm, hidden: bool = False) -> N
                      rtol=rtol, atol=atol, hint=label)
         assert_close("c_n", c_n, cw, rtol=rtol, atol=atol,
                      mistakes={"You returned h_n where c_n belongs.": hw, **{m: w[2] for m, w in wrong.items()}}, hint=label)
-        _check_deep_dropout(fn, X, lengths, h0, c0, layers, want, hw, cw, rtol, atol, label)
+        _check_deep_dropout(call, X, lengths, h0, c0, layers, want, hw, cw, rtol, atol, label)
     passed("deep_bidirectional_lstm matches torch.nn.LSTM(num_layers=L, bidirectional=True) on packed sequences"
            + (" (hidden cases too)" if hidden else ""))
 
 
-def _check_deep_dropout(fn, X, lengths, h0, c0, layers, want, hw, cw, rtol, atol, label):
-    """Dropout acts between layers, only in training, reproducibly, never on X nor on the last layer's output."""
+def _check_deep_dropout(call, X, lengths, h0, c0, layers, want, hw, cw, rtol, atol, label):
+    """Dropout acts between layers, only in training, reproducibly, never on X nor on the last layer's output.
+
+    call(X, lengths, h0, c0, layers, **kwargs) calls the student's deep_bidirectional_lstm through call_student.
+    """
     L = len(layers)
-    got = fn(X.copy(), lengths.copy(), h0.copy(), c0.copy(), layers, dropout=0.5, training=False,
-             rng=np.random.default_rng(0))
+    got = call(X, lengths, h0, c0, layers, dropout=0.5, training=False, rng=np.random.default_rng(0))
     out, (h_n, c_n) = unpack("deep_bidirectional_lstm", got, 2, "(out, (h_n, c_n))")
     if not np.allclose(as_array("out", out), want, rtol=rtol, atol=atol):
         raise CheckFailed("With dropout=0.5 and training=False your output changes: dropout is left on in "
                           f"evaluation. Pass `training` to layer_dropout (it must do nothing when False). {label}")
-    got = fn(X.copy(), lengths.copy(), h0.copy(), c0.copy(), layers, dropout=0.5, training=True,
-             rng=np.random.default_rng(1))
+    got = call(X, lengths, h0, c0, layers, dropout=0.5, training=True, rng=np.random.default_rng(1))
     out, (h_n, c_n) = unpack("deep_bidirectional_lstm", got, 2, "(out, (h_n, c_n))")
     out, h_n, c_n = (as_array(n, v) for n, v in (("out", out), ("h_n", h_n), ("c_n", c_n)))
     if out.shape != want.shape or h_n.shape != hw.shape:
@@ -614,8 +599,7 @@ def _check_deep_dropout(fn, X, lengths, h0, c0, layers, want, hw, cw, rtol, atol
                           "layer_dropout to the output of every layer but the last.")
     if L == 1 and not np.allclose(out, want, rtol=rtol, atol=atol):
         raise CheckFailed("With a single layer there is no 'between layers': dropout must change nothing, as in torch.")
-    again = fn(X.copy(), lengths.copy(), h0.copy(), c0.copy(), layers, dropout=0.5, training=True,
-               rng=np.random.default_rng(1))
+    again = call(X, lengths, h0, c0, layers, dropout=0.5, training=True, rng=np.random.default_rng(1))
     if not np.array_equal(as_array("out", unpack("deep_bidirectional_lstm", again, 2, "(out, (h_n, c_n))")[0]), out):
         raise CheckFailed("Two runs with generators seeded alike gave different outputs: draw every dropout mask from "
                           "the rng argument (pass it on to layer_dropout).")

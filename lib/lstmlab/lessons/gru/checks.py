@@ -6,7 +6,8 @@ independent reference: torch.nn.GRU on copied weights for PyTorch's convention, 
 the output is wrong, it is compared with what each typical mistake produces, and the message
 names that mistake. `hidden=True` adds held-back cases: other sizes, D == H, float32, a batch
 of one, saturated gates with a closed-form answer, and the from-scratch rule (torch.nn.GRU and
-lstmlab.gru's reference count as ready-made).
+lstmlab.gru's reference count as ready-made). Every call of a student's function goes through
+lstmlab.checking.call_student (inputs copied and compared, warnings never decide).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from lstmlab import bridge
 from lstmlab import gru as ref
 from lstmlab.fixtures import lstm_inputs
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import CheckFailed, assert_close, assert_from_scratch, passed, reference_functions, tolerances, unpack
+from lstmlab.checking import CheckFailed, assert_close, call_student, passed, reference_functions, tolerances, unpack
 
 # (B, D, H, seed, dtype): visible case first, held-back cases after. seed 1 of the second case gives D == H.
 VISIBLE = [(2, 3, 4, 0, np.float64)]
@@ -30,11 +31,9 @@ def _cases(hidden: bool):
     return VISIBLE + HIDDEN if hidden else VISIBLE
 
 
-def _guarded(name, fn, hidden, *args, **kwargs):
-    """Call the student's fn; in hidden mode, fail if it used a ready-made GRU."""
-    if hidden:
-        return assert_from_scratch(name, fn, *args, extra=reference_functions(ref), **kwargs)
-    return fn(*args, **kwargs)
+STEP_ARGS = ("x", "h_prev", "Wx", "Wh", "bx", "bh")
+FORWARD_ARGS = ("X", "h0", "Wx", "Wh", "bx", "bh")
+READY_MADE = reference_functions(ref)   # guard targets beyond torch's and the LSTM reference: lstmlab.gru's GRU
 
 
 def _step_case(B, D, H, seed, dtype):
@@ -172,8 +171,7 @@ def _torch_step(x, h, params):
 def _check_step(fn, name, convention, hidden):
     for B, D, H, seed, dtype in _cases(hidden):
         x, h, params = _step_case(B, D, H, seed, dtype)
-        args = (x.copy(), h.copy(), *(a.copy() for a in params))
-        got = _guarded(name, fn, hidden, *args)
+        got = call_student(name, fn, x, h, *params, hidden=hidden, ready_made=READY_MADE, names=STEP_ARGS)
         if isinstance(got, (tuple, list)):
             raise CheckFailed(f"{name} should return one array h_t of shape (B, H), got a {type(got).__name__} "
                               f"of length {len(got)}.")
@@ -184,9 +182,6 @@ def _check_step(fn, name, convention, hidden):
         rtol, atol = tolerances(x)
         assert_close(f"h_t (compared with {where} on the same weights)", got, want, rtol=rtol, atol=atol,
                      mistakes=mistakes, hint=f"(case B={B}, D={D}, H={H}, {np.dtype(dtype).name})")
-        for arr, orig in zip(args, (x, h, *params)):
-            if not np.array_equal(arr, orig):
-                raise CheckFailed(f"{name} changed one of its inputs in place; compute new arrays instead.")
     if hidden:
         _closed_forms(fn, name, convention)
     passed(f"{name} matches {'torch.nn.GRU' if convention == 'torch' else 'the chapter §4.2'}"
@@ -201,13 +196,13 @@ def _closed_forms(fn, name, convention):
     sl = ref.gate_slices(H)
     keep = bx.copy()
     keep[sl["z"]] = 60.0 if convention == "torch" else -60.0   # z = 1 keeps h in torch; z = 0 in the chapter
-    got = fn(x, h, Wx, Wh, keep, bh)
+    got = call_student(name, fn, x, h, Wx, Wh, keep, bh, hidden=True, ready_made=READY_MADE, names=STEP_ARGS)
     which = "z = 1" if convention == "torch" else "z = 0"
     assert_close(f"h_t when the update gate is saturated ({which}) (must equal h_(t-1))", got, h, rtol=1e-9, atol=1e-12,
                  hint="The update gate decides how much of h_(t-1) is kept: check which term z multiplies.")
     closed = bx.copy()
     closed[sl["r"]] = -60.0                                   # r = 0: the candidate forgets h_(t-1)
-    got = fn(x, h, Wx, Wh, closed, bh)
+    got = call_student(name, fn, x, h, Wx, Wh, closed, bh, hidden=True, ready_made=READY_MADE, names=STEP_ARGS)
     z = sigmoid(x @ Wx[:, sl["z"]] + closed[sl["z"]] + h @ Wh[:, sl["z"]] + bh[sl["z"]])
     xn = x @ Wx[:, sl["n"]] + bx[sl["n"]]
     if convention == "torch":
@@ -246,7 +241,8 @@ def check_forward(gru_forward, hidden: bool = False) -> None:
         rtol, atol = tolerances(X)
         other = {"torch": "chapter", "chapter": "torch"}
         for convention in ("torch", "chapter"):
-            got = _guarded("gru_forward", gru_forward, hidden, X.copy(), h0.copy(), *params, convention=convention)
+            got = call_student("gru_forward", gru_forward, X, h0, *params, hidden=hidden, ready_made=READY_MADE,
+                               names=FORWARD_ARGS, convention=convention)
             Hs, hT = unpack("gru_forward", got, 2, "(Hs, h_T)")
             if convention == "torch":
                 dt = torch.float32 if dtype == np.float32 else torch.float64
@@ -292,7 +288,8 @@ def check_param_count(gru_param_count, hidden: bool = False) -> None:
         for nb, want, who in ((2, with_bias, "torch.nn.GRU and Keras's default GRU (two bias vectors)"),
                               (1, with_bias - 3 * H, "Keras's GRU(reset_after=False) (one bias vector)"),
                               (0, without, "the chapter's bias-free equations")):
-            got = _guarded("gru_param_count", gru_param_count, hidden, D, H, bias_vectors=nb)
+            got = call_student("gru_param_count", gru_param_count, D, H, hidden=hidden, ready_made=READY_MADE,
+                               names=("input_size", "hidden_size"), bias_vectors=nb)
             if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
                 raise CheckFailed(f"gru_param_count should return an int, got {type(got).__name__}.")
             if got == want:

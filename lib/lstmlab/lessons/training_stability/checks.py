@@ -13,15 +13,15 @@ all-zero gradients, resuming from a saved optimizer state, and the from-scratch 
 """
 from __future__ import annotations
 
-import copy
+import inspect
 import types
 
 import numpy as np
 
 from lstmlab import optim as ref
+from lstmlab.checking import (CheckFailed, as_array, assert_close, call_student, matches, passed, reference_functions,
+                              tolerances)
 from lstmlab.fixtures import rng
-from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_from_scratch, matches, passed, reference_functions,
-                   tolerances)
 
 # --- shared helpers ------------------------------------------------------------------------
 
@@ -60,33 +60,26 @@ def _returned_list(name: str, got, n: int, what: str = "arrays") -> list[np.ndar
     return list(got)
 
 
-def _mutation_message(name: str, what: str, extra: str = "") -> str:
-    return (f"{name} changed the {what} it was given, in place. Compute new arrays (e.g. `g * coef`, `np.clip(g, ...)`) "
-            f"instead of `*=`, `out=` or assigning into the inputs. {extra}").strip()
+# What call_student appends when an answer changes its input in place ("<exercise> changed its input grads
+# in place; ...").
+MUTATION_HINT = "compute new arrays (e.g. `g * coef`, `np.clip(g, ...)`) instead of `*=`, `out=` or assigning into the inputs."
+OPTIMIZER_MUTATION_HINT = (MUTATION_HINT + " Return new parameters and a new state dict with new lists and arrays, and "
+                           "leave the old ones as they were: torch's optimizers update in place, this exercise returns "
+                           "new values.")
 
 
-def _same(a, b) -> bool:
-    """Exactly equal arrays (NaN equal to NaN), or equal objects."""
-    try:
-        return bool(np.array_equal(a, b, equal_nan=True))
-    except TypeError:
-        return bool(np.array_equal(a, b))
+def _returns_its_input(exercise, fn, grads, arg, names) -> list[bool]:
+    """For each tensor: does fn(grads, arg) return the very array it was given (or a view of it)?
 
-
-def _check_untouched(name, what, given, originals, extra: str = ""):
-    for a, b in zip(given, originals):
-        if not _same(a, b):
-            raise CheckFailed(_mutation_message(name, what, extra))
-
-
-def _copies(arrays):
-    return [a.copy() for a in arrays]
-
-
-def _unwrap(fn):
-    while hasattr(fn, "__wrapped__"):
-        fn = fn.__wrapped__
-    return fn
+    call_student hands an answer copies of its inputs, so to see whether the answer returns its input this
+    call passes the arrays as they are (may_change): the checked call before it has already shown that the
+    answer leaves them untouched.
+    """
+    given = [g.copy() for g in grads]
+    got = call_student(exercise, fn, given, arg, names=names, may_change=(names[0],))
+    if not isinstance(got, (list, tuple)):
+        return [False] * len(given)
+    return [np.shares_memory(np.asarray(mine), g) for mine, g in zip(got, given)] + [False] * (len(given) - len(got))
 
 
 def ready_made() -> list[tuple[object, str, str]]:
@@ -113,7 +106,7 @@ def ready_made() -> list[tuple[object, str, str]]:
             fn = getattr(module, name, None)
             if fn is None:
                 continue
-            inner = _unwrap(fn)
+            inner = inspect.unwrap(fn)
             if id(inner) in seen or not isinstance(inner, types.FunctionType):
                 continue
             seen.add(id(inner))
@@ -123,12 +116,6 @@ def ready_made() -> list[tuple[object, str, str]]:
     for cls in (torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop):
         targets.append((cls, "step", f"torch.optim.{cls.__name__}"))
     return targets
-
-
-def _from_scratch(name, fn, *args, hidden: bool, **kwargs):
-    if hidden:
-        return assert_from_scratch(name, fn, *args, extra=ready_made(), **kwargs)
-    return fn(*args, **kwargs)
 
 
 # --- exercise: global norm -----------------------------------------------------------------
@@ -167,9 +154,8 @@ def check_global_norm(global_norm, hidden: bool = False) -> None:
                   ([(2, 5), (5,), (1,)], 3, np.float64, [100.0, 1e-3, 2.0]), ([(3, 3), (2,)], 4, np.float64, [0.0, 0.0])]
     for shapes, seed, dtype, scales in cases:
         grads = _tensors(shapes, seed, dtype, scales)
-        given = _copies(grads)
-        got = _from_scratch("global_norm", global_norm, given, hidden=hidden)
-        _check_untouched("global_norm", "gradients", given, grads)
+        got = call_student("global_norm", global_norm, grads, hidden=hidden, ready_made=ready_made(), names=("grads",),
+                           mutation_hint=MUTATION_HINT)
         want = _torch_total_norm(grads)
         if isinstance(got, (list, tuple)) and len(got) == len(grads) and len(grads) > 1:
             raise CheckFailed("You returned one norm per tensor; the global norm is ONE number for all tensors together: "
@@ -194,11 +180,11 @@ def check_clip_by_value(clip_by_value, hidden: bool = False) -> None:
         cases += [([(6,)], 11, np.float32, 0.1), ([(2, 3), (4,)], 12, np.float64, 10.0), ([(3, 3)], 13, np.float64, 1.0)]
     for shapes, seed, dtype, clip in cases:
         grads = _tensors(shapes, seed, dtype)
-        given = _copies(grads)
-        got = _from_scratch("clip_by_value", clip_by_value, given, clip, hidden=hidden)
-        _check_untouched("clip_by_value", "gradients", given, grads,
-                         "torch's clip_grad_value_ works in place on .grad; this exercise returns new arrays.")
+        got = call_student("clip_by_value", clip_by_value, grads, clip, hidden=hidden, ready_made=ready_made(),
+                           names=("grads", "clip"), mutation_hint=MUTATION_HINT + " torch's clip_grad_value_ works in "
+                           "place on .grad; this exercise returns new arrays.")
         got = _returned_list("clip_by_value", got, len(grads))
+        returned_input = _returns_its_input("clip_by_value", clip_by_value, grads, clip, ("grads", "clip"))
         tg = [torch.tensor(g) for g in grads]
         params = [torch.nn.Parameter(torch.zeros_like(t)) for t in tg]
         for p, t in zip(params, tg):
@@ -222,7 +208,7 @@ def check_clip_by_value(clip_by_value, hidden: bool = False) -> None:
             }
             assert_close(f"clipped tensor {k}", mine, want, rtol=rtol, atol=atol, mistakes=mistakes,
                          hint=f"(case: clip={clip}, tensors of shapes {shapes}, {np.dtype(dtype).name})")
-            if np.shares_memory(np.asarray(mine), given[k]):
+            if returned_input[k]:
                 raise CheckFailed("clip_by_value returned the input arrays themselves; return new arrays (np.clip returns one).")
     passed("clip_by_value matches torch.nn.utils.clip_grad_value_" + (" (hidden cases too)" if hidden else ""))
 
@@ -285,10 +271,9 @@ def check_clip_by_global_norm(clip_by_global_norm, hidden: bool = False) -> None
                   ([(2, 2), (3,)], 24, np.float64, 1.0, [0.0, 0.0])]   # all zeros: no NaN
     for shapes, seed, dtype, max_norm, scales in cases:
         grads = _tensors(shapes, seed, dtype, scales)
-        given = _copies(grads)
-        got = _from_scratch("clip_by_global_norm", clip_by_global_norm, given, max_norm, hidden=hidden)
-        _check_untouched("clip_by_global_norm", "gradients", given, grads,
-                         "torch's clip_grad_norm_ scales .grad in place; this exercise must leave its input untouched.")
+        got = call_student("clip_by_global_norm", clip_by_global_norm, grads, max_norm, hidden=hidden,
+                           ready_made=ready_made(), names=("grads", "max_norm"), mutation_hint=MUTATION_HINT
+                           + " torch's clip_grad_norm_ scales .grad in place; this exercise must leave its input untouched.")
         got = _returned_list("clip_by_global_norm", got, len(grads))
         want_torch = _torch_clip_norm(grads, max_norm)
         norm = ref.global_norm(grads)
@@ -312,8 +297,10 @@ def check_clip_by_global_norm(clip_by_global_norm, hidden: bool = False) -> None
             assert_close(f"clipped tensor {k}", arr, want_torch[k], rtol=rtol, atol=atol, mistakes=mistakes[k],
                          hint=f"(case: max_norm={max_norm}, global norm {norm:.4g}, tensors of shapes {shapes}, "
                               f"{np.dtype(dtype).name})")
-        for k, mine in enumerate(got):
-            if np.shares_memory(np.asarray(mine), given[k]):
+        returned_input = _returns_its_input("clip_by_global_norm", clip_by_global_norm, grads, max_norm,
+                                            ("grads", "max_norm"))
+        for k in range(len(got)):
+            if returned_input[k]:
                 raise CheckFailed("clip_by_global_norm returned the input arrays themselves when nothing needed "
                                   "clipping; return new arrays every time (e.g. `g * coef` with coef = 1, or g.copy()).")
     passed("clip_by_global_norm matches torch.nn.utils.clip_grad_norm_" + (" (hidden cases too)" if hidden else ""))
@@ -340,9 +327,8 @@ def _check_penalty(fn, kind: str, hidden: bool):
         cases += [([(5,)], 31, np.float32, 0.01), ([(2, 3), (3,)], 32, np.float64, 2.5), ([(4,)], 33, np.float64, 0.0)]
     for shapes, seed, dtype, lam in cases:
         params = _tensors(shapes, seed, dtype, zeros_in=len(shapes) - 1)
-        given = _copies(params)
-        got = _from_scratch(name, fn, given, lam, hidden=hidden)
-        _check_untouched(name, "parameters", given, params)
+        got = call_student(name, fn, params, lam, hidden=hidden, ready_made=ready_made(), names=("params", "lam"),
+                           mutation_hint=MUTATION_HINT)
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             raise CheckFailed(f"{name} should return two values (value, grads), got {type(got).__name__}"
                               + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else "") + ".")
@@ -550,6 +536,21 @@ def _grads_seq(shapes, n_steps, seed, dtype, scales):
     return [[(s * r.standard_normal(shape)).astype(dtype) for shape, s in zip(shapes, scales)] for _ in range(n_steps)]
 
 
+def _optimizer_case(case, init, step):
+    """(params, grads sequence, starting state) of one optimizer case. A case with resume=n starts where the
+    reference is after n steps, its parameters and state cast to the case's dtype."""
+    dtype = case["dtype"]
+    params = _tensors(case["shapes"], case["seed"], dtype)
+    seq = _grads_seq(case["shapes"], case["resume"] + case["steps"], case["seed"] + 1, dtype, case["scales"])
+    state = init(params)
+    if case["resume"]:
+        for grads in seq[:case["resume"]]:
+            params, state = step(params, grads, state, **case["hyper"])
+        params = [p.astype(dtype) for p in params]
+        state = {k: [x.astype(dtype) for x in v] if isinstance(v, list) else v for k, v in state.items()}
+    return params, seq[case["resume"]:], state
+
+
 def _torch_optimizer_run(kind, params, grads_seq, hyper, state=None):
     """Run torch.optim.Adam / RMSprop on copies of params; returns [(params, state arrays...)] per step."""
     import torch
@@ -580,37 +581,14 @@ def _torch_optimizer_run(kind, params, grads_seq, hyper, state=None):
     return out
 
 
-def _deep_copy_state(state):
-    return copy.deepcopy(state)
-
-
-def _states_equal(a, b) -> bool:
-    if set(a) != set(b):
-        return False
-    for key in a:
-        x, y = a[key], b[key]
-        if isinstance(x, (list, tuple)):
-            if len(x) != len(y) or not all(_same(u, w) for u, w in zip(x, y)):
-                return False
-        elif not _same(x, y):
-            return False
-    return True
-
-
 def _run_optimizer(name, fn, kind, params, grads_seq, hyper, state, hidden):
-    """Call the student's step function len(grads_seq) times, feeding back its state; check purity each time."""
+    """Call the student's step function len(grads_seq) times, feeding back its state; call_student checks that
+    params, grads and state (the arrays and lists inside it too) are left as they were, each time."""
     trajectory = []
-    cur_params = _copies(params)
-    cur_state = _deep_copy_state(state)
+    cur_params, cur_state = params, state
     for step, grads in enumerate(grads_seq, start=1):
-        given_p, given_g, given_s = _copies(cur_params), _copies(grads), _deep_copy_state(cur_state)
-        got = _from_scratch(name, fn, given_p, given_g, given_s, hidden=hidden, **hyper)
-        _check_untouched(name, "parameters", given_p, cur_params,
-                         "torch's optimizers update parameters in place; this exercise returns new ones.")
-        _check_untouched(name, "gradients", given_g, grads)
-        if not _states_equal(given_s, cur_state):
-            raise CheckFailed(f"{name} changed the state dict it was given (or the arrays/lists inside it). Build a new "
-                              "state dict with new lists and arrays and return it; leave the old one as it was.")
+        got = call_student(name, fn, cur_params, grads, cur_state, hidden=hidden, ready_made=ready_made(),
+                           names=("params", "grads", "state"), mutation_hint=OPTIMIZER_MUTATION_HINT, **hyper)
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             raise CheckFailed(f"{name} should return two values (new_params, new_state), got {type(got).__name__}.")
         new_params, new_state = got
@@ -685,16 +663,8 @@ def check_adam_step(adam_step, hidden: bool = False) -> None:
     """adam_step(params, grads, state, lr, betas, eps) -> (new_params, new_state); state = {"t", "m", "v"}."""
     cases = ADAM_CASES_VISIBLE + (ADAM_CASES_HIDDEN if hidden else [])
     for case in cases:
-        shapes, dtype, hyper = case["shapes"], case["dtype"], case["hyper"]
-        params = _tensors(shapes, case["seed"], dtype)
-        seq = _grads_seq(shapes, case["resume"] + case["steps"], case["seed"] + 1, dtype, case["scales"])
-        state = ref.adam_init(params)
-        if case["resume"]:
-            for grads in seq[:case["resume"]]:
-                params, state = ref.adam_step(params, grads, state, **hyper)
-            params = [p.astype(dtype) for p in params]
-            state = {"t": state["t"], "m": [x.astype(dtype) for x in state["m"]], "v": [x.astype(dtype) for x in state["v"]]}
-        seq = seq[case["resume"]:]
+        dtype, hyper = case["dtype"], case["hyper"]
+        params, seq, state = _optimizer_case(case, ref.adam_init, ref.adam_step)
         got = _run_optimizer("adam_step", adam_step, "adam", params, seq, hyper, state, hidden)
         want = _torch_optimizer_run("adam", params, seq, hyper, state if case["resume"] else None)
         wrong = {v: _adam_variant(params, seq, hyper["lr"], hyper["betas"], hyper["eps"], v,
@@ -732,16 +702,8 @@ def check_rmsprop_step(rmsprop_step, hidden: bool = False) -> None:
     """rmsprop_step(params, grads, state, lr, alpha, eps) -> (new_params, new_state); state = {"v"}."""
     cases = RMSPROP_CASES_VISIBLE + (RMSPROP_CASES_HIDDEN if hidden else [])
     for case in cases:
-        shapes, dtype, hyper = case["shapes"], case["dtype"], case["hyper"]
-        params = _tensors(shapes, case["seed"], dtype)
-        seq = _grads_seq(shapes, case["resume"] + case["steps"], case["seed"] + 1, dtype, case["scales"])
-        state = ref.rmsprop_init(params)
-        if case["resume"]:
-            for grads in seq[:case["resume"]]:
-                params, state = ref.rmsprop_step(params, grads, state, **hyper)
-            params = [p.astype(dtype) for p in params]
-            state = {"v": [x.astype(dtype) for x in state["v"]]}
-        seq = seq[case["resume"]:]
+        dtype, hyper = case["dtype"], case["hyper"]
+        params, seq, state = _optimizer_case(case, ref.rmsprop_init, ref.rmsprop_step)
         got = _run_optimizer("rmsprop_step", rmsprop_step, "rmsprop", params, seq, hyper, state, hidden)
         want = _torch_optimizer_run("rmsprop", params, seq, hyper, state if case["resume"] else None)
         wrong = {v: _rmsprop_variant(params, seq, hyper["lr"], hyper["alpha"], hyper["eps"], v,

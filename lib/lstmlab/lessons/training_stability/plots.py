@@ -1,4 +1,5 @@
-"""Plots of lesson 06: what clipping does to a gradient's direction, and how optimizers react to a spike.
+"""Plots of lesson 06: the cliff, what clipping does to a gradient's direction, how optimizers react to a
+spike, and what truncated BPTT costs.
 
 Each function returns (fig, data_drawn) so tests can check the picture's content.
 """
@@ -6,6 +7,30 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+
+def plot_cliff(line: dict, zoom: dict, b_wall: float, title: str = "A cliff in the loss of a one-unit RNN"):
+    """Loss and gradient norm along a line in parameter space (b varies, w fixed), with a zoom on the cliff.
+
+    line, zoom: outputs of experiments.along_line (the zoom on a narrow interval around the cliff at b_wall)
+    Returns (fig, data) with data = {"line": line, "zoom": zoom, "b_wall": b_wall}.
+    """
+    fig, axes = plt.subplots(2, 2, figsize=(10, 5.6), sharex="col")
+    w = float(line["w"][0])
+    for col, (d, x, xlabel) in enumerate((
+            (line, line["b"], f"bias b (w fixed at {w:g})"),
+            (zoom, (zoom["b"] - b_wall) * 1e3, f"distance from the wall b* = {b_wall:.5f}, (b - b*) / 0.001"))):
+        axes[0, col].plot(x, d["loss"], color="C0")
+        axes[0, col].set_ylabel("loss (x_T - target)^2")
+        axes[1, col].semilogy(x, d["grad_norm"], color="C3")
+        axes[1, col].set_ylabel("gradient norm ||(dL/dw, dL/db)||")
+        axes[1, col].set_xlabel(xlabel)
+    axes[0, 0].set_title(f"{title}: along the line")
+    axes[0, 1].set_title("zoom on the cliff: 1000x narrower")
+    for row in range(2):
+        axes[row, 0].axvspan(zoom["b"][0], zoom["b"][-1], color="gray", alpha=0.3, lw=0)
+    fig.tight_layout()
+    return fig, {"line": line, "zoom": zoom, "b_wall": b_wall}
 
 
 def plot_clipping_directions(g2: np.ndarray, clipped2: dict[str, np.ndarray], names: list[str],
@@ -69,5 +94,57 @@ def plot_step_sizes(lengths: dict[str, np.ndarray], lr: float, spike_at: int,
     ax.set_ylabel("step length / learning rate")
     ax.set_title(title)
     ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig, data
+
+
+def plot_truncation(runs: list[dict], reach: dict[str, np.ndarray], title: str = "Truncated BPTT on the echo task"):
+    """Left: recall accuracy against the truncation length K; right: gradient reach maps.
+
+    runs:  outputs of models.train_truncated (same lag); reach: {label: experiments.gradient_reach(...)} (two maps)
+    Returns (fig, data) with data = {"K": [...], "accuracy": [...], "reach": reach}.
+    """
+    fig, axes = plt.subplots(1, 1 + len(reach), figsize=(4.2 * (1 + len(reach)), 3.6))
+    Ks = [r["K"] for r in runs]
+    acc = [r["accuracy"] for r in runs]
+    lag = runs[0]["lag"]
+    ax = axes[0]
+    ax.bar([str(k) for k in Ks], acc, color=["C3" if k <= lag else "C2" for k in Ks])
+    ax.axhline(0.5, color="gray", ls="--", lw=1, label="chance")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(f"truncation length K (steps); lag = {lag}")
+    ax.set_ylabel("recall accuracy (fraction)")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    for ax, (label, R) in zip(axes[1:], reach.items()):
+        im = ax.imshow(np.log10(R + 1e-12), cmap="magma", vmin=-6, vmax=0, origin="upper")
+        ax.set_xlabel("input step s")
+        ax.set_ylabel("output step t")
+        ax.set_title(f"gradient reach, {label}")
+        fig.colorbar(im, ax=ax, fraction=0.046, label="log10 |d out_t / d x_s|")
+    fig.tight_layout()
+    return fig, {"K": Ks, "accuracy": acc, "reach": reach}
+
+
+def plot_grad_norms(runs: list[dict], max_norm: float, title: str = "Gradient norm during training (before clipping)"):
+    """Global gradient norm per update for each run, log scale, with the clipping threshold.
+
+    Returns (fig, data) with data = {"K=...": norms array}.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    data = {}
+    for r in runs:
+        label = f"K={r['K']}"
+        axes[0].semilogy(r["grad_norm"], lw=0.8, label=label)
+        axes[1].plot(r["loss"], lw=0.8, label=label)
+        data[label] = r["grad_norm"]
+    axes[0].axhline(max_norm, color="k", ls="--", lw=1, label=f"max_norm = {max_norm}")
+    axes[0].set_xlabel("update")
+    axes[0].set_ylabel("global gradient norm")
+    axes[0].set_title(title)
+    axes[0].legend(fontsize=7, ncol=2)
+    axes[1].set_xlabel("update")
+    axes[1].set_ylabel("training loss (binary cross-entropy)")
+    axes[1].set_title("Training loss")
     fig.tight_layout()
     return fig, data

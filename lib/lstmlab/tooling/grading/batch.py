@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..course import Course
-from .judge import ExerciseResult, SubmissionResult, grade
+from .judge import grade
 from .notebook import LessonSpec, identify_lesson, load_lesson, read_submission
 from .sandbox import Limits, Sandbox
+from .verdict import ExerciseResult, Status, SubmissionResult
 
 GRADER_VERSION = "1"
 ZIP_LIMITS = {"files": 20_000, "file_bytes": 64 << 20, "total_bytes": 1 << 30}
@@ -156,14 +157,14 @@ def result_key(sub: Submission, solution_sha: str) -> str:
     return hashlib.sha256(f"{GRADER_VERSION}|{sub.student}|{sub.lesson}|{sub.sha}|{solution_sha}".encode()).hexdigest()[:32]
 
 
-def not_submitted(student: str, spec: LessonSpec, reason: str) -> dict:
+def not_submitted(student: str, spec: LessonSpec, reason: str, status: Status = Status.MISSING) -> SubmissionResult:
     r = SubmissionResult(student, spec.lesson, problems=[reason], sandbox="not run")
-    r.exercises = [ExerciseResult(e.test_id, e.points, 0.0, "missing", reason) for e in spec.exercises]
-    return r.as_dict()
+    r.exercises = [ExerciseResult(e.test_id, e.points, 0.0, status, reason) for e in spec.exercises]
+    return r
 
 
 def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits | None = None,
-        fallback: bool = False, log=print) -> tuple[list[dict], Intake, dict]:
+        fallback: bool = False, log=print) -> tuple[list[SubmissionResult], Intake, dict]:
     """Grade everything under `source` (folder or zip) into `out`. Returns (results, intake, info)."""
     start = time.monotonic()
     solutions = course.solutions
@@ -194,9 +195,9 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
             rfile = results_dir / f"{key}.json"
             if rfile.is_file():
                 try:
-                    results[(sub.student, sub.lesson)] = json.loads(rfile.read_text(encoding="utf-8"))
+                    results[(sub.student, sub.lesson)] = SubmissionResult.from_dict(json.loads(rfile.read_text(encoding="utf-8")))
                     continue
-                except ValueError:
+                except (ValueError, KeyError, TypeError):  # unreadable or from another version: grade again
                     rfile.unlink()
             todo.append({"student": sub.student, "lesson": sub.lesson, "path": str(sub.path), "note": sub.note,
                          "solution": str(solutions / f"{sub.lesson}.ipynb"), "hide": [str(h) for h in hidden],
@@ -210,15 +211,12 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
                 for fut in cf.as_completed(futures):
                     job = futures[fut]
                     try:
-                        res = fut.result()
+                        res = SubmissionResult.from_dict(fut.result())
                     except Exception as exc:  # a grader bug must not cost the batch: record and go on
-                        res = not_submitted(job["student"], specs[job["lesson"]], f"grading failed: {exc!r}")
-                        for e in res["exercises"]:
-                            e["status"] = "crashed"
+                        res = not_submitted(job["student"], specs[job["lesson"]], f"grading failed: {exc!r}", Status.CRASHED)
                     results[(job["student"], job["lesson"])] = res
-                    total = sum(e["score"] for e in res["exercises"])
-                    log(f"  {job['student']}/{job['lesson']}: {total:g}/{specs[job['lesson']].max_score:g} "
-                        f"({res.get('seconds', 0):.1f} s)")
+                    log(f"  {job['student']}/{job['lesson']}: {res.score:g}/{specs[job['lesson']].max_score:g} "
+                        f"({res.seconds:.1f} s)")
     lessons = sorted({sub.lesson for sub in intake.submissions})
     for student in sorted(intake.students):
         for lid in lessons:

@@ -20,19 +20,25 @@ import io
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
 
 import numpy as np
+
+from lstmlab.checking.diagnosis import is_torch_tensor
 
 from . import wire
 from .notebook import Answers, LessonSpec
 from .sandbox import Sandbox, stop
+from .verdict import ExerciseResult, Status, SubmissionResult
 
 MAX_RESTARTS = 6
 
 
 class WorkerLost(Exception):
-    """The worker died or went silent; str() says how."""
+    """The worker died or went silent; str() says how, `status` is TIMEOUT or CRASHED."""
+
+    def __init__(self, text: str, status: Status = Status.CRASHED):
+        super().__init__(text)
+        self.status = status
 
 
 class StudentCodeError(Exception):
@@ -41,29 +47,6 @@ class StudentCodeError(Exception):
     def __init__(self, text: str, ename: str):
         super().__init__(text)
         self.ename = ename
-
-
-@dataclass
-class ExerciseResult:
-    exercise: str
-    points: float
-    score: float = 0.0
-    status: str = "not run"
-    message: str = ""
-    output: str = ""
-
-
-@dataclass
-class SubmissionResult:
-    student: str
-    lesson: str
-    exercises: list[ExerciseResult] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    sandbox: str = ""
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 class Session:
@@ -110,7 +93,7 @@ class Session:
         try:
             return wire.receive(self.fd_in, deadline or self.deadline)
         except wire.TimedOut:
-            raise WorkerLost("time limit exceeded (an infinite loop, or code far too slow)") from None
+            raise WorkerLost("time limit exceeded (an infinite loop, or code far too slow)", Status.TIMEOUT) from None
         except EOFError:
             raise WorkerLost(self._died()) from None
         except wire.ProtocolError as exc:
@@ -128,7 +111,7 @@ def _sync(original, new) -> None:
     elif isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
         if original.shape == new.shape and original.flags.writeable:
             original[...] = new
-    elif type(original).__name__ == "Tensor" and hasattr(new, "shape"):
+    elif is_torch_tensor(original) and hasattr(new, "shape"):
         import torch
 
         if tuple(original.shape) == tuple(new.shape):
@@ -137,7 +120,7 @@ def _sync(original, new) -> None:
     elif isinstance(original, list) and isinstance(new, list):
         if len(original) == len(new):
             for k, (a, b) in enumerate(zip(original, new)):
-                if isinstance(a, (np.ndarray, list, dict, tuple, np.random.Generator)) or type(a).__name__ == "Tensor":
+                if isinstance(a, (np.ndarray, list, dict, tuple, np.random.Generator)) or is_torch_tensor(a):
                     _sync(a, b)
                 else:
                     original[k] = b
@@ -184,8 +167,9 @@ class RemoteFunction:
     def __call__(self, *args, **kwargs):
         return self.__lstmlab_remote_call__(args, kwargs, ())[0]
 
-    def __lstmlab_remote_call__(self, args, kwargs, extra):
-        """Run the function under the ready-made guard (plus `extra` targets); returns (result, names called)."""
+    def __lstmlab_remote_call__(self, args, kwargs, extra, defaults: bool = True):
+        """Run the function under the ready-made guard (`extra` targets, plus the default ones unless
+        defaults is False); returns (result, names called)."""
         session = self._session
         callbacks: list = []
 
@@ -197,7 +181,8 @@ class RemoteFunction:
 
         args = list(args)
         msg = {"op": "call", "name": self.__name__, "args": wire.encode(args, as_tag),
-               "kwargs": wire.encode(kwargs, as_tag), "guard": [_target_spec(*t) for t in extra]}
+               "kwargs": wire.encode(kwargs, as_tag), "guard": [_target_spec(*t) for t in extra],
+               "defaults": bool(defaults)}
         session.send(msg)
         while True:
             reply = session.receive()
@@ -231,21 +216,23 @@ class RemoteFunction:
         raise wire.ProtocolError("the worker may not send callbacks")
 
 
-def _status_of(exc: BaseException) -> str:
+def _status_of(exc: BaseException) -> Status:
     if isinstance(exc, StudentCodeError):
-        return "unanswered" if exc.ename == "NotImplementedError" else "error"
+        return Status.UNANSWERED if exc.ename == "NotImplementedError" else Status.ERROR
     if isinstance(exc, WorkerLost):
-        return "timeout" if "time limit" in str(exc) else "crashed"
+        return exc.status
     if isinstance(exc, AssertionError):
-        return "failed"
-    return "error"
+        return Status.FAILED
+    return Status.ERROR
 
 
 def _message_of(exc: BaseException) -> str:
     if isinstance(exc, StudentCodeError):
         if exc.ename == "NotImplementedError":
             return "not answered yet (the function still raises NotImplementedError)"
-        return "your code raised an exception:\n" + str(exc).strip()
+        # A check may attach the usual cause of such an exception as a note (lstmlab.checking.call_student).
+        notes = "".join(f"\n{n}" for n in getattr(exc, "__notes__", ()))
+        return "your code raised an exception:\n" + str(exc).strip() + notes
     if isinstance(exc, AssertionError) and not str(exc):
         return "a test assertion failed"
     return f"{str(exc)}" if isinstance(exc, (AssertionError, WorkerLost)) else f"{type(exc).__name__}: {exc}"
@@ -261,9 +248,10 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
         result.exercises.append(by_test[ex.test_id])
     if not answers.readable:
         for r in result.exercises:
-            r.status, r.message = "rejected", answers.problems[0] if answers.problems else "unreadable file"
+            r.status, r.message = Status.REJECTED, answers.problems[0] if answers.problems else "unreadable file"
         return result
     notebook_deadline = start + sandbox.limits.notebook_seconds
+    stopped_by = Status.CRASHED   # what an exercise never reached is marked as, should grading stop early
     bad_blocks: set[str] = set(answers.exercise_problems)   # answers never to run (again)
     judge_ns: dict = {"__name__": "__main__"}
     trusted: set[str] = set(judge_ns)
@@ -309,7 +297,7 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
             replay(0)
         except WorkerLost as exc:
             for r in result.exercises:
-                r.status, r.message = "crashed", f"the grading kernel could not start: {exc}"
+                r.status, r.message = Status.CRASHED, f"the grading kernel could not start: {exc}"
             return result
 
         answer_errors: dict[str, str] = {}
@@ -319,6 +307,7 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
                 continue
             if time.monotonic() > notebook_deadline:
                 result.problems.append("the notebook time limit was reached; exercises after it were not run")
+                stopped_by = Status.TIMEOUT
                 break
             try:
                 if step.kind == "setup":
@@ -341,19 +330,19 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
                         r.status, r.message = lost_blocks[sid]
                         continue
                     if sid in answers.exercise_problems:
-                        r.status, r.message = "rejected", answers.exercise_problems[sid]
+                        r.status, r.message = Status.REJECTED, answers.exercise_problems[sid]
                         continue
                     session.deadline = min(time.monotonic() + sandbox.limits.cell_seconds, notebook_deadline)
                     out = io.StringIO()
                     try:
                         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
                             exec(compile(step.source, f"<{step.exercise.test_id}>", "exec"), judge_ns)
-                        r.status, r.score = "passed", r.points
+                        r.status, r.score = Status.PASSED, r.points
                     except WorkerLost:
                         raise
                     except Exception as exc:
                         r.status, r.message = _status_of(exc), _message_of(exc)
-                        if sid in answer_errors and r.status in ("error", "failed"):
+                        if sid in answer_errors and r.status in (Status.ERROR, Status.FAILED):
                             r.message = answer_errors[sid] + "\n\n" + r.message
                     r.output = out.getvalue()[-4000:]
             except WorkerLost as exc:
@@ -368,17 +357,19 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
                     result.problems.append(f"a setup cell failed in the kernel: {exc}")
                 if restarts > MAX_RESTARTS:
                     result.problems.append("the kernel was restarted too often; the remaining exercises were not run")
+                    stopped_by = exc.status
                     break
                 try:
                     replay(k + 1)
                 except WorkerLost as again:
                     result.problems.append(f"the kernel could not be restarted: {again}")
+                    stopped_by = again.status
                     break
         session.close()
 
     for r in result.exercises:
-        if r.status == "not run":
+        if r.status == Status.NOT_RUN:
             r.message = r.message or "not run: grading stopped before this exercise (see the problems above)"
-            r.status = "timeout" if any("time limit" in p for p in result.problems) else "crashed"
+            r.status = stopped_by
     result.seconds = round(time.monotonic() - start, 2)
     return result

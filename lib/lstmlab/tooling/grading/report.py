@@ -12,9 +12,8 @@ import io
 from collections import defaultdict
 from pathlib import Path
 
-STATUS_TEXT = {"passed": "passed", "failed": "failed", "error": "your code raised an error", "unanswered": "not answered",
-               "timeout": "time limit exceeded", "crashed": "the kernel crashed", "rejected": "not graded (see reason)",
-               "missing": "not submitted"}
+from .verdict import Status, SubmissionResult
+
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;vertical-align:top}
@@ -23,14 +22,14 @@ pre{white-space:pre-wrap;background:#f7f7f7;padding:.5rem;margin:0;max-height:22
 .small{color:#666;font-size:.85rem}img{max-width:100%}"""
 
 
-def write_csv(results: list[dict], path: Path) -> None:
+def write_csv(results: list[SubmissionResult], path: Path) -> None:
     """student_id,lesson,exercise,score,max_score: one row per graded cell of every submission."""
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student_id", "lesson", "exercise", "score", "max_score"])
         for r in results:
-            for e in r["exercises"]:
-                w.writerow([r["student"], r["lesson"], e["exercise"], f"{e['score']:g}", f"{e['points']:g}"])
+            for e in r.exercises:
+                w.writerow([r.student, r.lesson, e.exercise, f"{e.score:g}", f"{e.points:g}"])
 
 
 def _page(title: str, body: str) -> str:
@@ -38,25 +37,25 @@ def _page(title: str, body: str) -> str:
             f"<style>{CSS}</style></head><body>{body}</body></html>")
 
 
-def feedback_html(r: dict) -> str:
+def feedback_html(r: SubmissionResult) -> str:
     """One student's feedback on one lesson: per exercise the verdict and the diagnosis, never test code."""
-    total = sum(e["score"] for e in r["exercises"])
-    out = sum(e["points"] for e in r["exercises"])
+    total = sum(e.score for e in r.exercises)
+    out = sum(e.points for e in r.exercises)
     rows = []
-    for e in r["exercises"]:
-        cls = "passed" if e["status"] == "passed" else "bad"
-        detail = html.escape(e["message"] or "")
-        ok_lines = html.escape(e.get("output") or "")
-        rows.append(f"<tr><td>{html.escape(e['exercise'])}</td><td class='{cls}'>{html.escape(STATUS_TEXT.get(e['status'], e['status']))}</td>"
-                    f"<td>{e['score']:g} / {e['points']:g}</td><td>{f'<pre>{detail}</pre>' if detail else ''}"
+    for e in r.exercises:
+        cls = "passed" if e.status == Status.PASSED else "bad"
+        detail = html.escape(e.message or "")
+        ok_lines = html.escape(e.output or "")
+        rows.append(f"<tr><td>{html.escape(e.exercise)}</td><td class='{cls}'>{html.escape(e.status.text)}</td>"
+                    f"<td>{e.score:g} / {e.points:g}</td><td>{f'<pre>{detail}</pre>' if detail else ''}"
                     f"{f'<pre>{ok_lines}</pre>' if ok_lines and not detail else ''}</td></tr>")
-    problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.get("problems", []))
-    body = (f"<h1>{html.escape(r['lesson'])} — feedback for {html.escape(r['student'])}</h1>"
+    problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.problems)
+    body = (f"<h1>{html.escape(r.lesson)} — feedback for {html.escape(r.student)}</h1>"
             f"<p><b>Score: {total:g} / {out:g}</b></p>"
             + (f"<h2>Problems with the submission</h2><ul>{problems}</ul>" if problems else "")
             + "<table><tr><th>exercise</th><th>result</th><th>points</th><th>diagnosis</th></tr>" + "".join(rows) + "</table>"
             "<p class='small'>Hidden tests also ran: their verdicts count, their code is not shown.</p>")
-    return _page(f"{r['lesson']} feedback", body)
+    return _page(f"{r.lesson} feedback", body)
 
 
 def _png(fig) -> str:
@@ -68,7 +67,7 @@ def _png(fig) -> str:
     return "<img alt='plot' src='data:image/png;base64," + base64.b64encode(buf.getvalue()).decode() + "'>"
 
 
-def score_distributions(results: list[dict]):
+def score_distributions(results: list[SubmissionResult]):
     """Per lesson: (fig, data) where data[exercise] = list of scores over students; plots pass rates and totals."""
     import matplotlib
 
@@ -77,13 +76,13 @@ def score_distributions(results: list[dict]):
 
     by_lesson = defaultdict(list)
     for r in results:
-        by_lesson[r["lesson"]].append(r)
+        by_lesson[r.lesson].append(r)
     figures = {}
     for lesson, rs in sorted(by_lesson.items()):
-        exercises = [e["exercise"] for e in rs[0]["exercises"]]
-        data = {ex: [next(e["score"] for e in r["exercises"] if e["exercise"] == ex) for r in rs] for ex in exercises}
-        maxes = {e["exercise"]: e["points"] for e in rs[0]["exercises"]}
-        totals = [sum(e["score"] for e in r["exercises"]) for r in rs]
+        exercises = [e.exercise for e in rs[0].exercises]
+        data = {ex: [next(e.score for e in r.exercises if e.exercise == ex) for r in rs] for ex in exercises}
+        maxes = {e.exercise: e.points for e in rs[0].exercises}
+        totals = [sum(e.score for e in r.exercises) for r in rs]
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.2))
         rates = [100 * sum(s >= maxes[ex] for s in data[ex]) / max(1, len(rs)) for ex in exercises]
         a1.barh(exercises, rates, color="#4c72b0")
@@ -101,11 +100,11 @@ def score_distributions(results: list[dict]):
     return figures
 
 
-def report_html(results: list[dict], intake_problems: dict[str, list[str]], info: dict) -> str:
+def report_html(results: list[SubmissionResult], intake_problems: dict[str, list[str]], info: dict) -> str:
     """The class summary: totals per student and lesson, distributions, every problem met."""
-    lessons = sorted({r["lesson"] for r in results})
-    students = sorted({r["student"] for r in results})
-    total = {(r["student"], r["lesson"]): (sum(e["score"] for e in r["exercises"]), sum(e["points"] for e in r["exercises"])) for r in results}
+    lessons = sorted({r.lesson for r in results})
+    students = sorted({r.student for r in results})
+    total = {(r.student, r.lesson): (sum(e.score for e in r.exercises), sum(e.points for e in r.exercises)) for r in results}
     head = "".join(f"<th>{html.escape(l)}</th>" for l in lessons)
     rows = "".join(
         f"<tr><td>{html.escape(s)}</td>" + "".join(
@@ -116,12 +115,12 @@ def report_html(results: list[dict], intake_problems: dict[str, list[str]], info
     for s, ps in intake_problems.items():
         problems[s] += ps
     for r in results:
-        for p in r.get("problems", []):
-            problems[r["student"]].append(f"{r['lesson']}: {p}")
-        for e in r["exercises"]:
-            if e["status"] not in ("passed", "failed", "unanswered", "missing"):
-                first = (e["message"] or "").strip().splitlines()[:1]
-                problems[r["student"]].append(f"{r['lesson']}/{e['exercise']}: {STATUS_TEXT.get(e['status'], e['status'])}"
+        for p in r.problems:
+            problems[r.student].append(f"{r.lesson}: {p}")
+        for e in r.exercises:
+            if e.status.is_incident:
+                first = (e.message or "").strip().splitlines()[:1]
+                problems[r.student].append(f"{r.lesson}/{e.exercise}: {e.status.text}"
                                               + (f" — {first[0][:200]}" if first else ""))
     plist = "".join(f"<li><b>{html.escape(s)}</b><ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in ps) + "</ul></li>"
                     for s, ps in sorted(problems.items()))
@@ -134,7 +133,7 @@ def report_html(results: list[dict], intake_problems: dict[str, list[str]], info
     return _page("Grading report", body)
 
 
-def write_gradebook(results: list[dict], specs: dict, path: Path) -> None:
+def write_gradebook(results: list[SubmissionResult], specs: dict, path: Path) -> None:
     """nbgrader's gradebook (fresh): assignments, grade cells, students, and every auto score."""
     import warnings
 
@@ -148,25 +147,25 @@ def write_gradebook(results: list[dict], specs: dict, path: Path) -> None:
     with warnings.catch_warnings(), Gradebook(f"sqlite:///{path}") as gb:
         # nbgrader 0.9.6 with SQLAlchemy 2: harmless "not in session" warnings (NBGRADER-NOTES)
         warnings.simplefilter("ignore")
-        for lid in sorted({r["lesson"] for r in results}):
+        for lid in sorted({r.lesson for r in results}):
             gb.update_or_create_assignment(lid)
             gb.update_or_create_notebook(lid, lid)
             for ex in specs[lid].exercises:
                 gb.update_or_create_grade_cell(ex.test_id, lid, lid, max_score=ex.points, cell_type="code")
-        for student in sorted({r["student"] for r in results}):
+        for student in sorted({r.student for r in results}):
             gb.update_or_create_student(student)
         for r in results:
-            gb.add_submission(r["lesson"], r["student"])
-            for e in r["exercises"]:
-                grade = gb.find_grade(e["exercise"], r["lesson"], r["lesson"], r["student"])
-                grade.auto_score = float(e["score"])
+            gb.add_submission(r.lesson, r.student)
+            for e in r.exercises:
+                grade = gb.find_grade(e.exercise, r.lesson, r.lesson, r.student)
+                grade.auto_score = float(e.score)
             gb.db.commit()
 
 
-def write_all(results: list[dict], intake, info: dict, out: Path) -> None:
+def write_all(results: list[SubmissionResult], intake, info: dict, out: Path) -> None:
     write_csv(results, out / "grades.csv")
     for r in results:
-        target = out / "feedback" / r["student"] / f"{r['lesson']}.html"
+        target = out / "feedback" / r.student / f"{r.lesson}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(feedback_html(r), encoding="utf-8")
     (out / "report.html").write_text(report_html(results, intake.problems, info), encoding="utf-8")

@@ -4,9 +4,9 @@ Full isolation (running as root with util-linux `unshare` and `setpriv`, as on C
   - new mount, network and PID namespaces (`unshare --mount --net --pid --fork --mount-proc`):
     no network at all (not even loopback to the host), and the worker is PID 1 of its own
     namespace, so when it ends every process it started ends too, detached ones included;
-  - empty tmpfs mounted over everything secret: solutions/, course/ (nbgrader working folders
-    and gradebook), tests/, tools/, .git/, the output folder, the submissions folder (other
-    students), the nbgrader exchange, /tmp, /var/tmp and /dev/shm (except a folder that holds the
+  - an empty tmpfs mounted over every path in `hide` (the caller passes
+    Course.hidden_from_students(...): the one list of what student code must not see, defined in
+    lstmlab/tooling/course.py), and over /tmp, /var/tmp and /dev/shm (except a folder that holds the
     installation itself: then the worker's scratch space is a fresh tmpfs on its own folder);
   - then privileges dropped to a uid of its own (61000 + slot), no capabilities, no_new_privs,
     so it cannot undo the mounts or signal other workers;

@@ -27,6 +27,8 @@ import time
 
 import numpy as np
 
+from lstmlab.checking.diagnosis import is_torch_tensor
+
 MAX_MESSAGE = 256 * 1024 * 1024  # a message larger than this is a protocol error, not a grade
 ND_KINDS = "biufc"               # bool, int, uint, float, complex: no object or string arrays
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
@@ -104,7 +106,7 @@ def encode(value, callables=None, depth: int = 0):
         if isinstance(value, np.generic):
             out["scalar"] = True
         return out
-    if type(value).__module__ == "torch" and type(value).__name__ in ("Tensor", "Parameter"):
+    if is_torch_tensor(value):  # torch.nn.Parameter too
         return {"__t": "torch", "nd": _encode_nd(value.detach().cpu().numpy())}
     if isinstance(value, np.random.Generator):
         state = value.bit_generator.state

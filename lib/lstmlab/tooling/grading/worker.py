@@ -10,7 +10,7 @@ judges the returned values in its own process. Whatever the student's code chang
 Requests (JSON, see wire.py) and replies:
     {"op": "exec", "source", "label"}           -> {"ok": true} | {"error": "..."}
     {"op": "names"}                             -> {"names": {name: {"kind", "value"?}}}
-    {"op": "call", "name", "args", "kwargs", "guard"} -> {"result", "after", "ready_made"} | {"error"}
+    {"op": "call", "name", "args", "kwargs", "guard", "defaults"} -> {"result", "after", "ready_made"} | {"error"}
       during a call the worker may send {"op": "callback", "id", "args", "sync"} and waits for
       {"op": "callback_result", "result"} | {"op": "callback_error", "error"}
     {"op": "quit"}
@@ -166,7 +166,7 @@ def serve(fd_in: int, fd_out: int) -> None:
                 extra = [resolve_target(spec) for spec in msg.get("guard", [])]
                 call_stack.append((args, kwargs))
                 try:
-                    with ready_made_guard(extra) as called:
+                    with ready_made_guard(extra, defaults=msg.get("defaults", True) is not False) as called:
                         result = fn(*args, **kwargs)
                 finally:
                     call_stack.pop()

@@ -9,10 +9,13 @@ readout to class scores (logits):
 
 The same shape of model classifies a sentence word by word (sentiment) or a video frame by frame
 (action recognition): only what a step holds changes.
+
+Two twins of one model: classify_rows, the numpy reference the lesson's check compares with (and
+whose ready-made use it forbids), and RowLSTMClassifier, the torch module the lesson trains; the
+trained weights go through lstmlab.bridge.lstm_from_torch into classify_rows.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
@@ -42,26 +45,3 @@ class RowLSTMClassifier(torch.nn.Module):
 
     def forward(self, x):
         return self.readout(self.lstm(x)[0][:, -1])
-
-
-def plot_image_as_sequence(image, label, title: str = "An 8x8 digit read as 8 time steps"):
-    """Left: the image; right: the same pixels as a sequence, one line per step (row) of 8 values.
-
-    image (R, C), label int. Returns (fig, data) with data = {"image": (R, C), "steps": (R, C)}.
-    """
-    image = np.asarray(image)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2), gridspec_kw={"width_ratios": [1, 2]})
-    im = ax1.imshow(image, cmap="gray_r", vmin=0, vmax=image.max() if image.max() > 0 else 1)
-    ax1.set_title(f"image (label {label})")
-    ax1.set_xlabel("column (pixel within a row)")
-    ax1.set_ylabel("row = time step t")
-    fig.colorbar(im, ax=ax1, fraction=0.046, label="ink (0 to 1)")
-    for t, row in enumerate(image):
-        ax2.plot(np.arange(image.shape[1]) + t * (image.shape[1] + 1), row, "-o", ms=2.5, lw=1)
-    ax2.set_xticks([(image.shape[1] + 1) * t + (image.shape[1] - 1) / 2 for t in range(image.shape[0])])
-    ax2.set_xticklabels([f"t={t}" for t in range(image.shape[0])])
-    ax2.set_xlabel("time step (each step feeds one row of 8 pixels)")
-    ax2.set_ylabel("input value x_t (ink, 0 to 1)")
-    ax2.set_title(title)
-    fig.tight_layout()
-    return fig, {"image": image, "steps": image.copy()}

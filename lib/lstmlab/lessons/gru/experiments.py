@@ -1,13 +1,12 @@
-"""How fast torch's LSTM and GRU run, forward and backward, with oneDNN on and off; and its plot.
+"""How fast torch's LSTM and GRU run, forward and backward, with oneDNN on and off.
 
-Measured with lstmlab.timing (medians of CPU time, layers in alternation).
+Measured with lstmlab.timing (medians of CPU time, layers in alternation); plotted by
+lstmlab.lessons.gru.plots.plot_lstm_gru_speed.
 """
 from __future__ import annotations
 
 import time
 
-import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 from lstmlab.timing import onednn, time_calls
@@ -46,27 +45,3 @@ def compare_lstm_gru(batch: int = 32, steps: int = 50, input_size: int = 64, hid
                 for kind, ms in time_calls(runners, repeats, clock).items():
                     out[(kind, pass_, enabled)] = ms
     return out
-
-
-def plot_lstm_gru_speed(timings: dict[tuple[str, str, bool], float], steps: int, title: str = ""):
-    """Grouped bars: milliseconds per time step for LSTM and GRU, per pass and oneDNN setting.
-
-    timings: as returned by compare_lstm_gru; steps: the sequence length used (to convert to per step).
-    Returns (fig, data) with data = {(kind, pass, onednn): ms per step} as drawn.
-    """
-    groups = [(p, e) for e in (True, False) for p in ("forward", "forward+backward")]
-    fig, ax = plt.subplots(figsize=(8, 3.4))
-    width = 0.38
-    data = {}
-    for j, kind in enumerate(("LSTM", "GRU")):
-        values = [timings[(kind, p, e)] / steps for p, e in groups]
-        ax.bar(np.arange(len(groups)) + (j - 0.5) * width, values, width, label=f"torch.nn.{kind}",
-               color=["tab:blue", "tab:orange"][j])
-        data.update({(kind, p, e): v for (p, e), v in zip(groups, values)})
-    ax.set_xticks(np.arange(len(groups)), [f"{p}\noneDNN {'on (default)' if e else 'off'}" for p, e in groups], fontsize=8)
-    ax.set_ylabel("CPU time per step (ms)")
-    ax.set_xlabel("pass and PyTorch CPU kernel setting")
-    ax.set_title(title or "LSTM vs GRU on this CPU (lower is faster)")
-    ax.legend()
-    fig.tight_layout()
-    return fig, data

@@ -1,4 +1,6 @@
-"""An exploding-gradient cliff you can compute by hand: the one-unit RNN of Pascanu, Mikolov & Bengio (2013).
+"""The runs behind lesson 06's numbers: the exploding-gradient cliff and the reach of a truncated gradient.
+
+The cliff: the one-unit RNN of Pascanu, Mikolov & Bengio (2013), computed by hand.
 
     x_0 = x0,   x_t = w * sigmoid(x_{t-1}) + b   (t = 1..T),   loss = (x_T - target)^2
 
@@ -9,16 +11,24 @@ so dloss/db is huge there: a "cliff" or "wall". Away from it the gradient is ord
 
 Forward/backward with a cache in the CS231n style. w and b may be arrays of any
 (broadcastable) shape, so a whole line or grid of parameter values is evaluated at once.
+
+The reach: gradient_reach measures |d logit_t / d x_s| of an EchoLSTM (models.py) when the
+state is detached every K steps, as in truncated BPTT.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
+import torch
 
 from lstmlab.lstm import sigmoid
 
+from .models import EchoLSTM
+from .tasks import echo
+
 STEPS, X0, TARGET = 50, 0.5, 0.7
 
+
+# --- the cliff -----------------------------------------------------------------------------
 
 def cliff_forward(w, b, steps: int = STEPS, x0: float = X0):
     """Run the one-unit RNN.
@@ -73,25 +83,25 @@ def along_line(p0, direction, alphas, **kwargs):
     return {"alpha": alphas, "w": w, "b": b, "loss": loss, "grad": np.stack([dw, db], 1), "grad_norm": np.hypot(dw, db)}
 
 
-def plot_cliff(line: dict, zoom: dict, b_wall: float, title: str = "A cliff in the loss of a one-unit RNN"):
-    """Loss and gradient norm along a line in parameter space (b varies, w fixed), with a zoom on the cliff.
+# --- truncated BPTT: how far back a gradient reaches -------------------------------------------
 
-    line, zoom: outputs of along_line (the zoom on a narrow interval around the cliff at b_wall)
-    Returns (fig, data) with data = {"line": line, "zoom": zoom, "b_wall": b_wall}.
+def gradient_reach(model: EchoLSTM, K: int | None, steps: int = 24, seed: int = 3) -> np.ndarray:
+    """|d logit_t / d x_s| for one stream, with the state detached every K steps (None: never).
+
+    Returns R (steps, steps): R[t, s] is the gradient of the output at step t w.r.t. the input
+    at step s; zero above the diagonal (causality) and, under truncation, before t's chunk.
     """
-    fig, axes = plt.subplots(2, 2, figsize=(10, 5.6), sharex="col")
-    w = float(line["w"][0])
-    for col, (d, x, xlabel) in enumerate((
-            (line, line["b"], f"bias b (w fixed at {w:g})"),
-            (zoom, (zoom["b"] - b_wall) * 1e3, f"distance from the wall b* = {b_wall:.5f}, (b - b*) / 0.001"))):
-        axes[0, col].plot(x, d["loss"], color="C0")
-        axes[0, col].set_ylabel("loss (x_T - target)^2")
-        axes[1, col].semilogy(x, d["grad_norm"], color="C3")
-        axes[1, col].set_ylabel("gradient norm ||(dL/dw, dL/db)||")
-        axes[1, col].set_xlabel(xlabel)
-    axes[0, 0].set_title(f"{title}: along the line")
-    axes[0, 1].set_title("zoom on the cliff: 1000x narrower")
-    for row in range(2):
-        axes[row, 0].axvspan(zoom["b"][0], zoom["b"][-1], color="gray", alpha=0.3, lw=0)
-    fig.tight_layout()
-    return fig, {"line": line, "zoom": zoom, "b_wall": b_wall}
+    X, _ = echo(1, steps, 1, seed=seed)
+    x = torch.from_numpy(X).requires_grad_()
+    chunk = K or steps
+    outs, state = [], None
+    for s in range(0, steps, chunk):
+        logits, state = model(x[:, s:s + chunk], state)
+        state = tuple(v.detach() for v in state)
+        outs.append(logits)
+    logits = torch.cat(outs, dim=1)[0]
+    R = np.zeros((steps, steps))
+    for t in range(steps):
+        (g,) = torch.autograd.grad(logits[t], x, retain_graph=True)
+        R[t] = g[0, :, 0].abs().numpy()
+    return R

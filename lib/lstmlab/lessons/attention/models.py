@@ -15,6 +15,10 @@ without it, the whole source must pass through one fixed-size vector (the "bottl
 measured and Bahdanau et al. 2015 removed).
 
 Batch-first; tensors are torch, arrays going in and out are numpy.
+
+    train      Adam with teacher forcing, held-out exact match recorded on the way
+    predict    greedy decoding -> predicted indices and attention weights
+    accuracy   exact match, per character, per output position and per format
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from lstmlab.lessons.attention.tasks import SRC_VOCAB, TARGET_FIELDS, TARGET_LEN, TGT_VOCAB, field_spans
+from lstmlab.lessons.attention.tasks import SRC_VOCAB, TARGET_LEN, TGT_VOCAB
 
 
 class DateSeq2Seq(nn.Module):
@@ -163,108 +167,3 @@ def accuracy(pred: np.ndarray, data: dict) -> dict:
     fmts = np.asarray(data["format"])
     return {"exact": float(exact.mean()), "char": float(right.mean()), "by_position": right.mean(0),
             "by_format": {f: float(exact[fmts == f].mean()) for f in dict.fromkeys(data["format"])}}
-
-
-def alignment_mass(weights, data: dict) -> dict[str, tuple[float, float]]:
-    """How much attention each output field puts on the same field of the source.
-
-    weights: (N, out_len, T) from predict; data: the lstmlab.lessons.attention.tasks dict it was computed on.
-    Returns {"year"|"month"|"day": (mass, uniform)}: mass = mean over examples and over the field's output
-    characters of the total weight on the source characters of that field; uniform = the same for weights
-    spread evenly over the real characters (what attention that ignores content would give).
-    """
-    weights = np.asarray(weights)
-    out = {}
-    for field, (o0, o1) in TARGET_FIELDS.items():
-        mass, uniform = [], []
-        for k, (date, fmt, src) in enumerate(zip(data["date"], data["format"], data["source"])):
-            s0, s1 = field_spans(date, fmt)[field]
-            mass.append(weights[k, o0:o1, s0:s1].sum(-1).mean())
-            uniform.append((s1 - s0) / len(src))
-        out[field] = (float(np.mean(mass)), float(np.mean(uniform)))
-    return out
-
-
-def plot_attention(weights, sources, outputs, title="Attention weights of the trained model", ncols=2):
-    """Heat maps of attention: one panel per example, output symbols down, source characters across.
-
-    weights: (N, out_len, T) array; sources: N source strings; outputs: N output strings (out_len chars).
-    Each panel shows weights[k, :, :len(sources[k])] (padding columns, which get weight 0, are cut).
-    Returns (fig, data) with data = list of the (out_len, len(source)) arrays drawn.
-    """
-    import matplotlib.pyplot as plt
-
-    n = len(sources)
-    nrows = (n + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 3.3 * nrows), squeeze=False)
-    drawn = []
-    for k, ax in enumerate(axes.flat):
-        if k >= n:
-            ax.axis("off")
-            continue
-        A = np.asarray(weights[k])[:, :len(sources[k])]
-        drawn.append(A)
-        im = ax.imshow(A, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest")
-        ax.set_xticks(range(len(sources[k])), list(sources[k].replace(" ", "\u2423")), fontsize=8)
-        ax.set_yticks(range(len(outputs[k])), list(outputs[k]), fontsize=8)
-        ax.set_xlabel("source character (input position)")
-        ax.set_ylabel("output character")
-        ax.set_title(f"{sources[k]!r} \u2192 {outputs[k]}", fontsize=9)
-        fig.colorbar(im, ax=ax, pad=0.01, fraction=0.04, label="weight")
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig, drawn
-
-
-def plot_by_position(results: dict, title="Accuracy of each output character (held-out set)"):
-    """Bar chart of per-position accuracy for several models.
-
-    results: {model name: accuracy() dict}. Returns (fig, data) with data = {name: (out_len,) array}.
-    """
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    names = list(results)
-    width = 0.8 / len(names)
-    data = {}
-    for j, name in enumerate(names):
-        acc = np.asarray(results[name]["by_position"])
-        data[name] = acc
-        ax.bar(np.arange(len(acc)) + (j - (len(names) - 1) / 2) * width, acc, width, label=name)
-    ax.set_xticks(range(TARGET_LEN), [f"{k}\n{c}" for k, c in enumerate("yyyy-mm-dd")])
-    ax.set_xlabel("output position (and what it holds)")
-    ax.set_ylabel("accuracy (fraction correct)")
-    ax.set_ylim(0, 1.02)
-    ax.set_title(title)
-    ax.legend(fontsize=8, loc="lower left")
-    fig.tight_layout()
-    return fig, data
-
-
-def plot_training(histories: dict, title="Training the date models"):
-    """Two panels: training loss per step (log scale) and held-out exact match during training.
-
-    histories: {model name: train() result}. Returns (fig, data) with
-    data = {name: {"loss": (steps,) array, "eval_step": array, "eval_exact": array}}.
-    """
-    import matplotlib.pyplot as plt
-
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.4))
-    data = {}
-    for name, h in histories.items():
-        d = {k: np.asarray(v, dtype=float) for k, v in h.items()}
-        data[name] = d
-        a1.semilogy(np.arange(1, len(d["loss"]) + 1), d["loss"], label=name)
-        a2.plot(d["eval_step"], d["eval_exact"], "o-", label=name)
-    a1.set_xlabel("training step (minibatch of 64 dates)")
-    a1.set_ylabel("cross-entropy (nats per character)")
-    a1.set_title("Training loss")
-    a2.set_xlabel("training step (minibatch of 64 dates)")
-    a2.set_ylabel("exact match (fraction of dates)")
-    a2.set_ylim(0, 1.02)
-    a2.set_title("Held-out exact match, greedy decoding")
-    a1.legend(fontsize=8, loc="upper right")
-    a2.legend(fontsize=8, loc="lower right")
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig, data

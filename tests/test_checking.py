@@ -1,0 +1,187 @@
+"""lstmlab.checking: the from-scratch guard (re-entrant, leaves nothing behind) and the call_student harness."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from lstmlab import lstm
+from lstmlab import lstm as L
+from lstmlab.checking import CheckFailed, assert_close, assert_from_scratch, call_student, ready_made_guard, reference_functions
+from lstmlab.checking.guard import _TRAPS
+from lstmlab.fixtures import lstm_inputs, lstm_params
+
+PARAMS = lstm_params(3, 4, seed=0)
+X, H0, C0 = lstm_inputs(2, 5, 3, 4, seed=1)
+
+
+def _uses_reference(X, h0, c0, Wx, Wh, b):
+    return lstm.lstm_forward(X, h0, c0, Wx, Wh, b)[0]
+
+
+# --- diagnosis -------------------------------------------------------------------------------------
+
+def test_assert_close_messages():
+    with pytest.raises(CheckFailed, match="forget to `return`"):
+        assert_close("h", None, np.zeros(2))
+    with pytest.raises(CheckFailed, match=r"shape \(3,\), expected \(2,\)"):
+        assert_close("h", np.zeros(3), np.zeros(2))
+    with pytest.raises(CheckFailed, match="NaN"):
+        assert_close("h", np.array([np.nan, 0]), np.zeros(2))
+    with pytest.raises(CheckFailed, match="named mistake"):
+        assert_close("h", np.ones(2), np.zeros(2), mistakes={"named mistake": np.ones(2)})
+    assert_close("h", np.zeros(2) + 1e-12, np.zeros(2))
+
+
+# --- the guard -------------------------------------------------------------------------------------
+
+def test_nested_guards_both_hear_a_call_and_restore_everything():
+    code = lstm.lstm_step_forward.__code__
+    with ready_made_guard() as outer:
+        with ready_made_guard(reference_functions(lstm)) as inner:
+            _uses_reference(X, H0, C0, *PARAMS)
+        assert "lstmlab.lstm.lstm_forward" in inner and "lstmlab.lstm.lstm_forward" in outer
+        assert lstm.lstm_step_forward.__code__ is not code  # the outer guard is still armed
+        n = len(outer)
+        _uses_reference(X, H0, C0, *PARAMS)
+        assert len(outer) > n and len(inner) == inner.count("lstmlab.lstm.lstm_forward") + inner.count(
+            "lstmlab.lstm.lstm_step_forward")  # the inner list heard nothing after its guard left
+    assert lstm.lstm_step_forward.__code__ is code
+    assert _TRAPS not in vars(lstm) and "_TRAPS_NAME" not in vars(lstm), "a guard left a name in the module"
+    np.testing.assert_allclose(_uses_reference(X, H0, C0, *PARAMS), lstm.lstm_forward(X, H0, C0, *PARAMS)[0])
+
+
+def test_guard_traps_a_reference_reached_under_another_name_and_torch_layers():
+    alias = lstm.lstm_forward
+    with ready_made_guard() as called:
+        alias(X, H0, C0, *PARAMS)
+        torch.nn.LSTM(3, 4)
+    assert called[0] == "lstmlab.lstm.lstm_forward" and "torch.nn.LSTM" in called
+
+
+def test_a_function_listed_twice_is_trapped_once():
+    twice = reference_functions(lstm) + reference_functions(lstm)
+    with ready_made_guard(twice) as called:
+        lstm.lstm_param_count(3, 4)
+    assert called == ["lstmlab.lstm.lstm_param_count"]
+
+
+def test_ready_made_guard_catches_aliases_and_restores_everything():
+    from lstmlab.lstm import lstm_step_forward as alias
+
+    original_code = L.lstm_step_forward.__code__
+    original_forward = torch.nn.LSTM.forward
+    p = lstm_params(2, 3)
+    X, h0, c0 = lstm_inputs(1, 1, 2, 3)
+
+    def sneaky():
+        return alias(X[:, 0], h0, c0, *p)[0]
+
+    with pytest.raises(CheckFailed, match="lstm_step_forward"):
+        assert_from_scratch("sneaky", sneaky)
+    with ready_made_guard() as called:
+        torch.nn.LSTM(2, 3)
+    assert called == ["torch.nn.LSTM"]
+    assert L.lstm_step_forward.__code__ is original_code and torch.nn.LSTM.forward is original_forward
+    # still works normally afterwards, with its default arguments intact
+    assert np.allclose(sneaky(), L.lstm_step_forward(X[:, 0], h0, c0, *p)[0])
+    assert L.lstm_param_count(3, 4) == 4 * (12 + 16 + 4)
+
+
+def test_reference_functions_trap_a_whole_module_once():
+    from lstmlab.checking import reference_functions
+
+    targets = reference_functions(L)
+    names = {t[1] for t in targets}
+    assert "lstm_forward" in names and "sigmoid" not in names
+    p = lstm_params(2, 3)
+    X, h0, c0 = lstm_inputs(1, 2, 2, 3)
+    # Listed twice (defaults + extra): trapped once, no recursion, restored after.
+    with pytest.raises(CheckFailed, match="lstmlab.lstm.lstm_forward"):
+        assert_from_scratch("x", lambda: L.lstm_forward(X, h0, c0, *p), extra=targets)
+    assert L.lstm_forward(X, h0, c0, *p)[0].shape == (1, 2, 3)
+
+
+def test_guard_sees_torch_functions_imported_under_another_name():
+    from torch.nn.functional import softmax as sm
+
+    t = torch.ones(2, 3)
+    with pytest.raises(CheckFailed, match="torch.nn.functional.softmax"):
+        assert_from_scratch("x", lambda: sm(t, dim=-1), extra=[(torch.nn.functional, "softmax", "torch.nn.functional.softmax")])
+    assert torch.nn.functional.softmax(t, dim=-1).shape == (2, 3)
+
+
+# --- the harness -----------------------------------------------------------------------------------
+
+def test_inputs_are_copies_and_an_in_place_change_is_named():
+    def scales_in_place(x, scale):
+        x *= scale
+        return x
+
+    a = np.ones(3)
+    with pytest.raises(CheckFailed, match="changed its input x in place"):
+        call_student("scale", scales_in_place, a, 2.0, names=("x", "scale"))
+    assert np.array_equal(a, np.ones(3)), "the caller's array must survive"
+
+
+def test_arrays_inside_lists_and_dicts_are_protected_too_unless_the_exercise_updates_them():
+    def clears(grads, state):
+        grads[0][:] = 0
+        state["m"] += 1
+        return grads
+
+    grads, state = [np.ones(2)], {"m": np.zeros(2)}
+    with pytest.raises(CheckFailed, match="grads"):
+        call_student("clip", clears, grads, state, names=("grads", "state"))
+    call_student("step", lambda g, s: s.update(m=s["m"] + 1), grads, state, names=("grads", "state"),
+                 may_change=("state",))
+    assert np.array_equal(grads[0], np.ones(2)) and np.array_equal(state["m"], np.ones(2))
+
+
+def test_warnings_never_decide_and_never_reach_stderr(capfd):
+    def noisy(x):
+        warnings.warn("deprecated thing", DeprecationWarning)
+        return np.where(x == 0, 0.0, x / x)  # 0/0 computed, then discarded: correct
+
+    got = call_student("noisy", noisy, np.array([0.0, 2.0]))
+    assert np.array_equal(got, [0.0, 1.0]) and capfd.readouterr().err == ""
+
+
+def test_student_exceptions_propagate_with_the_hint_as_a_note():
+    def broken(x):
+        return x @ np.ones((5, 5))
+
+    with pytest.raises(ValueError) as info:
+        call_student("broken", broken, np.ones((2, 3)), on_error="Wx is (D, 4H): write x @ Wx.")
+    assert info.value.__notes__ == ["Wx is (D, 4H): write x @ Wx."]
+    with pytest.raises(NotImplementedError):
+        call_student("todo", lambda: (_ for _ in ()).throw(NotImplementedError()))
+
+
+def test_hidden_calls_run_under_the_from_scratch_guard():
+    with pytest.raises(CheckFailed, match="must be written from scratch, but it called lstmlab.lstm.lstm_forward"):
+        call_student("lstm_forward", _uses_reference, X, H0, C0, *PARAMS, hidden=True)
+    assert call_student("lstm_forward", _uses_reference, X, H0, C0, *PARAMS, hidden=False).shape == (2, 5, 4)
+
+
+def test_a_number_changed_inside_a_state_dict_and_weights_inside_a_namedtuple_are_caught():
+    def counts_in_place(state):
+        state["t"] += 1
+        return state["t"]
+
+    with pytest.raises(CheckFailed, match="changed its input state in place"):
+        call_student("adam_step", counts_in_place, {"t": 0, "m": np.zeros(2)}, names=("state",))
+
+    def scales_weights(params):
+        params.Wx[...] *= 2
+        return params.Wx
+
+    p = lstm_params(3, 4, seed=0)
+    before = p.Wx.copy()
+    with pytest.raises(CheckFailed, match="changed its input params in place"):
+        call_student("lstm", scales_weights, p, names=("params",))
+    assert np.array_equal(p.Wx, before)
+    got = call_student("lstm", lambda params: params.input_size, p, names=("params",))
+    assert got == 3, "a namedtuple keeps its type (and properties) through the copy"

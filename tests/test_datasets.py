@@ -1,0 +1,25 @@
+"""lstmlab.datasets: the shipped data sets load with their known values and licences."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstmlab.datasets import SOURCES, load_digits, load_sunspots
+
+
+def test_sunspots_shipped_and_known_values():
+    years, s = load_sunspots()
+    assert years.shape == s.shape == (309,)
+    assert years[0] == 1700 and years[-1] == 2008 and np.all(np.diff(years) == 1)
+    assert s[:5].tolist() == [5.0, 11.0, 16.0, 23.0, 36.0]
+    assert s.max() == pytest.approx(190.2) and years[np.argmax(s)] == 1957
+    assert "public domain" in SOURCES["sunspots"]
+
+
+def test_digits_shipped_and_balanced():
+    images, labels = load_digits()
+    assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
+    assert images.min() == 0 and images.max() == 16
+    assert np.bincount(labels).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    assert labels[:10].tolist() == list(range(10))
+    assert "CC BY 4.0" in SOURCES["digits"]
