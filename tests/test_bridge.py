@@ -7,8 +7,15 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlab import bridge, lstm as L
+from lstmlab import bridge, gru as G, lstm as L
 from lstmlab.fixtures import lstm_inputs, lstm_params
+
+
+def _keras():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    return keras
 
 
 def test_torch_round_trip_is_exact():
@@ -58,3 +65,66 @@ def test_keras_weights_map_onto_ours():
     bridge.lstm_to_keras(q, layer)
     for a, b in zip(q, bridge.lstm_from_keras(layer)):
         np.testing.assert_array_equal(a, b)
+
+
+# --- from test_gru.py ------------------------------------------------------------
+
+def test_torch_round_trip_other_layers_and_shape_errors():
+    gru = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True).double()
+    p = bridge.gru_from_torch(gru, layer=1, reverse=True)
+    assert p.Wx.shape == (8, 12) and p.Wh.shape == (4, 12)
+    np.testing.assert_array_equal(p.Wh, gru.weight_hh_l1_reverse.detach().numpy().T)
+    q = G.gru_params(8, 4, seed=13)
+    bridge.gru_to_torch(q, gru, layer=1, reverse=True)
+    for a, b in zip(q, bridge.gru_from_torch(gru, layer=1, reverse=True)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="weight_ih_l0"):
+        bridge.gru_to_torch(G.gru_params(5, 4), torch.nn.GRU(3, 4))
+    no_bias = bridge.gru_from_torch(torch.nn.GRU(3, 4, bias=False), dtype=np.float64)
+    assert not no_bias.bx.any() and not no_bias.bh.any() and no_bias.Wx.dtype == np.float64
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("reset_after, convention", [(True, "torch"), (False, "cho")])
+def test_keras_gru_is_ours_with_blocks_reordered(reset_after, convention):
+    keras = _keras()
+    B, T, D, H = 2, 7, 3, 4
+    keras.utils.set_random_seed(0)
+    layer = keras.layers.GRU(H, reset_after=reset_after, return_sequences=True)
+    layer.build((None, T, D))
+    params = G.gru_params(D, H, seed=14, scale=0.8, dtype=np.float32)
+    if not reset_after:                     # one bias vector: ours must carry it in bx alone to round-trip
+        params = params._replace(bh=np.zeros_like(params.bh))
+    bridge.gru_to_keras(params, layer)
+    for a, b in zip(params, bridge.gru_from_keras(layer)):
+        np.testing.assert_allclose(a, b, atol=0)
+    X, h0, _ = lstm_inputs(B, T, D, H, seed=15, dtype=np.float32)
+    out = np.asarray(layer(X, initial_state=[h0]).detach())
+    ours, _ = G.gru_forward(X, h0, *params, convention=convention)
+    np.testing.assert_allclose(out, ours, atol=1e-5)
+    assert layer.count_params() == G.gru_param_count(D, H, bias_vectors=2 if reset_after else 1)
+    if not reset_after:                     # Keras's reset-before GRU is the chapter's with z flipped
+        chapter, _ = G.gru_forward(X, h0, *G.flip_update_gate(params), convention="chapter")
+        np.testing.assert_allclose(out, chapter, atol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_keras_layer_without_bias():
+    keras = _keras()
+    layer = keras.layers.GRU(3, use_bias=False)
+    layer.build((None, 4, 2))
+    p = bridge.gru_from_keras(layer)
+    assert p.Wx.shape == (2, 9) and not p.bx.any() and not p.bh.any()
+
+
+# --- from test_stacked.py ------------------------------------------------------------
+
+def test_torch_module_from_layers_round_trips():
+    layers = [(lstm_params(3, 4, seed=1), lstm_params(3, 4, seed=2)), (lstm_params(8, 4, seed=3), lstm_params(8, 4, seed=4))]
+    lstm = bridge.stacked_as_torch(layers, bidirectional=True)
+    assert lstm.num_layers == 2 and lstm.bidirectional and lstm.batch_first
+    for (f, b), (f2, b2) in zip(layers, bridge.stacked_from_torch(lstm)):
+        for x, y in zip((*f, *b), (*f2, *b2)):
+            np.testing.assert_array_equal(x, y)
+    uni = bridge.stacked_as_torch([lstm_params(3, 4, seed=5)], bidirectional=False)
+    np.testing.assert_array_equal(bridge.stacked_from_torch(uni)[0].Wx, lstm_params(3, 4, seed=5).Wx)

@@ -19,7 +19,6 @@ from lstmlab.lessons.gru.experiments import compare_lstm_gru
 from lstmlab.lessons.gru.models import Tagger, counter_lstm, evaluate, exact_up_to
 from lstmlab.lessons.gru.plots import plot_lstm_gru_speed, plot_states, plot_switch_errors
 from lstmlab.lessons.gru.tasks import anbn, anbn_test
-from lstmlab.timing import onednn, time_calls
 
 
 # --- the checks -----------------------------------------------------------------------------------
@@ -144,17 +143,6 @@ def test_taggers_and_plots_return_what_they_draw():
 
 
 # --- the timing experiment ------------------------------------------------------------------------
-
-def test_timing_loop_alternates_and_onednn_restores():
-    # lstmlab.timing, which the experiment below is built on (no tests/test_timing.py yet)
-    calls = []
-    medians = time_calls({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, repeats=3)
-    assert calls == ["a", "b"] * 4 and set(medians) == {"a", "b"} and all(v >= 0 for v in medians.values())
-    before = torch.backends.mkldnn.enabled
-    with onednn(not before):
-        assert torch.backends.mkldnn.enabled == (not before)
-    assert torch.backends.mkldnn.enabled == before
-
 
 def test_speed_experiment_and_its_plot():
     timings = compare_lstm_gru(batch=2, steps=3, input_size=2, hidden=3, repeats=1)

@@ -52,18 +52,6 @@ def test_no_lengths_means_full_length_and_plain_torch():
     np.testing.assert_allclose(my_h, h_n.numpy(), atol=1e-12)
 
 
-# bridge test
-def test_torch_module_from_layers_round_trips():
-    layers = [(lstm_params(3, 4, seed=1), lstm_params(3, 4, seed=2)), (lstm_params(8, 4, seed=3), lstm_params(8, 4, seed=4))]
-    lstm = bridge.stacked_as_torch(layers, bidirectional=True)
-    assert lstm.num_layers == 2 and lstm.bidirectional and lstm.batch_first
-    for (f, b), (f2, b2) in zip(layers, bridge.stacked_from_torch(lstm)):
-        for x, y in zip((*f, *b), (*f2, *b2)):
-            np.testing.assert_array_equal(x, y)
-    uni = bridge.stacked_as_torch([lstm_params(3, 4, seed=5)], bidirectional=False)
-    np.testing.assert_array_equal(bridge.stacked_from_torch(uni)[0].Wx, lstm_params(3, 4, seed=5).Wx)
-
-
 def test_reverse_padded_definition_involution_and_any_shape():
     X = np.arange(2 * 4 * 3).reshape(2, 4, 3).astype(float)
     Y = S.reverse_padded(X, [4, 2])

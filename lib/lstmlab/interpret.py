@@ -2,8 +2,9 @@
 
 Everything works on *recordings*: a dict {"i", "f", "g", "o", "c", "h"} -> array (B, T, H) holding,
 for B sequences of T steps, the activations of the H units of each gate and state (batch-first,
-units last). `record` produces one with a numpy forward pass that keeps what lstmlab.lstm throws
-away; `record_torch` does it for a trained torch.nn.LSTM (weights copied with lstmlab.bridge).
+units last). `record` produces one with a numpy forward pass (the equations of lstmlab.lstm) that stores
+every step's quantities as one array per quantity, and can clamp a hidden unit (an ablation). A trained
+torch.nn.LSTM is recorded after copying its weights with lstmlab.bridge.lstm_from_torch.
 
 Statistics (the lesson's graded exercises have the same contract):
     unit_correlations(A, feature)   Pearson r of every unit with a feature, pooled over all (sequence, step)
@@ -12,12 +13,10 @@ Statistics (the lesson's graded exercises have the same contract):
                                     (Karpathy, Johnson & Fei-Fei 2015: < 0.1 and > 0.9)
     select_units(A, start, stop, threshold)   LSTMVis-style selection: units "on" over a range of one sequence
     match_ranges(A, units, threshold)         where else exactly those units are on together
-
-Plots return (fig, data_drawn) like every plot of the course.
+    tuning(values, feature)         a unit's mean and spread at each level of an integer feature
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from .lstm import LSTMParams, sigmoid
@@ -59,16 +58,6 @@ def record(params: LSTMParams, X: np.ndarray, h0=None, c0=None, clamp: dict | No
         for name, value in zip(QUANTITIES, (i, f, g, o, c, h)):
             out[name][:, t] = value
     return out
-
-
-def record_torch(lstm, X: np.ndarray, clamp: dict | None = None, dtype=np.float64) -> dict[str, np.ndarray]:
-    """record() for a single-layer torch.nn.LSTM: its weights are copied (as `dtype`) with lstmlab.bridge.
-
-    lstm: torch.nn.LSTM(D, H) (batch_first or not: X here is always (B, T, D)). Returns what record returns.
-    """
-    from .bridge import lstm_from_torch
-
-    return record(lstm_from_torch(lstm, dtype=dtype), np.asarray(X, dtype=dtype), clamp=clamp)
 
 
 # --- statistics ----------------------------------------------------------------------------------
@@ -172,185 +161,3 @@ def tuning(values: np.ndarray, feature: np.ndarray) -> tuple[np.ndarray, np.ndar
     mean = np.array([values[feature == v].mean() for v in levels])
     std = np.array([values[feature == v].std() for v in levels])
     return levels, mean, std
-
-
-def plot_tuning(curves: dict[str, np.ndarray], feature: np.ndarray, feature_name: str = "depth",
-                title: str = "Mean activation at each depth (band: ± one standard deviation)"):
-    """Tuning curves of a few units: mean activation at each feature level.
-
-    curves: {label: (...) activations of one unit}, each with feature's shape; feature: integer-valued.
-    Returns (fig, data) with data = {label: (levels, mean, std)}.
-    """
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    data = {}
-    for label, values in curves.items():
-        levels, mean, std = tuning(values, feature)
-        ax.plot(levels, mean, marker="o", label=label)
-        ax.fill_between(levels, mean - std, mean + std, alpha=0.2)
-        data[label] = (levels, mean, std)
-    ax.set_xlabel(f"{feature_name} after the character")
-    ax.set_ylabel("activation")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig, data
-
-
-# --- plots ---------------------------------------------------------------------------------------
-
-def _text_axis(ax, text: str, fontsize: float = 7.0) -> None:
-    ax.set_xticks(range(len(text)))
-    ax.set_xticklabels(list(text), fontsize=fontsize, family="monospace")
-
-
-def plot_heatmaps(rec_seq: dict[str, np.ndarray], text: str, quantities=("h", "c", "f", "i"), units=None,
-                  feature: np.ndarray | None = None, feature_name: str = "depth",
-                  title: str = "Inside the LSTM while it reads one string"):
-    """Heat maps (unit x step) of recorded quantities over one input string, the characters on the x axis.
-
-    rec_seq: {quantity: (T, U)} for ONE sequence (e.g. {q: rec[q][k] for q in rec})
-    text:    the T input characters; units: the units to show, in this order (default all)
-    feature: optional (T,) drawn as a line in a top panel
-    Returns (fig, data): data[q] = (len(units), T) array drawn, data["units"], and data["feature"] if given.
-    """
-    first = np.asarray(rec_seq[quantities[0]])
-    T, U = first.shape
-    units = list(range(U)) if units is None else [int(u) for u in units]
-    rows = len(quantities) + (feature is not None)
-    heights = ([0.6] if feature is not None else []) + [1.0] * len(quantities)
-    fig, axes = plt.subplots(rows, 1, figsize=(11, 0.9 + 0.22 * len(units) * len(quantities) + 1.2 * (feature is not None)),
-                             sharex=True, squeeze=False, gridspec_kw={"height_ratios": heights})
-    axes = axes[:, 0]
-    data: dict = {"units": units}
-    k = 0
-    if feature is not None:
-        feature = np.asarray(feature)
-        axes[0].step(range(T), feature, where="mid", color="k")
-        axes[0].set_ylabel(f"{feature_name}", fontsize=8)
-        data["feature"] = feature
-        k = 1
-    for q, ax in zip(quantities, axes[k:]):
-        V = np.asarray(rec_seq[q])[:, units].T                  # (units, T)
-        if q in ("i", "f", "o"):
-            im = ax.imshow(V, aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
-        else:
-            lim = max(1.0, float(np.abs(V).max())) if q == "c" else 1.0
-            im = ax.imshow(V, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
-        ax.set_yticks(range(len(units)))
-        ax.set_yticklabels([str(u) for u in units], fontsize=6)
-        ax.set_ylabel(f"{NAMES[q]}\nunit", fontsize=8)
-        fig.colorbar(im, ax=ax, pad=0.01, fraction=0.025, label="activation")
-        data[q] = V
-    axes[0].set_title(title)
-    _text_axis(axes[-1], text)
-    axes[-1].set_xlabel("input character (time step t →)")
-    fig.tight_layout()
-    return fig, data
-
-
-def plot_unit(values: np.ndarray, feature: np.ndarray, text: str, unit: int, quantity: str = "h",
-              feature_name: str = "depth", title: str | None = None):
-    """One unit against the feature over one string: the characters coloured by the unit, and both as lines.
-
-    values: (T,) the unit's activation; feature: (T,); text: T characters.
-    The characters are coloured from blue (the unit's lowest value on this string) to red (its highest).
-    Returns (fig, data) with data = {"values": (T,), "feature": (T,), "colours": (T,) in [0, 1]}.
-    """
-    values, feature = np.asarray(values, dtype=float), np.asarray(feature, dtype=float)
-    T = len(values)
-    span = float(values.max() - values.min())
-    colours = (values - values.min()) / span if span > 0 else np.full(T, 0.5)
-    fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(11, 3.6), sharex=True, gridspec_kw={"height_ratios": [0.5, 1.5]})
-    ax0.imshow(colours[None, :], aspect="auto", cmap="RdBu_r", vmin=0, vmax=1)
-    for t, ch in enumerate(text):
-        ax0.text(t, 0, ch, ha="center", va="center", fontsize=8, family="monospace")
-    ax0.set_yticks([])
-    ax0.set_title(title or f"{NAMES[quantity]}, unit {unit}, while reading one string (red = its highest, blue = its lowest)")
-    ax1.plot(range(T), values, color="C3", label=f"{quantity}[{unit}] (left axis)")
-    ax1.set_ylabel(f"{quantity}[{unit}] activation")
-    ax2 = ax1.twinx()
-    ax2.step(range(T), feature, where="mid", color="k", alpha=0.6, label=f"{feature_name} (right axis)")
-    ax2.set_ylabel(feature_name)
-    lines = ax1.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax1.legend(lines, [ln.get_label() for ln in lines], loc="upper left", fontsize=7)
-    _text_axis(ax1, text)
-    ax1.set_xlabel("input character (time step t →)")
-    fig.tight_layout()
-    return fig, {"values": values, "feature": feature, "colours": colours}
-
-
-def plot_correlations(r: dict[str, np.ndarray], title: str = "Correlation of every unit with the depth"):
-    """Bars of per-unit Pearson r, one group per recording: r = {label: (U,)} (e.g. trained h, untrained h).
-
-    Returns (fig, data) with data = r as drawn (arrays of shape (U,)).
-    """
-    labels = list(r)
-    U = len(r[labels[0]])
-    width = 0.8 / len(labels)
-    fig, ax = plt.subplots(figsize=(9, 3))
-    for k, label in enumerate(labels):
-        ax.bar(np.arange(U) + (k - (len(labels) - 1) / 2) * width, r[label], width, label=label)
-    ax.axhline(0, color="k", lw=0.5)
-    ax.set_ylim(-1.05, 1.05)
-    ax.set_xticks(range(U))
-    ax.set_xlabel("unit")
-    ax.set_ylabel("Pearson r (no unit)")
-    ax.set_title(title)
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    return fig, {k: np.asarray(v) for k, v in r.items()}
-
-
-def plot_saturation(fractions: dict[str, tuple[np.ndarray, np.ndarray]], highlight: int | None = None,
-                    title: str = "Gate saturation: one dot per unit", low: float = 0.1, high: float = 0.9):
-    """Karpathy et al.'s saturation plot: per gate, every unit at (fraction left-saturated, fraction right-saturated).
-
-    fractions: {gate name: (left (U,), right (U,))}, e.g. from saturation(); highlight: a unit drawn in red;
-    low, high: the thresholds the fractions were computed with (for the axis labels).
-    The grey diagonal is left + right = 1: a unit on it is always saturated.
-    Returns (fig, data) with data = {gate: (U, 2) array of (left, right) drawn}.
-    """
-    gates = list(fractions)
-    fig, axes = plt.subplots(1, len(gates), figsize=(3.2 * len(gates), 3.3), squeeze=False)
-    data = {}
-    for gate, ax in zip(gates, axes[0]):
-        left, right = (np.asarray(v, dtype=float) for v in fractions[gate])
-        ax.plot([0, 1], [1, 0], color="0.8", lw=0.8)      # left + right = 1: always saturated
-        ax.scatter(left, right, s=18, alpha=0.8)
-        if highlight is not None:
-            ax.scatter(left[highlight], right[highlight], s=60, facecolors="none", edgecolors="C3",
-                       label=f"unit {highlight}")
-            ax.legend(fontsize=7, loc="upper right")
-        ax.set_xlim(-0.03, 1.03)
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_xlabel(f"fraction of steps < {low:g} (left-saturated)", fontsize=8)
-        ax.set_ylabel(f"fraction of steps > {high:g} (right-saturated)", fontsize=8)
-        ax.set_title(f"{NAMES.get(gate, gate)}", fontsize=9)
-        data[gate] = np.stack([left, right], axis=1)
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig, data
-
-
-def plot_ablation(scores: np.ndarray, baseline: float, r: np.ndarray | None = None,
-                  title: str = "Accuracy on forced steps with one unit silenced", ylabel: str = "accuracy (fraction)"):
-    """Bars of a score per silenced unit, with the intact network's score as a line.
-
-    scores: (U,) score with unit u clamped; baseline: score of the intact network; r: optional (U,) labels.
-    Returns (fig, data) with data = {"scores": (U,), "baseline": float}.
-    """
-    scores = np.asarray(scores, dtype=float)
-    U = len(scores)
-    fig, ax = plt.subplots(figsize=(9, 3))
-    ax.bar(range(U), scores, color="C0")
-    ax.axhline(baseline, color="C3", ls="--", label=f"intact network ({baseline:.2f})")
-    ax.set_xticks(range(U))
-    if r is not None:
-        ax.set_xticklabels([f"{u}\nr={v:+.2f}" for u, v in enumerate(np.asarray(r))], fontsize=6)
-    ax.set_xlabel("silenced unit (and its r with depth)")
-    ax.set_ylabel(ylabel)
-    ax.set_ylim(min(0.5, float(scores.min()) - 0.05), 1.02)
-    ax.set_title(title)
-    ax.legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
-    return fig, {"scores": scores, "baseline": float(baseline)}

@@ -1,4 +1,4 @@
-"""Peephole LSTM (Gers, Schraudolph & Schmidhuber 2002): numpy reference and a torch module.
+"""Peephole LSTM (Gers, Schraudolph & Schmidhuber 2002): the numpy reference.
 
 Our LSTM layout (see lstmlab.lstm) plus three *diagonal* peephole vectors, batch-first:
 
@@ -20,16 +20,16 @@ Our LSTM layout (see lstmlab.lstm) plus three *diagonal* peephole vectors, batch
 `*` is element-wise: a peephole is a diagonal matrix, H numbers per gate, not H x H.
 With p_i = p_f = p_o = 0 this is exactly torch.nn.LSTM.
 
-Contents: peephole_params (seeded weights), forward/backward pairs for one step and a
-sequence (CS231n style, with a cache), and PeepholeLSTM, a batch-first torch module
-(autograd) whose options switch off parts of the cell for a Greff et al. (2017) ablation.
+Contents: PeepholeParams and peephole_params (seeded weights), peephole_param_count, and
+forward/backward pairs for one step and a sequence (CS231n style, with a cache). The torch module
+of lesson 04 (PeepholeLSTM, autograd, with switches for a Greff et al. (2017) ablation) is
+lstmlab.lessons.peephole.models.PeepholeLSTM; it is checked against this reference.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
 import numpy as np
-import torch
 
 from .lstm import sigmoid
 
@@ -162,107 +162,3 @@ def peephole_backward(dHs, caches, dhT=None, dcT=None):
         dXs[t] = dx
         sums = dweights if sums is None else [s + d for s, d in zip(sums, dweights)]
     return (np.stack(dXs, axis=1), dh, dc, *sums)
-
-
-# --- torch module ---------------------------------------------------------------------------
-
-class PeepholeLSTM(torch.nn.Module):
-    """Peephole LSTM layer in torch (autograd does the backward), batch-first.
-
-    PeepholeLSTM(input_size, hidden_size, peepholes=True, forget_gate=True, output_gate=True,
-                 coupled=False, dtype=None)
-
-    Parameters (our layout): weight_x (D, 4H), weight_h (H, 4H), bias (4H,), p_i, p_f, p_o (H,).
-    Options switch off parts of the cell, as in Greff et al. (2017):
-        peepholes=False    p_i = p_f = p_o = 0 (NP; the cell is then torch.nn.LSTM's)
-        forget_gate=False  f = 1 (NFG; the 1997 LSTM)
-        output_gate=False  o = 1, so h = tanh(c) (NOG)
-        coupled=True       i = 1 - f (CIFG; Greff writes f = 1 - i, the same family up to signs)
-    Unused weights stay in the parameter list and get zero gradient.
-
-    forward(x (B, T, D), state=None or (h0 (B, H), c0 (B, H))) -> (out (B, T, H), (h_T, c_T))
-    """
-
-    def __init__(self, input_size, hidden_size, peepholes=True, forget_gate=True, output_gate=True,
-                 coupled=False, dtype=None):
-        super().__init__()
-        if coupled and not forget_gate:
-            raise ValueError("coupled=True computes i from the forget gate; it needs forget_gate=True")
-        self.input_size, self.hidden_size = input_size, hidden_size
-        self.peepholes, self.forget_gate, self.output_gate, self.coupled = peepholes, forget_gate, output_gate, coupled
-        D, H = input_size, hidden_size
-        s = 1.0 / H ** 0.5
-        kw = {"dtype": dtype or torch.get_default_dtype()}
-        self.weight_x = torch.nn.Parameter(torch.empty(D, 4 * H, **kw).uniform_(-s, s))
-        self.weight_h = torch.nn.Parameter(torch.empty(H, 4 * H, **kw).uniform_(-s, s))
-        self.bias = torch.nn.Parameter(torch.empty(4 * H, **kw).uniform_(-s, s))
-        self.p_i = torch.nn.Parameter(torch.empty(H, **kw).uniform_(-s, s))
-        self.p_f = torch.nn.Parameter(torch.empty(H, **kw).uniform_(-s, s))
-        self.p_o = torch.nn.Parameter(torch.empty(H, **kw).uniform_(-s, s))
-
-    def extra_repr(self):
-        flags = [k for k in ("peepholes", "forget_gate", "output_gate") if not getattr(self, k)]
-        return (f"{self.input_size}, {self.hidden_size}" + "".join(f", {k}=False" for k in flags)
-                + (", coupled=True" if self.coupled else ""))
-
-    def load_numpy(self, params):
-        """Copy PeepholeParams (or any 6-tuple Wx, Wh, b, p_i, p_f, p_o) into this module, in place."""
-        with torch.no_grad():
-            for target, value in zip((self.weight_x, self.weight_h, self.bias, self.p_i, self.p_f, self.p_o), params):
-                target.copy_(torch.as_tensor(np.asarray(value), dtype=target.dtype))
-        return self
-
-    def numpy_params(self) -> PeepholeParams:
-        """The weights as PeepholeParams (numpy copies)."""
-        return PeepholeParams(*(t.detach().cpu().numpy().copy() for t in
-                                (self.weight_x, self.weight_h, self.bias, self.p_i, self.p_f, self.p_o)))
-
-    def forward(self, x, state=None):
-        B, T, _ = x.shape
-        H = self.hidden_size
-        if state is None:
-            h = x.new_zeros(B, H)
-            c = x.new_zeros(B, H)
-        else:
-            h, c = state
-        peep = (lambda p, cell: p * cell) if self.peepholes else (lambda p, cell: 0.0)
-        ax = x @ self.weight_x + self.bias          # input projections of all steps at once
-        outputs = []
-        for t in range(T):
-            a = ax[:, t] + h @ self.weight_h
-            f = torch.sigmoid(a[:, H:2 * H] + peep(self.p_f, c)) if self.forget_gate else torch.ones_like(c)
-            i = 1 - f if self.coupled else torch.sigmoid(a[:, :H] + peep(self.p_i, c))
-            c = f * c + i * torch.tanh(a[:, 2 * H:3 * H])          # c_t
-            o = torch.sigmoid(a[:, 3 * H:] + peep(self.p_o, c)) if self.output_gate else 1.0
-            h = o * torch.tanh(c)
-            outputs.append(h)
-        return torch.stack(outputs, dim=1), (h, c)
-
-
-# --- plot ---------------------------------------------------------------------------------------
-
-def plot_traces(panels, *, title, marks=(), mark_label="trigger"):
-    """Line plots of a few signals over time, one panel per entry, sharing the time axis.
-
-    panels: {y-axis label: {line label: (T,) values}}; marks: time steps drawn as dashed vertical lines.
-    Returns (fig, data) with data = {y-axis label: {line label: (T,) array drawn}}.
-    """
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(len(panels), 1, figsize=(8, 1.7 * len(panels) + 0.6), sharex=True, squeeze=False)
-    data = {}
-    for ax, (ylabel, lines) in zip(axes[:, 0], panels.items()):
-        data[ylabel] = {}
-        for label, values in lines.items():
-            values = np.asarray(values)
-            ax.plot(np.arange(len(values)), values, marker=".", label=label)
-            data[ylabel][label] = values
-        for k, t in enumerate(marks):
-            ax.axvline(t, color="gray", ls="--", lw=1, label=mark_label if k == 0 else None)
-        ax.set_ylabel(ylabel, fontsize=8)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
-    axes[0, 0].set_title(title)
-    axes[-1, 0].set_xlabel("time step t")
-    fig.tight_layout()
-    return fig, data

@@ -115,7 +115,7 @@ WRONG = {
     c_prev += i * np.tanh(a[:, 2*H:3*H])
     o = sigmoid(a[:, 3*H:] + p_o * c_prev)
     return o * np.tanh(c_prev), c_prev
-''', "changed one of its inputs in place"),
+''', "changed its input c_prev in place"),
         ("calls the library's reference", '''
 from lstmlab import peephole as _ref
 def peephole_step(x, h_prev, c_prev, Wx, Wh, b, p_i, p_f, p_o):
@@ -124,14 +124,14 @@ def peephole_step(x, h_prev, c_prev, Wx, Wh, b, p_i, p_f, p_o):
 ''', "must be written from scratch, but it called lstmlab.peephole.peephole_step_forward"),
         ("calls the library's torch module", '''
 import torch as _t
-from lstmlab.peephole import PeepholeLSTM as _P
+from lstmlab.lessons.peephole.models import PeepholeLSTM as _P
 def peephole_step(x, h_prev, c_prev, Wx, Wh, b, p_i, p_f, p_o):
     dt = _t.float32 if x.dtype == np.float32 else _t.float64
     m = _P(Wx.shape[0], Wh.shape[0], dtype=dt).load_numpy((Wx, Wh, b, p_i, p_f, p_o))
     with _t.no_grad():
         out, (h, c) = m(_t.as_tensor(x)[:, None], (_t.as_tensor(h_prev), _t.as_tensor(c_prev)))
     return h.numpy(), c.numpy()
-''', "called lstmlab.peephole.PeepholeLSTM"),
+''', "called lstmlab.lessons.peephole.models.PeepholeLSTM"),
     ],
     "peephole_forward": [
         ("time-major outputs", '''
@@ -199,14 +199,14 @@ def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
 ''', "must be written from scratch"),
         ("runs the library's torch module", '''
 import torch as _t
-from lstmlab.peephole import PeepholeLSTM as _P
+from lstmlab.lessons.peephole.models import PeepholeLSTM as _P
 def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
     dt = _t.float32 if X.dtype == np.float32 else _t.float64
     m = _P(X.shape[2], h0.shape[1], dtype=dt).load_numpy((Wx, Wh, b, p_i, p_f, p_o))
     with _t.no_grad():
         out, (h, c) = m(_t.as_tensor(X), (_t.as_tensor(h0), _t.as_tensor(c0)))
     return out.numpy(), (h.numpy(), c.numpy())
-''', "called lstmlab.peephole.PeepholeLSTM"),
+''', "called lstmlab.lessons.peephole.models.PeepholeLSTM"),
     ],
     "peephole_param_count": [
         ("plain LSTM count", '''
@@ -238,10 +238,10 @@ def peephole_param_count(input_size, hidden_size):
     return 4.0 * hidden_size * (input_size + hidden_size + 1) + 3 * hidden_size
 ''', "should return an int"),
         ("asks the library's module", '''
-from lstmlab.peephole import PeepholeLSTM as _P
+from lstmlab.lessons.peephole.models import PeepholeLSTM as _P
 def peephole_param_count(input_size, hidden_size):
     return sum(p.numel() for p in _P(input_size, hidden_size).parameters())
-''', "called lstmlab.peephole.PeepholeLSTM"),
+''', "called lstmlab.lessons.peephole.models.PeepholeLSTM"),
         ("calls the library's count", '''
 from lstmlab.peephole import peephole_param_count as _count
 def peephole_param_count(input_size, hidden_size):

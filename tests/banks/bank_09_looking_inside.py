@@ -115,7 +115,7 @@ def unit_correlations(A, feature):
     X = X.reshape(-1, X.shape[-1])
     y = np.asarray(feature, dtype=np.float64).reshape(-1)
     return np.array([np.corrcoef(X[:, u], y)[0, 1] for u in range(X.shape[1])])
-''', "emitted a warning"),
+''', "never changes"),
         ("warnings silenced but NaN kept", '''
 def unit_correlations(A, feature):
     X = np.asarray(A, dtype=np.float64)
@@ -125,6 +125,13 @@ def unit_correlations(A, feature):
     with np.errstate(all="ignore"):
         return (Xc.T @ yc) / np.sqrt((Xc ** 2).sum(0) * (yc ** 2).sum())
 ''', "never changes"),
+        ("guards the unit's norm only: NaN for a constant feature", CORR_HEAD + '''
+    Xc, yc = X - X.mean(0), y - y.mean()
+    sx = np.sqrt((Xc ** 2).sum(0))
+    r = np.zeros(U)
+    r[sx > 0] = (Xc.T @ yc)[sx > 0] / (sx[sx > 0] * np.sqrt((yc ** 2).sum()))
+    return r
+''', "feature that never changes"),
         ("centres the caller's array in place", '''
 def unit_correlations(A, feature):
     A -= A.mean(axis=tuple(range(A.ndim - 1)))
@@ -277,6 +284,14 @@ def unit_correlations(A, feature):
     y = np.asarray(feature, dtype=np.float64).reshape(-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.array([np.corrcoef(X[:, u], y)[0, 1] for u in range(X.shape[1])])
+    return np.nan_to_num(r)
+'''),
+        ("np.corrcoef, NaN replaced, warnings left on", '''
+def unit_correlations(A, feature):
+    X = np.asarray(A, dtype=np.float64)
+    X = X.reshape(-1, X.shape[-1])
+    y = np.asarray(feature, dtype=np.float64).reshape(-1)
+    r = np.array([np.corrcoef(X[:, u], y)[0, 1] for u in range(X.shape[1])])
     return np.nan_to_num(r)
 '''),
         ("z-scores with ddof=0 on both sides", '''

@@ -9,45 +9,21 @@ rule (no calling lstmlab.interpret's reference functions).
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from lstmlab import interpret as ref
 from lstmlab.lessons.looking_inside.tasks import depth, dyck1
 from lstmlab.fixtures import rng
-from lstmlab.checking import CheckFailed, assert_close, assert_from_scratch, passed, reference_functions, unpack
+from lstmlab.checking import CheckFailed, as_array, assert_close, call_student, passed, reference_functions, unpack
 
-READY = None  # filled on first use: reference_functions(lstmlab.interpret)
-
-
-def _ready():
-    global READY
-    if READY is None:
-        READY = reference_functions(ref)
-    return READY
-
-
-def _call(exercise: str, fn, *args, hidden: bool = False, **kwargs):
-    """Call the student's function on copies of the inputs; fail on a warning or an input changed in place."""
-    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if hidden:
-            got = assert_from_scratch(exercise, fn, *copies, extra=_ready(), **kwargs)
-        else:
-            got = fn(*copies, **kwargs)
-    for w in caught:
-        if issubclass(w.category, (RuntimeWarning, UserWarning, DeprecationWarning, FutureWarning)):
-            raise CheckFailed(
-                f"{exercise} emitted a warning ({w.category.__name__}: {w.message}). In a graded cell a warning "
-                "goes to stderr and scores 0; typically it is a 0/0 for a unit (or feature) that never changes: "
-                "give such a unit r = 0 without dividing by zero (or use np.errstate and replace the NaN).")
-    for a, orig in zip(copies, args):
-        if isinstance(orig, np.ndarray) and not np.array_equal(a, orig, equal_nan=True):
-            raise CheckFailed(f"{exercise} changed one of its inputs in place (e.g. `A -= A.mean(0)`); "
-                              "work on new arrays so the caller's recording stays intact.")
-    return got
+# Calling one of lstmlab.interpret's references in a from-scratch (hidden) test fails with its name.
+READY_MADE = reference_functions(ref)
+# What every call of a student's function here passes to call_student besides the arguments:
+# the arguments' names (for an in-place change), the guard targets, and what to do instead of `A -= ...`.
+_HARNESS = dict(ready_made=READY_MADE, mutation_hint="work on new arrays (e.g. `A = A - A.mean(0)`, not "
+                "`A -= A.mean(0)`) so the caller's recording stays intact.")
+ON_A_FEATURE = dict(names=("A", "feature"), **_HARNESS)   # unit_correlations and tracking_unit
+ON_GATE = dict(names=("gate",), **_HARNESS)               # saturation
 
 
 # --- the data -----------------------------------------------------------------------------------
@@ -150,34 +126,41 @@ def check_unit_correlations(unit_correlations, hidden: bool = False) -> None:
     for B, T, U, seed, dtype in cases:
         A, feature, _ = correlation_case(B, T, U, seed, dtype)
         want = ref.unit_correlations(A, feature)
-        got = _call("unit_correlations", unit_correlations, A, feature, hidden=hidden)
+        got = call_student("unit_correlations", unit_correlations, A, feature, hidden=hidden, **ON_A_FEATURE)
         tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-7, atol=1e-9)
         _per_unit_shape("unit_correlations", got, A)
         assert_close("r", got, want, mistakes=_corr_mistakes(A, feature),
                      hint=f"(case A of shape {A.shape}, feature {feature.shape}, {np.dtype(dtype).name})", **tol)
-    # A unit that never changes: its r is 0, with no NaN and no warning.
+    # A unit that never changes: its r is 0, not NaN (a 0/0 warning is harmless; the NaN is the mistake).
     A, feature, roles = correlation_case(3, 24, 6, 4, np.float64, constant=True)
-    got = np.asarray(_call("unit_correlations", unit_correlations, A, feature, hidden=hidden), dtype=float)
+    got = call_student("unit_correlations", unit_correlations, A, feature, hidden=hidden, **ON_A_FEATURE)
+    got = np.asarray(got, dtype=float)
     k = roles["constant"]
     if got.shape == (6,) and not np.isfinite(got[k]):
         raise CheckFailed(f"Your r is {got[k]} for unit {k}, which never changes (its standard deviation is 0, "
-                          "so Pearson's formula is 0/0). Define r = 0 for such a unit, without a warning.")
+                          "so Pearson's formula is 0/0). Define r = 0 for such a unit: divide only where the "
+                          "denominator is > 0 (a mask, or np.divide(..., where=den > 0)).")
     assert_close("r with a constant unit", got, ref.unit_correlations(A, feature),
                  hint=f"Unit {k} is constant: its r must be 0; the others are unaffected.")
     if hidden:
         # One sequence (T, U) with feature (T,).
         A, feature, _ = correlation_case(1, 33, 5, 5, np.float64)
-        got = _call("unit_correlations", unit_correlations, A[0], feature[0], hidden=True)
+        got = call_student("unit_correlations", unit_correlations, A[0], feature[0], hidden=True,
+                           **ON_A_FEATURE)
         assert_close("r for one sequence (A of shape (T, U), feature (T,))", got, ref.unit_correlations(A[0], feature[0]),
                      mistakes=_corr_mistakes(A[0], feature[0]))
         # Closed form: a unit that is an exact linear function of the feature has r = +-1.
         f = feature[0]
         lin = np.stack([3 * f + 2, -0.5 * f + 7, np.cos(np.arange(33.0))], axis=-1)
-        got = _call("unit_correlations", unit_correlations, lin, f, hidden=True)
+        got = call_student("unit_correlations", unit_correlations, lin, f, hidden=True, **ON_A_FEATURE)
         assert_close("r of units a*feature + b (must be +1, -1, and the third unit's r)", got,
                      ref.unit_correlations(lin, f))
         # A constant feature: every r is 0.
-        got = _call("unit_correlations", unit_correlations, A, np.full(feature.shape, 2.0), hidden=True)
+        got = call_student("unit_correlations", unit_correlations, A, np.full(feature.shape, 2.0), hidden=True,
+                           **ON_A_FEATURE)
+        if np.shape(got) == (5,) and not np.isfinite(as_array("r", got)).all():
+            raise CheckFailed("Your r contains NaN for a feature that never changes (its standard deviation is 0, so "
+                              "every unit's r is 0/0). Define r = 0 there too: divide only where the denominator is > 0.")
         assert_close("r with a feature that never changes (must be all 0)", got, np.zeros(5), atol=1e-12, rtol=0)
     passed("unit_correlations: Pearson r per unit matches" + (" (hidden cases too)" if hidden else ""))
 
@@ -229,7 +212,8 @@ def check_tracking_unit(tracking_unit, hidden: bool = False) -> None:
             A, feature = A[0], feature[0]
         r = ref.unit_correlations(A, feature)
         best = int(np.argmax(np.abs(r)))
-        got = unpack("tracking_unit", _call("tracking_unit", tracking_unit, A, feature, hidden=hidden), 2, "(unit, r)")
+        got = call_student("tracking_unit", tracking_unit, A, feature, hidden=hidden, **ON_A_FEATURE)
+        got = unpack("tracking_unit", got, 2, "(unit, r)")
         unit, r_got = got
         where = f"(case A of shape {A.shape}, {np.dtype(dtype).name})"
         if isinstance(unit, (float, np.floating)) and not float(unit).is_integer():
@@ -300,7 +284,7 @@ def _sat_mistakes(G, low, high, which: str) -> dict[str, np.ndarray]:
             "(did you swap left and right?)."] = want_right
         out["Your left fraction is a count, not a fraction: divide by the number of (sequence, step) samples."] = \
             (F < low).sum(0)
-        out[f"Your left fraction counts values *above* low: left-saturated means gate < low."] = (F > low).mean(0)
+        out["Your left fraction counts values *above* low: left-saturated means gate < low."] = (F > low).mean(0)
         if (low, high) != (0.1, 0.9):
             out["Your left fraction ignores the `low` argument (it uses 0.1): compare with low."] = base_left
         out["Your left fraction is averaged over the units (shape = the leading axes): give one fraction per unit, "
@@ -344,7 +328,8 @@ def check_saturation(saturation, hidden: bool = False) -> None:
         if B == 1:
             G = G[0]
         kwargs = {} if (low, high) == (0.1, 0.9) else {"low": low, "high": high}  # the defaults are Karpathy's
-        got = unpack("saturation", _call("saturation", saturation, G, hidden=hidden, **kwargs), 2, "(left, right)")
+        got = call_student("saturation", saturation, G, hidden=hidden, **ON_GATE, **kwargs)
+        got = unpack("saturation", got, 2, "(left, right)")
         want_left, want_right = ref.saturation(G, low, high)
         where = f"(case gate of shape {G.shape}, low={low}, high={high}, {np.dtype(dtype).name})"
         assert_close("left (fraction of steps below low)", got[0], want_left, rtol=1e-9, atol=1e-12,
@@ -355,7 +340,8 @@ def check_saturation(saturation, hidden: bool = False) -> None:
         # Closed forms: all zeros is always left-saturated; all 0.5 is never saturated.
         for value, left, right in ((0.0, 1.0, 0.0), (0.5, 0.0, 0.0), (1.0, 0.0, 1.0)):
             G = np.full((2, 5, 3), value)
-            got = unpack("saturation", _call("saturation", saturation, G, hidden=True), 2, "(left, right)")
+            got = call_student("saturation", saturation, G, hidden=True, **ON_GATE)
+            got = unpack("saturation", got, 2, "(left, right)")
             assert_close(f"left for a gate stuck at {value}", got[0], np.full(3, left))
             assert_close(f"right for a gate stuck at {value}", got[1], np.full(3, right))
     passed("saturation: left and right fractions per unit match" + (" (hidden cases too)" if hidden else ""))

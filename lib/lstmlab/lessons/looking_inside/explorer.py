@@ -146,7 +146,7 @@ class Explorer(widgets.VBox):
 def explorer(rec: dict[str, np.ndarray], texts: list[str], feature: np.ndarray, feature_name: str = "depth") -> Explorer:
     """An interactive view of a recording: dropdowns for quantity and unit, a slider for the string.
 
-    rec: {quantity: (B, T, U)} from lstmlab.interpret.record; texts: B strings of T characters;
+    rec: {quantity: (B, T, U)} from lstmlab.interpret.record (or models.record_torch); texts: B strings of T characters;
     feature: (B, T) the feature the units are ranked by (e.g. the depth).
     Returns an Explorer (an ipywidgets VBox); make it a cell's last line to show it.
     """

@@ -6,32 +6,35 @@ wrong by probing: all peepholes zero (must be torch.nn.LSTM's step), then whethe
 read other units' cells (a full-matrix peephole), then one peephole vector at a time (p_i alone,
 p_f alone, p_o alone). Each probe compares with what the typical mistakes would return and names
 the one it sees. `hidden=True` adds held-back cases (D == H, a batch of one, float32, closed forms)
-and the from-scratch rule.
+and the from-scratch rule (the library's peephole reference, the room's PeepholeLSTM and Population count as
+ready-made). Every call of a student's function goes through lstmlab.checking.call_student (inputs copied
+and compared, warnings never decide).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from lstmlab import peephole as ref
-from lstmlab.lessons.peephole import ablation
+from lstmlab.checking import (CheckFailed, as_array, assert_close, call_student, matches, passed, reference_functions,
+                              tolerances, unpack)
 from lstmlab.fixtures import lstm_inputs
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_from_scratch, matches, passed, reference_functions,
-                   tolerances, unpack)
+
+from . import experiments, models
 
 # (B, D, H, seed, dtype): visible cases first, held-back cases after.
 VISIBLE = [(2, 3, 4, 0, np.float64)]
 HIDDEN = [(1, 5, 5, 11, np.float64), (3, 4, 2, 12, np.float32), (4, 2, 6, 13, np.float64)]
 PEEPHOLES = ("p_i", "p_f", "p_o")
 GATE_OF = {"p_i": "input gate i_t", "p_f": "forget gate f_t", "p_o": "output gate o_t"}
+STEP_ARGS = ("x", "h_prev", "c_prev", "Wx", "Wh", "b", "p_i", "p_f", "p_o")
+FORWARD_ARGS = ("X", "h0", "c0", "Wx", "Wh", "b", "p_i", "p_f", "p_o")
 
-
-def ready_made():
-    """What a from-scratch exercise of this lesson must not call: the library's peephole references."""
-    return [*reference_functions(ref), *reference_functions(ablation),
-            (ref.PeepholeLSTM, "__init__", "lstmlab.peephole.PeepholeLSTM"),
-            (ref.PeepholeLSTM, "forward", "lstmlab.peephole.PeepholeLSTM"),
-            (ablation.Population, "forward", "lstmlab.lessons.peephole.ablation.Population")]
+# Guard targets beyond torch's and the LSTM reference: the library's peephole reference and the room's models.
+READY_MADE = [*reference_functions(ref), *reference_functions(experiments),
+              (models.PeepholeLSTM, "__init__", "lstmlab.lessons.peephole.models.PeepholeLSTM"),
+              (models.PeepholeLSTM, "forward", "lstmlab.lessons.peephole.models.PeepholeLSTM"),
+              (models.Population, "forward", "lstmlab.lessons.peephole.models.Population")]
 
 
 def _cases(hidden: bool):
@@ -165,12 +168,6 @@ def _plain(x, h, c, Wx, Wh, b):
     return _pair(sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:]), c)
 
 
-def _call_step(fn, args, guard: bool):
-    got = assert_from_scratch("peephole_step", fn, *args, extra=ready_made()) if guard else fn(*args)
-    h, c = unpack("peephole_step", got, 2, "(h, c)")
-    return h, c
-
-
 def _as_pair(h, c, like):
     """Stack the student's (h, c) for comparison, or fail on a wrong shape."""
     h, c = as_array("h_t", h), as_array("c_t", c)
@@ -185,7 +182,8 @@ def _probe(fn, x, h, c, params, which: str | None, rtol, atol):
     keep = {k: (v if k == which else np.zeros_like(v)) for k, v in zip(PEEPHOLES, (p_i, p_f, p_o))}
     args = (x, h, c, Wx, Wh, b, keep["p_i"], keep["p_f"], keep["p_o"])
     want = np.stack(_step(*args))
-    got = _as_pair(*_call_step(fn, tuple(a.copy() for a in args), False), like=want[0])
+    got = _as_pair(*unpack("peephole_step", call_student("peephole_step", fn, *args, names=STEP_ARGS), 2, "(h, c)"),
+                   like=want[0])
     if which is None:
         name = "(h_t, c_t) with all peepholes zero (must equal the plain LSTM step, as torch.nn.LSTM computes it)"
         mistakes = _zero_probe_mistakes(x, h, c, Wx, Wh, b)
@@ -206,11 +204,13 @@ def _probe(fn, x, h, c, params, which: str | None, rtol, atol):
 def _check_diagonal(fn, x, h, c, params):
     """Changing c_(t-1) of one unit may only change that unit's h_t and c_t (diagonal peepholes)."""
     H = h.shape[1]
-    base = np.stack(_call_step(fn, (x, h, c, *params), False)).astype(float)
+    step = lambda cell: np.stack(unpack("peephole_step", call_student("peephole_step", fn, x, h, cell, *params,
+                                                                      names=STEP_ARGS), 2, "(h, c)")).astype(float)
+    base = step(c)
     for k in range(H):
         bumped = c.copy()
         bumped[:, k] += 0.5
-        moved = np.abs(np.stack(_call_step(fn, (x, h, bumped, *params), False)).astype(float) - base)
+        moved = np.abs(step(bumped) - base)
         others = np.delete(moved, k, axis=2)
         if others.size and others.max() > 1e-6:
             j = int(np.argmax(others.max(axis=(0, 1))))
@@ -223,14 +223,14 @@ def _check_diagonal(fn, x, h, c, params):
 
 def check_step(peephole_step, hidden: bool = False) -> None:
     """peephole_step(x, h_prev, c_prev, Wx, Wh, b, p_i, p_f, p_o) -> (h, c), each (B, H)."""
+    def step(*args, hidden=False):
+        got = call_student("peephole_step", peephole_step, *args, hidden=hidden, ready_made=READY_MADE, names=STEP_ARGS)
+        return unpack("peephole_step", got, 2, "(h, c)")
+
     for B, D, H, seed, dtype in _cases(hidden):
         x, h0, c0, params = _step_case(B, D, H, seed, dtype)
         args = (x, h0, c0, *params)
-        copies = tuple(a.copy() for a in args)
-        h, c = _call_step(peephole_step, copies, guard=hidden)
-        for arr, orig in zip(copies, args):
-            if not np.array_equal(arr, orig):
-                raise CheckFailed("peephole_step changed one of its inputs in place; compute new arrays instead.")
+        h, c = step(*args, hidden=hidden)
         want_h, want_c, _ = ref.peephole_step_forward(*args)
         rtol, atol = tolerances(x)
         got = _as_pair(h, c, like=want_h)
@@ -256,18 +256,18 @@ def check_step(peephole_step, hidden: bool = False) -> None:
         # Closed form 1: forget bias +50, input bias -50, no weights: c_t = c_(t-1) exactly, whatever p_o is.
         b = np.zeros(4 * H)
         b[H:2 * H], b[:H] = 50.0, -50.0
-        h, c = _call_step(peephole_step, (x, h0, c0, *zeros4, b, 0 * params.p_i, 0 * params.p_f, params.p_o), False)
+        h, c = step(x, h0, c0, *zeros4, b, 0 * params.p_i, 0 * params.p_f, params.p_o)
         assert_close("c_t when f=1 and i=0 (must equal c_(t-1))", c, c0, rtol=1e-9, atol=1e-12)
         assert_close("h_t when f=1, i=0 and only the peephole drives o (o_t = sigmoid(p_o * c_t))",
                      h, sigmoid(params.p_o * c0) * np.tanh(c0), rtol=1e-9, atol=1e-12,
                      mistakes={"Your output gate does not see c_t through p_o.": 0.5 * np.tanh(c0)})
         # Closed form 2: only the forget gate's peephole acts, candidate 0: c_t = sigmoid(p_f * c_(t-1)) * c_(t-1).
-        h, c = _call_step(peephole_step, (x, h0, c0, *zeros4, np.zeros(4 * H), 0 * params.p_i, params.p_f, 0 * params.p_o), False)
+        h, c = step(x, h0, c0, *zeros4, np.zeros(4 * H), 0 * params.p_i, params.p_f, 0 * params.p_o)
         assert_close("c_t with only p_f acting (must be sigmoid(p_f * c_(t-1)) * c_(t-1))", c,
                      sigmoid(params.p_f * c0) * c0, rtol=1e-9, atol=1e-12)
         # Every unit reads only its own cell, and huge inputs saturate instead of overflowing.
         _check_diagonal(peephole_step, x, h0, c0, params)
-        h, c = _call_step(peephole_step, (400 * x, h0, 50 * c0, *params), False)
+        h, c = step(400 * x, h0, 50 * c0, *params)
         want_h, want_c, _ = ref.peephole_step_forward(400 * x, h0, 50 * c0, *params)
         assert_close("h_t with very large inputs", h, want_h)
         assert_close("c_t with very large inputs", c, want_c)
@@ -276,7 +276,7 @@ def check_step(peephole_step, hidden: bool = False) -> None:
 
 # --- exercise 2: a sequence ----------------------------------------------------------------------
 
-def _run(X, h0, c0, params, carry_h=True, carry_c=True):
+def _reference_hs(X, h0, c0, params, carry_h=True, carry_c=True):
     """Hs (B, T, H) of the reference step applied over X, optionally restarting h or c at every step."""
     h, c, out = h0, c0, []
     for t in range(X.shape[1]):
@@ -291,13 +291,13 @@ def _forward_mistakes(X, h0, c0, params) -> dict[str, np.ndarray]:
     Wx, Wh, b, p_i, p_f, p_o = params
     out = {
         "Every step of yours starts from h0 and c0: carry h and c from one step to the next.":
-            _run(X, h0, c0, params, carry_h=False, carry_c=False),
+            _reference_hs(X, h0, c0, params, carry_h=False, carry_c=False),
         "Your steps carry h but restart the cell from c0: carry c_t to the next step too.":
-            _run(X, h0, c0, params, carry_c=False),
+            _reference_hs(X, h0, c0, params, carry_c=False),
         "Your steps carry the cell but restart h from h0: carry h_t to the next step too.":
-            _run(X, h0, c0, params, carry_h=False),
+            _reference_hs(X, h0, c0, params, carry_h=False),
         "Your forward drops the peepholes: pass p_i, p_f, p_o on to every step.":
-            _run(X, h0, c0, (Wx, Wh, b, 0 * p_i, 0 * p_f, 0 * p_o)),
+            _reference_hs(X, h0, c0, (Wx, Wh, b, 0 * p_i, 0 * p_f, 0 * p_o)),
     }
     import itertools
 
@@ -305,7 +305,7 @@ def _forward_mistakes(X, h0, c0, params) -> dict[str, np.ndarray]:
         if perm != (0, 1, 2):
             ps = [(p_i, p_f, p_o)[k] for k in perm]
             out[f"You pass the peephole vectors in the wrong order ({', '.join(PEEPHOLES[k] for k in perm)}); "
-                "the step takes p_i, p_f, p_o."] = _run(X, h0, c0, (Wx, Wh, b, *ps))
+                "the step takes p_i, p_f, p_o."] = _reference_hs(X, h0, c0, (Wx, Wh, b, *ps))
     return out
 
 
@@ -320,13 +320,13 @@ def check_forward(peephole_forward, hidden: bool = False) -> None:
         X, h0, c0 = lstm_inputs(B, T, D, H, seed=seed, dtype=dtype)
         params = ref.peephole_params(D, H, seed=seed + 1, dtype=dtype, scale=0.8, peephole_scale=1.5)
         args = (X, h0, c0, *params)
-        got = (assert_from_scratch("peephole_forward", peephole_forward, *args, extra=ready_made()) if hidden
-               else peephole_forward(*args))
+        got = call_student("peephole_forward", peephole_forward, *args, hidden=hidden, ready_made=READY_MADE,
+                           names=FORWARD_ARGS)
         Hs, final = unpack("peephole_forward", got, 2, "(Hs, (h_T, c_T))")
         hT, cT = unpack("the second value of peephole_forward", final, 2, "(h_T, c_T)")
-        # The library's torch module (autograd, checked against finite differences) on the same weights.
+        # The room's torch module PeepholeLSTM (autograd, checked against finite differences) on the same weights.
         tdt = torch.float32 if dtype == np.float32 else torch.float64
-        module = ref.PeepholeLSTM(D, H, dtype=tdt).load_numpy(params)
+        module = models.PeepholeLSTM(D, H, dtype=tdt).load_numpy(params)
         with torch.no_grad():
             out, (hn, cn) = module(torch.as_tensor(X), (torch.as_tensor(h0), torch.as_tensor(c0)))
         want, hn, cn = out.numpy(), hn.numpy(), cn.numpy()
@@ -354,10 +354,10 @@ def check_param_count(peephole_param_count, hidden: bool = False) -> None:
     """peephole_param_count(input_size, hidden_size) -> int: one bias vector, diagonal peepholes."""
     sizes = [(3, 4), (64, 128)] + ([(1, 1), (10, 3), (300, 17)] if hidden else [])
     for D, H in sizes:
-        module = ref.PeepholeLSTM(D, H)
+        module = models.PeepholeLSTM(D, H)
         want = sum(p.numel() for p in module.parameters())      # 4H(D + H + 1) + 3H
-        got = (assert_from_scratch("peephole_param_count", peephole_param_count, D, H, extra=ready_made()) if hidden
-               else peephole_param_count(D, H))
+        got = call_student("peephole_param_count", peephole_param_count, D, H, hidden=hidden, ready_made=READY_MADE,
+                           names=("input_size", "hidden_size"))
         if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
             raise CheckFailed(f"peephole_param_count should return an int, got {type(got).__name__}.")
         if got == want:

@@ -1,4 +1,8 @@
-"""A Greff et al. (2017) style ablation, small enough for a laptop: many LSTM variants trained at once.
+"""The lesson's models: PeepholeLSTM (a torch module) and Population (many ablation variants at once, in numpy).
+
+PeepholeLSTM is the peephole LSTM of lstmlab.peephole as a batch-first torch module (autograd does the
+backward); its options switch off parts of the cell. Population stacks many such cells for a Greff
+et al. (2017) style ablation, small enough for a laptop.
 
 Greff, Srivastava, Koutník, Steunebrink & Schmidhuber, "LSTM: A Search Space Odyssey" (IEEE TNNLS 2017)
 train a *vanilla* LSTM (forget gate, output gate, peepholes) and eight variants that each remove or
@@ -17,17 +21,18 @@ hand-written backward pass: M models for about the price of one. The k-th member
 is initialised like PeepholeLSTM(..., **VARIANTS[name]) and torch.nn.Linear after
 torch.manual_seed(seed + k): the k-th V, NP, NFG, ... start from the same weights, so variants are
 compared in pairs. `member(m)` returns member m as those torch modules; the tests check forward and
-gradients against torch autograd. Members share minibatches, not weights: each member's loss is its
-own, Adam is element-wise and gradients are clipped member by member, so each trains as if alone.
+gradients against torch autograd. Members share minibatches, not weights (training:
+lstmlab.lessons.peephole.experiments.train_population).
 
 Shapes: X (B, T, D) shared by all members; outputs and targets (M, B, T, O).
 """
 from __future__ import annotations
 
 import numpy as np
-from tqdm.auto import tqdm
+import torch
 
 from lstmlab.lstm import sigmoid
+from lstmlab.peephole import PeepholeParams
 
 VARIANTS = {
     "V": dict(peepholes=True, forget_gate=True, output_gate=True, coupled=False),
@@ -48,6 +53,83 @@ DESCRIPTIONS = {
 PARAM_NAMES = ("Wx", "Wh", "b", "p_i", "p_f", "p_o", "Wy", "by")
 
 
+# --- torch module ---------------------------------------------------------------------------
+
+class PeepholeLSTM(torch.nn.Module):
+    """Peephole LSTM layer in torch (autograd does the backward), batch-first.
+
+    PeepholeLSTM(input_size, hidden_size, peepholes=True, forget_gate=True, output_gate=True,
+                 coupled=False, dtype=None)
+
+    Parameters (our layout): weight_x (D, 4H), weight_h (H, 4H), bias (4H,), p_i, p_f, p_o (H,).
+    Options switch off parts of the cell, as in Greff et al. (2017):
+        peepholes=False    p_i = p_f = p_o = 0 (NP; the cell is then torch.nn.LSTM's)
+        forget_gate=False  f = 1 (NFG; the 1997 LSTM)
+        output_gate=False  o = 1, so h = tanh(c) (NOG)
+        coupled=True       i = 1 - f (CIFG; Greff writes f = 1 - i, the same family up to signs)
+    Unused weights stay in the parameter list and get zero gradient.
+
+    forward(x (B, T, D), state=None or (h0 (B, H), c0 (B, H))) -> (out (B, T, H), (h_T, c_T))
+    """
+
+    def __init__(self, input_size, hidden_size, peepholes=True, forget_gate=True, output_gate=True,
+                 coupled=False, dtype=None):
+        super().__init__()
+        if coupled and not forget_gate:
+            raise ValueError("coupled=True computes i from the forget gate; it needs forget_gate=True")
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.peepholes, self.forget_gate, self.output_gate, self.coupled = peepholes, forget_gate, output_gate, coupled
+        D, H = input_size, hidden_size
+        s = 1.0 / H ** 0.5
+        kw = {"dtype": dtype or torch.get_default_dtype()}
+        self.weight_x = torch.nn.Parameter(torch.empty(D, 4 * H, **kw).uniform_(-s, s))
+        self.weight_h = torch.nn.Parameter(torch.empty(H, 4 * H, **kw).uniform_(-s, s))
+        self.bias = torch.nn.Parameter(torch.empty(4 * H, **kw).uniform_(-s, s))
+        self.p_i = torch.nn.Parameter(torch.empty(H, **kw).uniform_(-s, s))
+        self.p_f = torch.nn.Parameter(torch.empty(H, **kw).uniform_(-s, s))
+        self.p_o = torch.nn.Parameter(torch.empty(H, **kw).uniform_(-s, s))
+
+    def extra_repr(self):
+        flags = [k for k in ("peepholes", "forget_gate", "output_gate") if not getattr(self, k)]
+        return (f"{self.input_size}, {self.hidden_size}" + "".join(f", {k}=False" for k in flags)
+                + (", coupled=True" if self.coupled else ""))
+
+    def load_numpy(self, params):
+        """Copy PeepholeParams (or any 6-tuple Wx, Wh, b, p_i, p_f, p_o) into this module, in place."""
+        with torch.no_grad():
+            for target, value in zip((self.weight_x, self.weight_h, self.bias, self.p_i, self.p_f, self.p_o), params):
+                target.copy_(torch.as_tensor(np.asarray(value), dtype=target.dtype))
+        return self
+
+    def numpy_params(self) -> PeepholeParams:
+        """The weights as PeepholeParams (numpy copies)."""
+        return PeepholeParams(*(t.detach().cpu().numpy().copy() for t in
+                                (self.weight_x, self.weight_h, self.bias, self.p_i, self.p_f, self.p_o)))
+
+    def forward(self, x, state=None):
+        B, T, _ = x.shape
+        H = self.hidden_size
+        if state is None:
+            h = x.new_zeros(B, H)
+            c = x.new_zeros(B, H)
+        else:
+            h, c = state
+        peep = (lambda p, cell: p * cell) if self.peepholes else (lambda p, cell: 0.0)
+        ax = x @ self.weight_x + self.bias          # input projections of all steps at once
+        outputs = []
+        for t in range(T):
+            a = ax[:, t] + h @ self.weight_h
+            f = torch.sigmoid(a[:, H:2 * H] + peep(self.p_f, c)) if self.forget_gate else torch.ones_like(c)
+            i = 1 - f if self.coupled else torch.sigmoid(a[:, :H] + peep(self.p_i, c))
+            c = f * c + i * torch.tanh(a[:, 2 * H:3 * H])          # c_t
+            o = torch.sigmoid(a[:, 3 * H:] + peep(self.p_o, c)) if self.output_gate else 1.0
+            h = o * torch.tanh(c)
+            outputs.append(h)
+        return torch.stack(outputs, dim=1), (h, c)
+
+
+# --- the stacked population -------------------------------------------------------------------
+
 def _switch(on, value, otherwise):
     """on * value + (1 - on) * otherwise for (M, 1, 1) switches `on` of 0s and 1s; just `value` when all are on."""
     return value if on.all() else on * value + (1 - on) * otherwise
@@ -65,10 +147,6 @@ class Population:
     """
 
     def __init__(self, variants, input_size, hidden_size, output_size=1, seed=0, forget_bias=0.0, dtype=np.float32):
-        import torch
-
-        from lstmlab.peephole import PeepholeLSTM
-
         self.variants = list(variants)
         self.sizes = (input_size, hidden_size, output_size)
         H = hidden_size
@@ -88,10 +166,6 @@ class Population:
 
     def member(self, m: int):
         """Member m as torch modules (PeepholeLSTM float64, torch.nn.Linear float64), weights copied."""
-        import torch
-
-        from lstmlab.peephole import PeepholeLSTM
-
         D, H, O = self.sizes
         P = {k: v[m] for k, v in self.params.items()}
         cell = PeepholeLSTM(D, H, **VARIANTS[self.variants[m]], dtype=torch.float64)
@@ -177,125 +251,3 @@ class Population:
         for name, d in (("p_i", dpi), ("p_f", dpf), ("p_o", dpo)):
             grads[name] = self.use_peep[:, 0] * d.sum(axis=2)
         return grads
-
-
-# --- losses: (M, B, T, O) predictions against (B, T, O) targets -> per-member loss (M,) and dY ------
-
-def bce_with_logits(Y, target, weight=None):
-    """Mean binary cross-entropy of logits Y (M, B, T, O) against 0/1 targets (B, T, O).
-
-    weight: optional (B, T, O) non-negative weights (the mean is weighted). Returns (loss (M,), dY).
-    """
-    w = np.ones(target.shape) if weight is None else weight
-    w = w / w.sum()
-    loss = (np.logaddexp(0, Y) - target * Y) * w                    # softplus(y) - t*y, stable
-    return loss.sum(axis=(1, 2, 3)), (sigmoid(Y) - target) * w
-
-
-def mse(Y, target):
-    """Mean squared error of Y (M, B, T, O) against target (B, T, O). Returns (loss (M,), dY)."""
-    n = target.size
-    diff = Y - target
-    return (diff ** 2).sum(axis=(1, 2, 3)) / n, 2 * diff / n
-
-
-def train_population(pop: Population, X, Y, loss, *, steps=300, batch_size=32, lr=1e-2, clip=1.0,
-                     seed=0, evaluate=None, every=50, desc="training", progress=True):
-    """Train every member with Adam (betas 0.9, 0.999) on the same seeded minibatches.
-
-    X (N, T, D), Y (N, T, O); loss(Y_pred (M, B, T, O), y (B, T, O)) -> (losses (M,), dY).
-    Gradients are clipped to norm `clip` member by member.
-    evaluate: optional function pop -> (M,) scores, called before training and every `every` steps.
-    Returns (losses (steps, M), eval_steps (E,), scores (E, M)); E = 0 without evaluate.
-    """
-    gen = np.random.default_rng(seed)
-    M = len(pop.variants)
-    mom = {k: np.zeros_like(v) for k, v in pop.params.items()}
-    vel = {k: np.zeros_like(v) for k, v in pop.params.items()}
-    history = np.zeros((steps, M))
-    eval_steps, scores = [], []
-    bar = tqdm(range(steps), desc=desc, leave=False, mininterval=0.5, disable=not progress)
-    for step in bar:
-        if evaluate is not None and step % every == 0:
-            eval_steps.append(step)
-            scores.append(evaluate(pop))
-        idx = gen.integers(0, len(X), batch_size)
-        Y_pred, cache = pop.forward(X[idx])
-        history[step], dY = loss(Y_pred, Y[idx])
-        grads = pop.backward(dY, cache)
-        if clip is not None:
-            norm = np.sqrt(sum((g.reshape(M, -1) ** 2).sum(axis=1) for g in grads.values()))
-            scale = np.minimum(1.0, clip / (norm + 1e-6))
-            grads = {k: g * scale.reshape(-1, *([1] * (g.ndim - 1))) for k, g in grads.items()}
-        for k, g in grads.items():
-            mom[k] = 0.9 * mom[k] + 0.1 * g
-            vel[k] = 0.999 * vel[k] + 0.001 * g * g
-            m_hat = mom[k] / (1 - 0.9 ** (step + 1))
-            v_hat = vel[k] / (1 - 0.999 ** (step + 1))
-            pop.params[k] -= lr * m_hat / (np.sqrt(v_hat) + 1e-8)
-    bar.close()
-    if evaluate is not None:
-        eval_steps.append(steps)
-        scores.append(evaluate(pop))
-    return history, np.array(eval_steps, dtype=int), np.array(scores).reshape(len(eval_steps), M)
-
-
-# --- summaries and plots ---------------------------------------------------------------------
-
-def by_variant(values, variants) -> dict[str, np.ndarray]:
-    """Split per-member values (M, ...) into {variant: (seeds, ...)} in first-seen order."""
-    values = np.asarray(values)
-    return {name: values[[m for m, v in enumerate(variants) if v == name]] for name in dict.fromkeys(variants)}
-
-
-COLORS = {"V": "tab:blue", "NP": "tab:orange", "NFG": "tab:red", "NOG": "tab:green", "CIFG": "tab:purple"}
-
-
-def plot_learning_curves(steps, scores, variants, *, title, ylabel, ax=None):
-    """Score of every member against training steps: thin lines per seed, a thick line for the median.
-
-    steps (E,) training steps at which the scores were measured; scores (E, M); variants (M,) names.
-    Returns (fig, data) with data = {variant: (E, seeds) array drawn}.
-    """
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 3.6)) if ax is None else (ax.figure, ax)
-    data = {}
-    for name, runs in by_variant(np.asarray(scores).T, variants).items():
-        color = COLORS.get(name)
-        for run in runs:
-            ax.plot(steps, run, color=color, alpha=0.25, lw=1)
-        ax.plot(steps, np.median(runs, axis=0), color=color, lw=2.5,
-                label=f"{name}: {DESCRIPTIONS.get(name, name)} (median of {len(runs)})")
-        data[name] = runs.T
-    ax.set(title=title, xlabel="training step (minibatches of 32)", ylabel=ylabel)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig, data
-
-
-def plot_ablation(panels):
-    """One panel per task: every seed's final score as a dot, per variant, with the median as a bar.
-
-    panels: {panel title: (scores (M,), variants (M,) names, y-axis label, log_scale bool)}.
-    Returns (fig, data) with data = {panel title: {variant: (seeds,) scores drawn}}.
-    """
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.6), squeeze=False)
-    data = {}
-    for ax, (title, (scores, variants, ylabel, log)) in zip(axes[0], panels.items()):
-        groups = by_variant(scores, variants)
-        for k, (name, vals) in enumerate(groups.items()):
-            jitter = np.linspace(-0.12, 0.12, len(vals))
-            ax.scatter(k + jitter, vals, color=COLORS.get(name), s=22, zorder=3)
-            ax.hlines(np.median(vals), k - 0.3, k + 0.3, color="black", lw=2, zorder=2)
-        ax.set_xticks(range(len(groups)), list(groups))
-        ax.set(title=title, xlabel="variant (dots: seeds, bar: median)", ylabel=ylabel)
-        if log:
-            ax.set_yscale("log")
-        ax.grid(alpha=0.3, axis="y")
-        data[title] = groups
-    fig.tight_layout()
-    return fig, data
