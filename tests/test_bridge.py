@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from lstmlab import bridge, gru as G, lstm as L
+from lstmlab import bridge, gru as G, lstm as L, rnn as R
+from lstmlab.bridge import lstm_from_torch
 from lstmlab.fixtures import lstm_inputs, lstm_params
 
 
@@ -128,3 +129,25 @@ def test_torch_module_from_layers_round_trips():
             np.testing.assert_array_equal(x, y)
     uni = bridge.stacked_as_torch([lstm_params(3, 4, seed=5)], bidirectional=False)
     np.testing.assert_array_equal(bridge.stacked_from_torch(uni)[0].Wx, lstm_params(3, 4, seed=5).Wx)
+
+
+# --- from test_rnn.py ------------------------------------------------------------
+
+def test_torch_round_trip_and_shape_errors():
+    p = R.rnn_params(3, 4, seed=5)
+    m = torch.nn.RNN(3, 4).double()
+    bridge.rnn_to_torch(p, m)
+    for a, b in zip(p, bridge.rnn_from_torch(m)):
+        np.testing.assert_array_equal(a, b)
+    assert bridge.rnn_from_torch(m, dtype=np.float32).Wx.dtype == np.float32
+    with pytest.raises(ValueError, match="weight_ih_l0"):
+        bridge.rnn_to_torch(R.rnn_params(5, 4), m)
+
+
+# --- from test_lstm.py ------------------------------------------------------------
+
+def test_from_torch_reads_the_reverse_direction_and_later_layers():
+    lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True).double()
+    p = lstm_from_torch(lstm, layer=1, reverse=True)
+    assert p.Wx.shape == (8, 16) and p.Wh.shape == (4, 16)
+    np.testing.assert_array_equal(p.b, (lstm.bias_ih_l1_reverse + lstm.bias_hh_l1_reverse).detach().numpy())

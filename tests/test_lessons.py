@@ -69,6 +69,7 @@ def test_student_version_holds_no_solutions_hidden_tests_or_outputs(lid):
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True"):
         assert marker not in text, f"lessons/{lid}.ipynb contains {marker!r}"
     for cell in nb.cells:
+        assert "execution" not in cell.metadata, "the author's run timestamps stay in solutions/"
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
         if nbgrader_meta(cell).get("solution"):

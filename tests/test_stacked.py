@@ -1,5 +1,5 @@
 """lstmlab.stacked (deep, bidirectional, masked LSTM) against torch.nn.LSTM on packed batches
-(and, marked `# bridge test`, the stacked weight bridges in lstmlab.bridge)."""
+(its torch bridges are tested in tests/test_bridge.py)."""
 from __future__ import annotations
 
 import numpy as np

@@ -61,7 +61,7 @@ WRONG = {
     h_prev *= 1.0001
     a = x @ Wx + h_prev @ Wh + b
     return sigmoid(a[:, :H]), sigmoid(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), sigmoid(a[:, 3*H:])
-''', None),
+''', "lstm_gates changed its input h_prev in place"),
         ("returns a stacked array, not a tuple", GATES_HEAD + '''
     a = x @ Wx + h_prev @ Wh + b
     return np.stack([sigmoid(a[:, :H]), sigmoid(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), sigmoid(a[:, 3*H:])])

@@ -182,7 +182,7 @@ def lstm_step_backward(dh, dc, cache):
     da = np.concatenate([dc * g * i * (1 - i), dc * cache["c_prev"] * f * (1 - f), dc * i * (1 - g ** 2),
                          dh * tanh_c * o * (1 - o)], axis=1)
     return (da @ cache["Wx"].T, da @ cache["Wh"].T, dc * f, cache["x"].T @ da, cache["h_prev"].T @ da, da.sum(0))
-''', "changed its input dh or dc in place"),
+''', "lstm_step_backward changed its input dc in place"),
         ("torch autograd instead of a backward pass", '''
 import torch as _t
 def lstm_step_backward(dh, dc, cache):
@@ -206,7 +206,7 @@ def lstm_step_backward(dh, dc, cache):
 from lstmlab import lstm as _ref
 def lstm_step_backward(dh, dc, cache):
     k = cache
-    tup = (k["x"], k["h_prev"], k["c_prev"], k["Wx"], k["Wh"], k["i"], k["f"], k["g"], k["o"], k["tanh_c"])
+    tup = (k["x"], k["h_prev"], k["c_prev"], k["Wx"], k["Wh"], k["i"], k["f"], k["g"], k["o"], k["tanh_c"], k["c"])
     return _ref.lstm_step_backward(dh, dc, tup)
 ''', "must be written from scratch, but it called lstmlab.lstm.lstm_step_backward"),
     ],
@@ -263,7 +263,7 @@ def lstm_backward(dHs, cache):
         dX[:, t] = dx
         dWx += dWx_t; dWh += dWh_t; db += db_t
     return dX, dh_next, dc_next, dWx, dWh, db
-''', "changed dHs in place"),
+''', "lstm_backward changed its input dHs in place"),
         ("calls the library's backward", '''
 import lstmlab.lstm as _L
 def lstm_backward(dHs, cache):

@@ -121,9 +121,10 @@ def nbgrader_api(course_root: Path, exchange_root: Path | None = None, **overrid
 
 
 def _normalise(nb) -> str:
-    """Canonical text of a notebook: no outputs, execution counts or saved widget state."""
+    """Canonical text of a notebook: no outputs, execution counts, run timestamps or saved widget state."""
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # the author's run timestamps: noise in every rebuild
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -225,7 +226,8 @@ def execute_solution(course: Course, lid: str, timeout: int = 600) -> float:
     with_venv_on_path()
     reproducible_env()
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(course.solutions)}}).execute()
+    # coalesce_streams: one stdout output per cell however the kernel happened to flush it (stable diffs)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", coalesce_streams=True, resources={"metadata": {"path": str(course.solutions)}}).execute()
     took = time.perf_counter() - start
     nbformat.write(nb, path)
     return took

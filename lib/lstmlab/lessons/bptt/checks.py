@@ -6,7 +6,9 @@ gradient, not one), and closed-form cases (f = 1, i = 0: the cell state is copie
 gradient passes unchanged). When a result is wrong, it is compared with what each known
 mistake returns, so the message names the mistake ("your sigmoid derivative is s, not s(1-s)").
 `hidden=True` adds the held-back cases: other sizes, D == H (so a swapped matrix no longer fails
-by shape), float32, a batch of one, the closed forms, and the from-scratch rule.
+by shape), float32, a batch of one, the closed forms, and the from-scratch rule (torch autograd and
+lstmlab.gradcheck count as ready-made here). Every call of a student's function goes through
+lstmlab.checking.call_student (inputs copied and checked for in-place changes, the guard in hidden tests).
 
 The caches are built here with the same code as the lesson's provided forward pass:
 a step cache is a dict with keys x, h_prev, c_prev, Wx, Wh, i, f, g, o, c, tanh_c;
@@ -20,7 +22,7 @@ from lstmlab import gradcheck
 from lstmlab import lstm as ref
 from lstmlab.fixtures import lstm_inputs, lstm_params, rng
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import CheckFailed, as_array, assert_close, assert_from_scratch, passed, reference_functions, tolerances, unpack
+from lstmlab.checking import CheckFailed, as_array, assert_close, call_student, passed, reference_functions, tolerances, unpack
 
 STEP_OUTPUTS = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
 SEQ_OUTPUTS = ("dX", "dh0", "dc0", "dWx", "dWh", "db")
@@ -33,6 +35,11 @@ def _autograd_targets():
 
     return [(torch.autograd, "backward", "torch autograd (Tensor.backward)"),
             (torch.autograd, "grad", "torch autograd (torch.autograd.grad)")]
+
+
+def _ready_made_backward():
+    """Guard targets of the backward exercises (beyond the default ones): lstmlab.gradcheck and torch autograd."""
+    return [*reference_functions(gradcheck), *_autograd_targets()]
 
 
 # --- the lesson's forward pass with a dict cache (same code as the notebook's provided cell) ----
@@ -305,6 +312,9 @@ def _fd_cases(hidden: bool):
     return cases
 
 
+FD_ARGS = ("f", "x", "h")
+
+
 def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
     """numerical_gradient(f, x, h=1e-5) -> array shaped like x: central differences of f() w.r.t. x."""
     h = 1e-5
@@ -314,11 +324,10 @@ def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
         variants = _fd_variants(f, x, h)
         if not np.array_equal(x, x0):
             raise RuntimeError("internal: _fd_variants changed x")
-        if hidden and desc.startswith("f = sum(x**3) / 3 on a (3, 4)"):
-            got = assert_from_scratch("numerical_gradient", numerical_gradient, f, x, h,
-                                      extra=reference_functions(gradcheck))
-        else:
-            got = numerical_gradient(f, x, h)
+        # x is meant to be perturbed in place (f reads it), and restored: checked below.
+        got = call_student("numerical_gradient", numerical_gradient, f, x, h, names=FD_ARGS, may_change=("x",),
+                           hidden=hidden and desc.startswith("f = sum(x**3) / 3 on a (3, 4)"),
+                           ready_made=reference_functions(gradcheck))
         if got is None:
             raise CheckFailed("numerical_gradient returned None: did you forget to `return` the gradient?")
         if not np.allclose(x, x0, rtol=0, atol=1e-12):
@@ -345,7 +354,7 @@ def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
     if hidden:
         # The default step must be a sensible one too.
         desc, x, f, exact = _fd_cases(False)[0]
-        got = numerical_gradient(f, x)
+        got = call_student("numerical_gradient", numerical_gradient, f, x, names=FD_ARGS, may_change=("x",))
         assert_close(f"numerical gradient of {desc} with your default h", got, exact, rtol=1e-5, atol=1e-7,
                      hint="Choose a default step around 1e-5 for float64: much larger adds truncation error, much "
                           "smaller adds rounding error.")
@@ -356,20 +365,8 @@ def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
 
 STEP_VISIBLE = [(2, 3, 4, 0, np.float64)]
 STEP_HIDDEN = [(1, 5, 5, 11, np.float64), (3, 4, 2, 12, np.float32), (4, 2, 6, 13, np.float64)]
-
-
-def _call_step(lstm_step_backward, dh, dc, cache, hidden):
-    args = (dh.copy(), dc.copy(), dict(cache))
-    if hidden:
-        got = assert_from_scratch("lstm_step_backward", lstm_step_backward, *args,
-                                  extra=[*reference_functions(gradcheck), *_autograd_targets()])
-    else:
-        got = lstm_step_backward(*args)
-    got = unpack("lstm_step_backward", got, 6, "(dx, dh_prev, dc_prev, dWx, dWh, db)")
-    if not (np.array_equal(args[0], dh) and np.array_equal(args[1], dc)):
-        raise CheckFailed("lstm_step_backward changed its input dh or dc in place (e.g. `dc += ...`): the caller "
-                          "still needs them. Write dc_total = dc + ... instead.")
-    return got
+STEP_ARGS = ("dh", "dc", "cache")
+STEP_HINT = "the caller still needs it. Compute new arrays instead (e.g. dc_total = dc + ..., not dc += ...)."
 
 
 def check_step_backward(lstm_step_backward, hidden: bool = False) -> None:
@@ -377,7 +374,9 @@ def check_step_backward(lstm_step_backward, hidden: bool = False) -> None:
     for case, (B, D, H, seed, dtype) in enumerate(STEP_VISIBLE + (STEP_HIDDEN if hidden else [])):
         x, h0, c0, params, dh, dc = _step_case(B, D, H, seed, dtype)
         _, _, cache = step_forward(x, h0, c0, *params)
-        got = _call_step(lstm_step_backward, dh, dc, cache, hidden)
+        got = call_student("lstm_step_backward", lstm_step_backward, dh, dc, cache, hidden=hidden, names=STEP_ARGS,
+                           ready_made=_ready_made_backward(), mutation_hint=STEP_HINT)
+        got = unpack("lstm_step_backward", got, 6, "(dx, dh_prev, dc_prev, dWx, dWh, db)")
         rtol, atol = tolerances(x)
         where = f"(compared with torch autograd; case B={B}, D={D}, H={H}, {np.dtype(dtype).name})"
         want = torch_grads(params, x[:, None], h0, c0, np.zeros((B, 1, H)), dhT=dh, dcT=dc)
@@ -396,7 +395,9 @@ def check_step_backward(lstm_step_backward, hidden: bool = False) -> None:
         b = np.zeros(4 * H)
         b[:H], b[H:2 * H], b[3 * H:] = -50.0, 50.0, 50.0
         _, _, cache = step_forward(x, h0, c0, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b)
-        got = _call_step(lstm_step_backward, dh, dc, cache, False)
+        got = call_student("lstm_step_backward", lstm_step_backward, dh, dc, cache, names=STEP_ARGS,
+                           mutation_hint=STEP_HINT)
+        got = unpack("lstm_step_backward", got, 6, "(dx, dh_prev, dc_prev, dWx, dWh, db)")
         exact = (np.zeros((B, D)), np.zeros((B, H)), dc + dh * (1 - np.tanh(c0) ** 2),
                  np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H))
         where = "with f = 1, i = 0, o = 1 (the cell state is copied unchanged)"
@@ -417,18 +418,9 @@ def _seq_case(B, T, D, H, seed, dtype):
     return X, h0, c0, params, dHs
 
 
-def _call_seq(lstm_backward, dHs, cache, hidden):
-    arg = dHs.copy()
-    if hidden:
-        got = assert_from_scratch("lstm_backward", lstm_backward, arg, cache,
-                                  extra=[*reference_functions(gradcheck), *_autograd_targets()])
-    else:
-        got = lstm_backward(arg, cache)
-    got = unpack("lstm_backward", got, 6, "(dX, dh0, dc0, dWx, dWh, db)")
-    if not np.array_equal(arg, dHs):
-        raise CheckFailed("lstm_backward changed dHs in place (e.g. `dh = dHs[:, t]; dh += dh_next` writes into dHs): "
-                          "write dh = dHs[:, t] + dh_next instead.")
-    return got
+SEQ_ARGS = ("dHs", "cache")
+SEQ_HINT = ("the caller still needs it. Compute new arrays instead (e.g. dh = dHs[:, t] + dh_next, not "
+            "`dh = dHs[:, t]; dh += dh_next`, which writes into dHs).")
 
 
 def _compare_seq(got, want, dHs, cache, rtol, atol, where):
@@ -449,7 +441,9 @@ def check_backward(lstm_backward, hidden: bool = False) -> None:
     for case, (B, T, D, H, seed, dtype) in enumerate(SEQ_VISIBLE + (SEQ_HIDDEN if hidden else [])):
         X, h0, c0, params, dHs = _seq_case(B, T, D, H, seed, dtype)
         _, _, cache = forward(X, h0, c0, *params)
-        got = _call_seq(lstm_backward, dHs, cache, hidden)
+        got = call_student("lstm_backward", lstm_backward, dHs, cache, hidden=hidden, names=SEQ_ARGS,
+                           ready_made=_ready_made_backward(), mutation_hint=SEQ_HINT)
+        got = unpack("lstm_backward", got, 6, "(dX, dh0, dc0, dWx, dWh, db)")
         rtol, atol = tolerances(X)
         want = torch_grads(params, X, h0, c0, dHs)
         where = f"(compared with torch autograd; case B={B}, T={T}, D={D}, H={H}, {np.dtype(dtype).name})"
@@ -468,7 +462,8 @@ def check_backward(lstm_backward, hidden: bool = False) -> None:
         b = np.zeros(4 * H)
         b[:H], b[H:2 * H], b[3 * H:] = -50.0, 50.0, 50.0
         _, _, cache = forward(X, h0, c0, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b)
-        got = _call_seq(lstm_backward, dHs, cache, False)
+        got = call_student("lstm_backward", lstm_backward, dHs, cache, names=SEQ_ARGS, mutation_hint=SEQ_HINT)
+        got = unpack("lstm_backward", got, 6, "(dX, dh0, dc0, dWx, dWh, db)")
         exact = (np.zeros((B, T, D)), np.zeros((B, H)), dHs.sum(axis=1) * (1 - np.tanh(c0) ** 2),
                  np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H))
         _compare_seq(got, exact, dHs, cache, 1e-9, 1e-12, "with f = 1, i = 0, o = 1 (the constant error carousel)")

@@ -4,7 +4,9 @@ Each check_* takes the student's function, runs it on seeded cases, compares wit
 lstmlab.lstm (and torch.nn.LSTM on copied weights) and raises CheckFailed naming
 the wrong term. `hidden=True` runs the cases held back for grading: other sizes,
 float32, a batch of one, D == H (so swapped matrices no longer fail by shape),
-saturated pre-activations, and the from-scratch rule.
+saturated pre-activations, and the from-scratch rule. Every call of a student's function goes
+through lstmlab.checking.call_student (inputs copied and checked for in-place changes, the guard
+in hidden tests).
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import numpy as np
 from lstmlab import lstm as ref
 from lstmlab.fixtures import lstm_inputs, lstm_params, rng
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import CheckFailed, assert_close, assert_from_scratch, passed, tolerances, unpack
+from lstmlab.checking import CheckFailed, assert_close, call_student, passed, tolerances, unpack
 
 GATE_NAMES = {"i": "input gate i_t", "f": "forget gate f_t", "g": "candidate g_t (the chapter's C~_t)", "o": "output gate o_t"}
 ACT = {"i": sigmoid, "f": sigmoid, "g": np.tanh, "o": sigmoid}
@@ -21,6 +23,12 @@ ACT = {"i": sigmoid, "f": sigmoid, "g": np.tanh, "o": sigmoid}
 # (B, D, H, seed, dtype): visible cases first, held-back cases after.
 VISIBLE = [(2, 3, 4, 0, np.float64)]
 HIDDEN = [(1, 5, 5, 11, np.float64), (3, 4, 2, 12, np.float32), (4, 2, 6, 13, np.float64)]
+
+# The exercises' argument names, for the harness's messages ("lstm_gates changed its input h_prev in place").
+GATES_ARGS = ("x", "h_prev", "Wx", "Wh", "b")
+CELL_ARGS = ("c_prev", "i", "f", "g", "o")
+STEP_ARGS = ("x", "h_prev", "c_prev", "Wx", "Wh", "b")
+FORWARD_ARGS = ("X", "h0", "c0", "Wx", "Wh", "b")
 
 
 def _cases(hidden: bool):
@@ -69,8 +77,7 @@ def check_gates(lstm_gates, hidden: bool = False) -> None:
     """lstm_gates(x (B,D), h_prev (B,H), Wx (D,4H), Wh (H,4H), b (4H,)) -> (i, f, g, o), each (B, H)."""
     for B, D, H, seed, dtype in _cases(hidden):
         x, h, _, (Wx, Wh, b) = _step_case(B, D, H, seed, dtype)
-        args = (x.copy(), h.copy(), Wx.copy(), Wh.copy(), b.copy())
-        got = assert_from_scratch("lstm_gates", lstm_gates, *args) if hidden else lstm_gates(*args)
+        got = call_student("lstm_gates", lstm_gates, x, h, Wx, Wh, b, hidden=hidden, names=GATES_ARGS)
         got = unpack("lstm_gates", got, 4, "(i, f, g, o)")
         sl = ref.gate_slices(H)
         a = x @ Wx + h @ Wh + b
@@ -80,13 +87,11 @@ def check_gates(lstm_gates, hidden: bool = False) -> None:
             assert_close(GATE_NAMES[gate], got[k], want, rtol=rtol, atol=atol,
                          mistakes=_gate_mistakes(x, h, Wx, Wh, b, gate),
                          hint=f"(case B={B}, D={D}, H={H}, {np.dtype(dtype).name})")
-        for arr, orig in zip(args, (x, h, Wx, Wh, b)):
-            if not np.array_equal(arr, orig):
-                raise CheckFailed("lstm_gates changed one of its inputs in place; compute new arrays instead.")
     if hidden:
         # Large pre-activations: a correct gate saturates to 0/1 and never returns NaN.
         x, h, _, (Wx, Wh, b) = _step_case(2, 3, 4, 21, np.float64)
-        got = unpack("lstm_gates", lstm_gates(x * 400, h, Wx, Wh, b), 4, "(i, f, g, o)")
+        got = unpack("lstm_gates", call_student("lstm_gates", lstm_gates, x * 400, h, Wx, Wh, b, names=GATES_ARGS),
+                     4, "(i, f, g, o)")
         a = (x * 400) @ Wx + h @ Wh + b
         for k, gate in enumerate(ref.GATES):
             assert_close(GATE_NAMES[gate] + " with very large inputs", got[k], ACT[gate](a[:, ref.gate_slices(4)[gate]]))
@@ -102,8 +107,8 @@ def check_cell_update(lstm_cell_update, hidden: bool = False) -> None:
         c_prev = (2 * r.standard_normal((B, H))).astype(dtype)
         i, f, o = (r.uniform(0.05, 0.95, (B, H)).astype(dtype) for _ in range(3))
         g = r.uniform(-0.95, 0.95, (B, H)).astype(dtype)
-        got = unpack("lstm_cell_update", lstm_cell_update(c_prev.copy(), i.copy(), f.copy(), g.copy(), o.copy()),
-                     2, "(c, h)")
+        got = unpack("lstm_cell_update", call_student("lstm_cell_update", lstm_cell_update, c_prev, i, f, g, o,
+                                                      names=CELL_ARGS), 2, "(c, h)")
         c = f * c_prev + i * g
         h = o * np.tanh(c)
         rtol, atol = tolerances(c_prev)
@@ -131,7 +136,9 @@ def check_cell_update(lstm_cell_update, hidden: bool = False) -> None:
         B, H = 2, 3
         c_prev = rng(5).standard_normal((B, H))
         one, zero = np.ones((B, H)), np.zeros((B, H))
-        c, h = unpack("lstm_cell_update", lstm_cell_update(c_prev, zero, one, rng(6).uniform(-1, 1, (B, H)), zero), 2, "(c, h)")
+        got = call_student("lstm_cell_update", lstm_cell_update, c_prev, zero, one, rng(6).uniform(-1, 1, (B, H)), zero,
+                           names=CELL_ARGS)
+        c, h = unpack("lstm_cell_update", got, 2, "(c, h)")
         assert_close("c_t with f=1, i=0 (must equal c_(t-1))", c, c_prev)
         assert_close("h_t with o=0 (must be 0)", h, zero)
     passed("lstm_cell_update: c_t and h_t match" + (" (hidden cases too)" if hidden else ""))
@@ -156,8 +163,7 @@ def check_step(lstm_step, hidden: bool = False) -> None:
     """lstm_step(x (B,D), h_prev (B,H), c_prev (B,H), Wx, Wh, b) -> (h, c), each (B, H)."""
     for B, D, H, seed, dtype in _cases(hidden):
         x, h0, c0, params = _step_case(B, D, H, seed, dtype)
-        args = (x, h0, c0, *params)
-        got = assert_from_scratch("lstm_step", lstm_step, *args) if hidden else lstm_step(*args)
+        got = call_student("lstm_step", lstm_step, x, h0, c0, *params, hidden=hidden, names=STEP_ARGS)
         got = unpack("lstm_step", got, 2, "(h, c)")
         h_want, c_want = _torch_step(x, h0, c0, params)
         rtol, atol = tolerances(x)
@@ -179,7 +185,9 @@ def check_step(lstm_step, hidden: bool = False) -> None:
         x, h0, c0, _ = _step_case(2, D, H, 31, np.float64)
         b = np.zeros(4 * H)
         b[H:2 * H], b[:H] = 50.0, -50.0
-        _, c = unpack("lstm_step", lstm_step(x, h0, c0, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b), 2, "(h, c)")
+        got = call_student("lstm_step", lstm_step, x, h0, c0, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b,
+                           names=STEP_ARGS)
+        _, c = unpack("lstm_step", got, 2, "(h, c)")
         assert_close("c_t when f=1 and i=0 (must equal c_(t-1))", c, c0, rtol=1e-9, atol=1e-12)
     passed("lstm_step matches torch.nn.LSTM" + (" (hidden cases too)" if hidden else ""))
 
@@ -198,8 +206,7 @@ def check_forward(lstm_forward, hidden: bool = False) -> None:
     for B, T, D, H, seed, dtype in cases:
         X, h0, c0 = lstm_inputs(B, T, D, H, seed=seed, dtype=dtype)
         params = lstm_params(D, H, seed=seed + 1, dtype=dtype, scale=0.8)
-        args = (X, h0, c0, *params)
-        got = assert_from_scratch("lstm_forward", lstm_forward, *args) if hidden else lstm_forward(*args)
+        got = call_student("lstm_forward", lstm_forward, X, h0, c0, *params, hidden=hidden, names=FORWARD_ARGS)
         Hs, final = unpack("lstm_forward", got, 2, "(Hs, (h_T, c_T))")
         hT, cT = unpack("the second value of lstm_forward", final, 2, "(h_T, c_T)")
         dt = torch.float32 if dtype == np.float32 else torch.float64
@@ -235,8 +242,8 @@ def check_param_count(lstm_param_count, hidden: bool = False) -> None:
         torch_count = sum(p.numel() for p in torch.nn.LSTM(D, H).parameters())
         for nb, want, who in ((2, torch_count, "torch.nn.LSTM (two bias vectors)"),
                               (1, torch_count - 4 * H, "Keras and the chapter (one bias vector)")):
-            got = (assert_from_scratch("lstm_param_count", lstm_param_count, D, H, bias_vectors=nb) if hidden
-                   else lstm_param_count(D, H, bias_vectors=nb))
+            got = call_student("lstm_param_count", lstm_param_count, D, H, bias_vectors=nb, hidden=hidden,
+                               names=("input_size", "hidden_size"))
             if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
                 raise CheckFailed(f"lstm_param_count should return an int, got {type(got).__name__}.")
             if got == want:

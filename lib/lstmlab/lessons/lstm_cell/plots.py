@@ -1,4 +1,4 @@
-"""Plots used by the lessons. Each returns the data it drew, so tests can check the picture's content."""
+"""Figures of lesson 01. Each returns (fig, data drawn), so tests can check the picture's content."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt

@@ -7,7 +7,7 @@ import torch
 
 from lstmlab import lstm as L
 from lstmlab import lstm_fast
-from lstmlab.bridge import lstm_from_torch, lstm_as_torch
+from lstmlab.bridge import lstm_as_torch
 from lstmlab.fixtures import lstm_inputs, lstm_params
 from lstmlab.gradcheck import numerical_gradient, relative_error
 
@@ -130,10 +130,3 @@ def test_gate_slices_cover_the_4h_axis():
     sl = L.gate_slices(3)
     assert list(sl) == ["i", "f", "g", "o"]
     assert [s.start for s in sl.values()] == [0, 3, 6, 9] and sl["o"].stop == 12
-
-
-def test_from_torch_reads_the_reverse_direction_and_later_layers():
-    lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True).double()
-    p = lstm_from_torch(lstm, layer=1, reverse=True)
-    assert p.Wx.shape == (8, 16) and p.Wh.shape == (4, 16)
-    np.testing.assert_array_equal(p.b, (lstm.bias_ih_l1_reverse + lstm.bias_hh_l1_reverse).detach().numpy())

@@ -11,17 +11,15 @@ be restricted to one route:
     path="hidden"  only the route through h_(t-1) (gates, candidate, recurrent weights): the
                    c_t -> c_(t-1) gradient is dropped at every step, as if the carousel were cut.
 
-Also a seeded task that needs a gradient to reach step 0 (delayed_recall) and a log-scale plot.
+Also with_forget_bias, the forget-gate bias initialisation the lesson compares.
 Batch-first (B, T, D) arrays, the layouts of lstmlab.lstm and lstmlab.rnn.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from lstmlab import lstm as L
 from lstmlab import rnn as R
-from lstmlab.fixtures import rng
 
 PATHS = ("full", "cell", "hidden")
 
@@ -87,42 +85,3 @@ def with_forget_bias(params, value: float = 1.0):
     b = np.array(params.b, copy=True)
     b[H:2 * H] = value
     return L.LSTMParams(params.Wx, params.Wh, b)
-
-
-def delayed_recall(n: int, steps: int, n_classes: int = 4, noise: float = 0.5, seed: int = 0):
-    """Remember the symbol shown at step 0 for `steps` steps of noise, answer at the last step.
-
-    Channels 0..K-1: a one-hot symbol at t = 0, Gaussian noise (std `noise`) at t >= 1;
-    channel K: 1 at the last step (the query), noise elsewhere after t = 0.
-    Returns X (n, T, K+1) float32 and y (n,) int64 in [0, K): the symbol at step 0.
-    A classifier of h_T can only learn it if the gradient of its loss reaches step 0.
-    """
-    r = rng(seed)
-    y = r.integers(0, n_classes, n)
-    X = noise * r.standard_normal((n, steps, n_classes + 1))
-    X[:, 0] = 0.0
-    X[np.arange(n), 0, y] = 1.0
-    X[:, -1, n_classes] = 1.0
-    return X.astype(np.float32), y.astype(np.int64)
-
-
-def plot_grad_norms(curves: dict[str, np.ndarray], title: str, ylabel: str = "‖∂L/∂h_t‖ (log scale)",
-                    ax=None, styles: dict[str, dict] | None = None):
-    """Gradient norms against the time step, on a log scale; the loss is at the last step.
-
-    curves: {label: (T,) array of norms}; styles: optional {label: matplotlib line kwargs}.
-    Returns (fig, data) where data = {label: the (T,) array drawn}.
-    """
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7.5, 4))
-    data = {}
-    for label, values in curves.items():
-        values = np.asarray(values, dtype=float)
-        ax.semilogy(np.arange(len(values)), values, label=label, **(styles or {}).get(label, {}))
-        data[label] = values
-    ax.set_xlabel("time step t (the loss reads h_T at the right end)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig, data
