@@ -27,7 +27,7 @@ lab: $(STAMP)
 # Library and grading tests, then the student versions must be fresh, then nbval on every solution.
 test: $(STAMP)
 	tools/install-browser.sh || true   # Chromium for tests/test_browser.py (root: apt-get; else the test skips)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile   # both cores; a test file stays on one worker
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/lstmlab build --check
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/lstmlab verify
 

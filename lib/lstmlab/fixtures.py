@@ -34,3 +34,16 @@ def lstm_inputs(batch: int, steps: int, input_size: int, hidden_size: int, seed:
     h0 = (0.5 * r.standard_normal((batch, hidden_size))).astype(dtype)
     c0 = r.standard_normal((batch, hidden_size)).astype(dtype)
     return X, h0, c0
+
+
+def sequence_cases(hidden: bool) -> list[tuple]:
+    """(B, T, D, H, seed, dtype) cases for an exercise that runs a cell over a sequence.
+
+    The visible case first; hidden=True adds a batch of one, float32, D == H, and a sequence of a
+    single step (T = 1), where a loop that skips the first or last step shows.
+    """
+    cases = [(2, 5, 3, 4, 0, np.float64)]
+    if hidden:
+        cases += [(1, 7, 4, 4, 41, np.float64), (3, 3, 2, 5, 42, np.float32), (4, 4, 3, 2, 43, np.float64),
+                  (2, 1, 3, 2, 44, np.float64)]
+    return cases

@@ -15,7 +15,7 @@ import numpy as np
 
 from lstmlab import bridge
 from lstmlab import gru as ref
-from lstmlab.fixtures import lstm_inputs
+from lstmlab.fixtures import lstm_inputs, sequence_cases
 from lstmlab.lstm import sigmoid
 from lstmlab.checking import CheckFailed, assert_close, call_student, passed, reference_functions, tolerances, unpack
 
@@ -232,10 +232,7 @@ def check_forward(gru_forward, hidden: bool = False) -> None:
     """gru_forward(X (B,T,D), h0 (B,H), Wx, Wh, bx, bh, convention="torch") -> (Hs (B,T,H), h_T (B,H))."""
     import torch
 
-    cases = [(2, 5, 3, 4, 0, np.float64)]
-    if hidden:
-        cases += [(1, 7, 4, 4, 41, np.float64), (3, 3, 2, 5, 42, np.float32), (4, 1, 3, 2, 43, np.float64)]
-    for B, T, D, H, seed, dtype in cases:
+    for B, T, D, H, seed, dtype in sequence_cases(hidden):
         X, h0, _ = lstm_inputs(B, T, D, H, seed=seed, dtype=dtype)
         params = ref.gru_params(D, H, seed=seed + 1, dtype=dtype, scale=0.8)
         rtol, atol = tolerances(X)

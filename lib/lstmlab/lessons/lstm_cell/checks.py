@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlab import lstm as ref
-from lstmlab.fixtures import lstm_inputs, lstm_params, rng
+from lstmlab.fixtures import lstm_inputs, lstm_params, rng, sequence_cases
 from lstmlab.lstm import sigmoid
 from lstmlab.checking import CheckFailed, assert_close, call_student, passed, tolerances, unpack
 
@@ -200,10 +200,7 @@ def check_forward(lstm_forward, hidden: bool = False) -> None:
 
     from lstmlab.bridge import lstm_as_torch
 
-    cases = [(2, 5, 3, 4, 0, np.float64)]
-    if hidden:
-        cases += [(1, 7, 4, 4, 41, np.float64), (3, 3, 2, 5, 42, np.float32), (4, 4, 3, 2, 43, np.float64)]
-    for B, T, D, H, seed, dtype in cases:
+    for B, T, D, H, seed, dtype in sequence_cases(hidden):
         X, h0, c0 = lstm_inputs(B, T, D, H, seed=seed, dtype=dtype)
         params = lstm_params(D, H, seed=seed + 1, dtype=dtype, scale=0.8)
         got = call_student("lstm_forward", lstm_forward, X, h0, c0, *params, hidden=hidden, names=FORWARD_ARGS)

@@ -17,7 +17,7 @@ import numpy as np
 from lstmlab import peephole as ref
 from lstmlab.checking import (CheckFailed, as_array, assert_close, call_student, matches, passed, reference_functions,
                               tolerances, unpack)
-from lstmlab.fixtures import lstm_inputs
+from lstmlab.fixtures import lstm_inputs, sequence_cases
 from lstmlab.lstm import sigmoid
 
 from . import experiments, models
@@ -313,10 +313,7 @@ def check_forward(peephole_forward, hidden: bool = False) -> None:
     """peephole_forward(X (B,T,D), h0, c0, Wx, Wh, b, p_i, p_f, p_o) -> (Hs (B,T,H), (h_T, c_T))."""
     import torch
 
-    cases = [(2, 5, 3, 4, 0, np.float64)]
-    if hidden:
-        cases += [(1, 7, 4, 4, 41, np.float64), (3, 3, 2, 5, 42, np.float32), (4, 4, 3, 2, 43, np.float64)]
-    for B, T, D, H, seed, dtype in cases:
+    for B, T, D, H, seed, dtype in sequence_cases(hidden):
         X, h0, c0 = lstm_inputs(B, T, D, H, seed=seed, dtype=dtype)
         params = ref.peephole_params(D, H, seed=seed + 1, dtype=dtype, scale=0.8, peephole_scale=1.5)
         args = (X, h0, c0, *params)
