@@ -29,7 +29,7 @@ test: $(STAMP)
 	tools/install-browser.sh || true   # Chromium for tests/test_browser.py (root: apt-get; else the test skips)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile   # both cores; a test file stays on one worker
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/lstmlab build --check
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/lstmlab verify
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/lstmlab verify --pytest-args -n 2 --dist loadfile   # a notebook stays on one kernel
 
 test-fast: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -k "not nbgrader_gives and not test_browser"

@@ -5,9 +5,9 @@
     harness.py    call_student: the one way a check calls a student's function (inputs copied,
                   in-place changes detected, warnings never decide, the guard in hidden tests)
 """
-from .diagnosis import CheckFailed, as_array, assert_close, is_torch_tensor, matches, passed, tolerances, unpack
+from .diagnosis import CheckFailed, as_array, assert_close, assert_int, is_torch_tensor, matches, passed, tolerances, unpack
 from .guard import assert_from_scratch, ready_made_guard, reference_functions, torch_softmax_and_attention
 from .harness import call_student
 
-__all__ = ["CheckFailed", "as_array", "assert_close", "assert_from_scratch", "call_student", "is_torch_tensor", "matches",
+__all__ = ["CheckFailed", "as_array", "assert_close", "assert_int", "assert_from_scratch", "call_student", "is_torch_tensor", "matches",
            "passed", "ready_made_guard", "reference_functions", "tolerances", "torch_softmax_and_attention", "unpack"]

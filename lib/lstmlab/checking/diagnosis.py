@@ -94,6 +94,13 @@ def unpack(name: str, got, n: int, what: str) -> tuple:
     return tuple(got)
 
 
+def assert_int(name: str, got) -> int:
+    """Fail unless got is an integer (a Python int or a numpy integer, not a bool or a float). Returns it."""
+    if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
+        raise CheckFailed(f"{name} should return an int, got {type(got).__name__}.")
+    return int(got)
+
+
 def passed(message: str) -> None:
     """Print one tidy success line (stdout, so a grader counts it as a pass)."""
     print(f"✔ {message}")

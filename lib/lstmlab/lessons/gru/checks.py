@@ -17,7 +17,7 @@ from lstmlab import bridge
 from lstmlab import gru as ref
 from lstmlab.fixtures import lstm_inputs, sequence_cases
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import CheckFailed, assert_close, call_student, passed, reference_functions, tolerances, unpack
+from lstmlab.checking import CheckFailed, assert_close, assert_int, call_student, passed, reference_functions, tolerances, unpack
 
 # (B, D, H, seed, dtype): visible case first, held-back cases after. seed 1 of the second case gives D == H.
 VISIBLE = [(2, 3, 4, 0, np.float64)]
@@ -287,8 +287,7 @@ def check_param_count(gru_param_count, hidden: bool = False) -> None:
                               (0, without, "the chapter's bias-free equations")):
             got = call_student("gru_param_count", gru_param_count, D, H, hidden=hidden, ready_made=READY_MADE,
                                names=("input_size", "hidden_size"), bias_vectors=nb)
-            if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
-                raise CheckFailed(f"gru_param_count should return an int, got {type(got).__name__}.")
+            got = assert_int("gru_param_count", got)
             if got == want:
                 continue
             diag = {

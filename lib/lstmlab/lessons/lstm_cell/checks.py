@@ -15,7 +15,7 @@ import numpy as np
 from lstmlab import lstm as ref
 from lstmlab.fixtures import lstm_inputs, lstm_params, rng, sequence_cases
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import CheckFailed, assert_close, call_student, passed, tolerances, unpack
+from lstmlab.checking import CheckFailed, assert_close, assert_int, call_student, passed, tolerances, unpack
 
 GATE_NAMES = {"i": "input gate i_t", "f": "forget gate f_t", "g": "candidate g_t (the chapter's C~_t)", "o": "output gate o_t"}
 ACT = {"i": sigmoid, "f": sigmoid, "g": np.tanh, "o": sigmoid}
@@ -241,8 +241,7 @@ def check_param_count(lstm_param_count, hidden: bool = False) -> None:
                               (1, torch_count - 4 * H, "Keras and the chapter (one bias vector)")):
             got = call_student("lstm_param_count", lstm_param_count, D, H, bias_vectors=nb, hidden=hidden,
                                names=("input_size", "hidden_size"))
-            if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
-                raise CheckFailed(f"lstm_param_count should return an int, got {type(got).__name__}.")
+            got = assert_int("lstm_param_count", got)
             if got == want:
                 continue
             diag = {

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlab import peephole as ref
-from lstmlab.checking import (CheckFailed, as_array, assert_close, call_student, matches, passed, reference_functions,
+from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_int, call_student, matches, passed, reference_functions,
                               tolerances, unpack)
 from lstmlab.fixtures import lstm_inputs, sequence_cases
 from lstmlab.lstm import sigmoid
@@ -355,8 +355,7 @@ def check_param_count(peephole_param_count, hidden: bool = False) -> None:
         want = sum(p.numel() for p in module.parameters())      # 4H(D + H + 1) + 3H
         got = call_student("peephole_param_count", peephole_param_count, D, H, hidden=hidden, ready_made=READY_MADE,
                            names=("input_size", "hidden_size"))
-        if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
-            raise CheckFailed(f"peephole_param_count should return an int, got {type(got).__name__}.")
+        got = assert_int("peephole_param_count", got)
         if got == want:
             continue
         lstm = 4 * H * (D + H + 1)
