@@ -46,20 +46,29 @@ def test_step_follows_the_equations_by_hand():
     np.testing.assert_allclose(got_c, c_new, atol=1e-14)
 
 
-def test_backward_matches_finite_differences():
+GRAD_NAMES = ["dX", "dh0", "dc0", "dWx", "dWh", "db", "dp_i", "dp_f", "dp_o"]
+
+
+def backward_case():
+    """A seeded sequence with strong peepholes, upstream gradients, and the reference's gradients
+    {name: array}: (params, X, h0, c0, dHs, dhT, dcT, grads). Also used by tests/test_room_peephole.py."""
     B, T, D, H = 2, 5, 3, 4
     params = P.peephole_params(D, H, seed=8, scale=0.8, peephole_scale=1.5)
     X, h0, c0 = lstm_inputs(B, T, D, H, seed=9)
     r = np.random.default_rng(10)
     dHs, dhT, dcT = r.standard_normal((B, T, H)), r.standard_normal((B, H)), r.standard_normal((B, H))
     _, _, cache = P.peephole_forward(X, h0, c0, *params)
-    grads = P.peephole_backward(dHs, cache, dhT, dcT)
-    names = ["dX", "dh0", "dc0", "dWx", "dWh", "db", "dp_i", "dp_f", "dp_o"]
+    grads = dict(zip(GRAD_NAMES, P.peephole_backward(dHs, cache, dhT, dcT)))
+    return params, X, h0, c0, dHs, dhT, dcT, grads
+
+
+def test_backward_matches_finite_differences():
+    params, X, h0, c0, dHs, dhT, dcT, grads = backward_case()
 
     def value():
         Hs, (hT, cT), _ = P.peephole_forward(X, h0, c0, *params)
         return float(np.sum(Hs * dHs) + np.sum(hT * dhT) + np.sum(cT * dcT))
-    for name, analytic, array in zip(names, grads, (X, h0, c0, *params)):
+    for (name, analytic), array in zip(grads.items(), (X, h0, c0, *params)):
         assert relative_error(analytic, numerical_gradient(value, array)) < 1e-7, name
 
 

@@ -60,14 +60,9 @@ def test_module_without_peepholes_equals_torch_lstm(dtype, tol):
 
 
 def test_numpy_backward_matches_the_module_autograd():
-    B, T, D, H = 2, 5, 3, 4
-    params = P.peephole_params(D, H, seed=8, scale=0.8, peephole_scale=1.5)
-    X, h0, c0 = lstm_inputs(B, T, D, H, seed=9)
-    r = np.random.default_rng(10)
-    dHs, dhT, dcT = r.standard_normal((B, T, H)), r.standard_normal((B, H)), r.standard_normal((B, H))
-    _, _, cache = P.peephole_forward(X, h0, c0, *params)
-    grads = P.peephole_backward(dHs, cache, dhT, dcT)
-    names = ["dX", "dh0", "dc0", "dWx", "dWh", "db", "dp_i", "dp_f", "dp_o"]
+    from test_peephole import backward_case  # the textbook test's case: the same numbers, checked twice over
+
+    params, X, h0, c0, dHs, dhT, dcT, grads = backward_case()
     module = _module(params, np.float64)
     Xt, h0t, c0t = (torch.tensor(a, requires_grad=True) for a in (X, h0, c0))
     out, (hn, cn) = module(Xt, (h0t, c0t))
@@ -75,7 +70,7 @@ def test_numpy_backward_matches_the_module_autograd():
     loss.backward()
     autograd = [Xt.grad, h0t.grad, c0t.grad, module.weight_x.grad, module.weight_h.grad, module.bias.grad,
                 module.p_i.grad, module.p_f.grad, module.p_o.grad]
-    for name, mine, theirs in zip(names, grads, autograd):
+    for (name, mine), theirs in zip(grads.items(), autograd):
         np.testing.assert_allclose(mine, theirs.numpy(), rtol=0, atol=1e-10, err_msg=name)
 
 
