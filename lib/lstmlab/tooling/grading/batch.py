@@ -153,8 +153,23 @@ def _grade_job(job: dict) -> dict:
     return result
 
 
-def result_key(sub: Submission, solution_sha: str) -> str:
-    return hashlib.sha256(f"{GRADER_VERSION}|{sub.student}|{sub.lesson}|{sub.sha}|{solution_sha}".encode()).hexdigest()[:32]
+def code_version() -> str:
+    """A hash of the whole lstmlab package's source (checks, grader, textbook): a fixed check or a new
+    grader invalidates every cached verdict."""
+    import lstmlab
+
+    h = hashlib.sha256(GRADER_VERSION.encode())
+    root = Path(lstmlab.__file__).resolve().parent
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def result_key(sub: Submission, solution_sha: str, limits: Limits, fallback: bool, code: str) -> str:
+    """The cache key of a verdict: who, which file, which solution, under which limits and isolation, by
+    which grading code. A rerun with a longer time limit or after a check is fixed grades again."""
+    settings = json.dumps([limits.__dict__, bool(fallback)], sort_keys=True)
+    return hashlib.sha256(f"{code}|{sub.student}|{sub.lesson}|{sub.sha}|{solution_sha}|{settings}".encode()).hexdigest()[:32]
 
 
 def not_submitted(student: str, spec: LessonSpec, reason: str, status: Status = Status.MISSING) -> SubmissionResult:
@@ -186,12 +201,13 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
         for p in extra_problems:
             intake.problem("(zip)", p)
         limits = limits or Limits()
+        code = code_version()
         # Hidden from every worker: the course's secrets, the outputs, all submissions (the folder, or
         # the zip file) and their extracted copy.
         hidden = course.hidden_from_students(out, source, Path(tmp))
         todo, results = [], {}
         for k, sub in enumerate(intake.submissions):
-            key = result_key(sub, sol_sha[sub.lesson])
+            key = result_key(sub, sol_sha[sub.lesson], limits, fallback, code)
             rfile = results_dir / f"{key}.json"
             if rfile.is_file():
                 try:

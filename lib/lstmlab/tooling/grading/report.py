@@ -22,14 +22,24 @@ pre{white-space:pre-wrap;background:#f7f7f7;padding:.5rem;margin:0;max-height:22
 .small{color:#666;font-size:.85rem}img{max-width:100%}"""
 
 
+# What a text cell must not start with in a file a spreadsheet opens: it would be read as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell that a spreadsheet shows as text: a leading formula character gets a quote (OWASP)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def write_csv(results: list[SubmissionResult], path: Path) -> None:
     """student_id,lesson,exercise,score,max_score: one row per graded cell of every submission."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as f:
         w = csv.writer(f)
         w.writerow(["student_id", "lesson", "exercise", "score", "max_score"])
         for r in results:
             for e in r.exercises:
-                w.writerow([r.student, r.lesson, e.exercise, f"{e.score:g}", f"{e.points:g}"])
+                w.writerow([spreadsheet_text(r.student), spreadsheet_text(r.lesson), spreadsheet_text(e.exercise),
+                            f"{e.score:g}", f"{e.points:g}"])
 
 
 def _page(title: str, body: str) -> str:
@@ -167,6 +177,8 @@ def write_all(results: list[SubmissionResult], intake, info: dict, out: Path) ->
     for r in results:
         target = out / "feedback" / r.student / f"{r.lesson}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(feedback_html(r), encoding="utf-8")
-    (out / "report.html").write_text(report_html(results, intake.problems, info), encoding="utf-8")
+        # errors=: a lone surrogate in a student's exception text must not stop the class's pages
+        target.write_text(feedback_html(r), encoding="utf-8", errors="backslashreplace")
+    (out / "report.html").write_text(report_html(results, intake.problems, info), encoding="utf-8",
+                                     errors="backslashreplace")
     write_gradebook(results, info["specs"], out / "gradebook.db")
