@@ -369,3 +369,18 @@ def test_a_ready_made_call_is_caught_in_the_sandbox(tmp_path, case):
     bad = got[test_id]
     assert bad.score == 0 and "must be written from scratch" in bad.message and fragment in bad.message, bad.message
     assert all(e.status == "passed" for name, e in got.items() if name != test_id)
+
+
+def test_a_grader_that_cannot_start_its_worker_is_not_reported_as_students_crashing(tmp_path):
+    """A sandbox that cannot even start (here: too little memory to import numpy) fails the run with exit
+    status 3 and a message about the grader; nothing is cached, so a rerun grades the submissions."""
+    (tmp_path / "subs" / "ada").mkdir(parents=True)
+    nbformat.write(BLANK, tmp_path / "subs" / "ada" / f"{LESSON}.ipynb")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "lstmlab.tooling.cli", "grade", str(tmp_path / "subs"), "-o", str(out), "-j", "1",
+           "--memory-mb", "64"]
+    done = subprocess.run(cmd, env=dict(os.environ, LSTMLAB_ROOT=str(COURSE.root)), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "could not be graded because the grader failed, not the students" in done.stderr
+    assert not list((out / ".results").glob("*.json")), "a failure of the grader is not cached"

@@ -78,6 +78,12 @@ def _cmd_grade(args) -> int:
     total = sum(len(r.exercises) for r in results)
     print(f"graded {len(results)} lesson submissions ({total} exercise rows) in {info['seconds']} s")
     print(f"  {out / 'grades.csv'}\n  {out / 'report.html'}\n  {out / 'feedback'}/<student>/<lesson>.html\n  {out / 'gradebook.db'} (nbgrader)")
+    failed = [r for r in results if r.grader_error]
+    if failed:
+        print(f"lstmlab grade: {len(failed)} of {len(results)} lesson submissions could not be graded because the grader "
+              f"failed, not the students (they are not cached; rerun to grade them): {failed[0].grader_error}",
+              file=sys.stderr)
+        return 3
     return 0
 
 

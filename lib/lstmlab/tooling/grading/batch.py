@@ -147,9 +147,10 @@ def _grade_job(job: dict) -> dict:
     result = grade(spec, answers, job["student"], sandbox, slot=job["slot"]).as_dict()
     if job["note"]:
         result["problems"].insert(0, job["note"])
-    tmp = Path(job["result_file"]).with_suffix(".tmp")
-    tmp.write_text(json.dumps(result), encoding="utf-8")
-    os.replace(tmp, job["result_file"])
+    if not result["grader_error"]:  # a failure of the grader is not a verdict: grade again next time
+        tmp = Path(job["result_file"]).with_suffix(".tmp")
+        tmp.write_text(json.dumps(result), encoding="utf-8")
+        os.replace(tmp, job["result_file"])
     return result
 
 
@@ -230,6 +231,7 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
                         res = SubmissionResult.from_dict(fut.result())
                     except Exception as exc:  # a grader bug must not cost the batch: record and go on
                         res = not_submitted(job["student"], specs[job["lesson"]], f"grading failed: {exc!r}", Status.CRASHED)
+                        res.grader_error = f"grading failed: {exc!r}"
                     results[(job["student"], job["lesson"])] = res
                     log(f"  {job['student']}/{job['lesson']}: {res.score:g}/{specs[job['lesson']].max_score:g} "
                         f"({res.seconds:.1f} s)")

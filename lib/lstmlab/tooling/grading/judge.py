@@ -296,8 +296,11 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
         try:
             replay(0)
         except WorkerLost as exc:
+            # Nothing of the student's has run yet: this is the grader's failure (e.g. a sandbox that cannot
+            # read the installation), not a crash of the student's code.
+            result.grader_error = f"the grading kernel could not start: {exc}"
             for r in result.exercises:
-                r.status, r.message = Status.CRASHED, f"the grading kernel could not start: {exc}"
+                r.status, r.message = Status.CRASHED, result.grader_error
             return result
 
         answer_errors: dict[str, str] = {}

@@ -58,6 +58,7 @@ class SubmissionResult:
     problems: list[str] = field(default_factory=list)   # about the submission as a whole
     sandbox: str = ""                                   # the isolation it was graded in
     seconds: float = 0.0
+    grader_error: str = ""   # set when the grader, not the student, failed: never cached; `lstmlab grade` exits 3
 
     @property
     def score(self) -> float:
