@@ -102,8 +102,9 @@ def lesson_spec(nb, lesson: str) -> LessonSpec:
 TAMPERING_NAMES = {"__code__", "__globals__", "__closure__", "__builtins__", "__subclasses__", "__import__",
                    "_getframe", "f_back", "f_globals", "gi_frame", "get_ipython", "settrace", "setprofile",
                    "input_transformers_cleanup", "input_transformers_post", "excepthook", "showtraceback"}
-TAMPERING_MODULES = {"gc", "ctypes", "inspect", "builtins", "importlib", "signal", "cffi", "lstmlab.tooling", "lstmlab.tooling.grading",
-                     "lstmlab.checks", "lstmlab.checking", "IPython"}
+TAMPERING_MODULES = {"gc", "ctypes", "inspect", "builtins", "importlib", "signal", "cffi", "IPython",
+                     "lstmlab.tooling", "lstmlab.tooling.grading", "lstmlab.tooling.grading.worker",
+                     "lstmlab.checking", "lstmlab.checking.guard", "lstmlab.checking.harness"}
 
 
 def tampering(source: str) -> list[str]:
