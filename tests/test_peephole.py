@@ -16,19 +16,27 @@ from lstmlab.lstm import sigmoid
 TORCH = {np.float64: torch.float64, np.float32: torch.float32}
 
 
-@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-5)])
-def test_zero_peepholes_equal_torch_lstm(dtype, tol):
+def plain_lstm_case(dtype):
+    """Seeded LSTM weights and inputs and torch.nn.LSTM's outputs on them, which a peephole LSTM with
+    zero (or disabled) peepholes must reproduce: ((Wx, Wh, b), X, h0, c0, Hs (B, T, H) as numpy).
+    Also used by tests/test_room_peephole.py."""
     B, T, D, H = 2, 6, 3, 5
     Wx, Wh, b = lstm_params(D, H, seed=3, dtype=dtype)
     X, h0, c0 = lstm_inputs(B, T, D, H, seed=4, dtype=dtype)
-    zero = np.zeros(H, dtype=dtype)
     lstm = torch.nn.LSTM(D, H, batch_first=True).to(TORCH[dtype])
     lstm_to_torch((Wx, Wh, b), lstm)
     with torch.no_grad():
         want, _ = lstm(torch.from_numpy(X), (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None]))
+    return (Wx, Wh, b), X, h0, c0, want.numpy()
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-5)])
+def test_zero_peepholes_equal_torch_lstm(dtype, tol):
+    (Wx, Wh, b), X, h0, c0, want = plain_lstm_case(dtype)
+    zero = np.zeros(Wh.shape[0], dtype=dtype)
     Hs, _, _ = P.peephole_forward(X, h0, c0, Wx, Wh, b, zero, zero, zero)
-    assert Hs.dtype == dtype and Hs.shape == (B, T, H)
-    np.testing.assert_allclose(Hs, want.numpy(), rtol=0, atol=tol)
+    assert Hs.dtype == dtype and Hs.shape == want.shape
+    np.testing.assert_allclose(Hs, want, rtol=0, atol=tol)
 
 
 def test_step_follows_the_equations_by_hand():

@@ -12,9 +12,8 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from lstmlab import peephole as P  # noqa: E402
-from lstmlab.bridge import lstm_to_torch  # noqa: E402
 from lstmlab.checking import CheckFailed  # noqa: E402
-from lstmlab.fixtures import lstm_inputs, lstm_params  # noqa: E402
+from lstmlab.fixtures import lstm_inputs  # noqa: E402
 from lstmlab.gradcheck import numerical_gradient, relative_error  # noqa: E402
 from lstmlab.lessons.peephole import checks, experiments as E, models as M, plots  # noqa: E402
 from lstmlab.lessons.peephole.tasks import reset_sum, spike_accuracy, timed_spike  # noqa: E402
@@ -43,20 +42,18 @@ def test_numpy_forward_matches_torch_module(dtype, tol):
 
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-5)])
 def test_module_without_peepholes_equals_torch_lstm(dtype, tol):
-    B, T, D, H = 2, 6, 3, 5
-    Wx, Wh, b = lstm_params(D, H, seed=3, dtype=dtype)
-    X, h0, c0 = lstm_inputs(B, T, D, H, seed=4, dtype=dtype)
+    from test_peephole import plain_lstm_case  # the textbook test's case: torch.nn.LSTM on the same weights
+
+    (Wx, Wh, b), X, h0, c0, want = plain_lstm_case(dtype)
+    H = Wh.shape[0]
     zero = np.zeros(H, dtype=dtype)
-    lstm = torch.nn.LSTM(D, H, batch_first=True).to(TORCH[dtype])
-    lstm_to_torch((Wx, Wh, b), lstm)
     x, h, c = (torch.from_numpy(a) for a in (X, h0, c0))
     with torch.no_grad():
-        want, _ = lstm(x, (h[None], c[None]))
         for options in ({}, {"peepholes": False}):
             random_peeps = np.random.default_rng(5).standard_normal((3, H)).astype(dtype)
             peeps = random_peeps if options else (zero, zero, zero)   # peepholes=False must ignore their values
             got, _ = _module(P.PeepholeParams(Wx, Wh, b, *peeps), dtype, **options)(x, (h, c))
-            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=0, atol=tol)
+            np.testing.assert_allclose(got.numpy(), want, rtol=0, atol=tol)
 
 
 def test_numpy_backward_matches_the_module_autograd():

@@ -78,9 +78,6 @@ def _unchanged(before, after) -> bool:
     return True  # anything else is passed as it is: nothing to compare
 
 
-def _is_container(value) -> bool:
-    return isinstance(value, (np.ndarray, list, tuple, dict)) or is_torch_tensor(value)
-
 
 def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready_made: Iterable[Target] = (),
                  default_ready_made: bool = True, advice: str = DEFAULT_ADVICE, names: Sequence[str] = (), may_change: Iterable[str] = (),
@@ -120,7 +117,7 @@ def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready
         raise
     pairs = [(n, a, g) for n, a, g in zip(names, args, given)] + [(k, v, given_kw[k]) for k, v in kwargs.items()]
     for name, original, seen in pairs:
-        if name not in allowed and _is_container(original) and not _unchanged(original, seen):
+        if name not in allowed and not _unchanged(original, seen):
             what = f"its input {name}" if not name.startswith("#") else f"its argument {name}"
             raise CheckFailed(f"{exercise} changed {what} in place; {mutation_hint}".strip())
     return got

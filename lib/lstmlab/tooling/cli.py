@@ -120,14 +120,12 @@ def _cmd_check(args) -> int:
     width = max(len(e.exercise) for e in result.exercises)
     for e in result.exercises:
         mark = "✔" if e.status == Status.PASSED else "✘"
-        print(f"  {mark} {e.exercise:<{width}}  {e.score:g}/{e.points:g}  {'' if e.status == 'passed' else e.status}")
+        print(f"  {mark} {e.exercise:<{width}}  {e.score:g}/{e.points:g}  {'' if e.status == Status.PASSED else e.status}")
         if e.status != Status.PASSED and e.message:
             for line in e.message.strip().splitlines()[-12:]:
                 print(f"      {line}")
-    got = sum(e.score for e in result.exercises)
-    total = sum(e.points for e in result.exercises)
     passed = sum(e.status == Status.PASSED for e in result.exercises)
-    print(f"total {got:g}/{total:g}: {passed} of {len(result.exercises)} exercises pass")
+    print(f"total {result.score:g}/{result.max_score:g}: {passed} of {len(result.exercises)} exercises pass")
     return 0 if passed == len(result.exercises) else 1
 
 

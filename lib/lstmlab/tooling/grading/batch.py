@@ -2,8 +2,8 @@
 
 SUBMISSIONS is a folder or a zip (an LMS download) holding <student>/<lesson>.ipynb, or nbgrader's
 <student>/<lesson>/<lesson>.ipynb. Each graded submission is written at once to
-OUT/.results/<key>.json (atomically), keyed by the student, the lesson, the file's hash and the
-grader's version; a run that is killed and started again reuses those and grades only the rest,
+OUT/.results/<key>.json (atomically), keyed by the student, the lesson, the file's hash, the
+solution, the limits, the isolation mode and the grading code (result_key); a run that is killed and started again reuses those and grades only the rest,
 and the outputs (grades.csv, feedback, report, gradebook) are rewritten from all results, so
 nothing is lost or counted twice.
 """

@@ -49,8 +49,6 @@ def _page(title: str, body: str) -> str:
 
 def feedback_html(r: SubmissionResult) -> str:
     """One student's feedback on one lesson: per exercise the verdict and the diagnosis, never test code."""
-    total = sum(e.score for e in r.exercises)
-    out = sum(e.points for e in r.exercises)
     rows = []
     for e in r.exercises:
         cls = "passed" if e.status == Status.PASSED else "bad"
@@ -61,7 +59,7 @@ def feedback_html(r: SubmissionResult) -> str:
                     f"{f'<pre>{ok_lines}</pre>' if ok_lines and not detail else ''}</td></tr>")
     problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.problems)
     body = (f"<h1>{html.escape(r.lesson)} — feedback for {html.escape(r.student)}</h1>"
-            f"<p><b>Score: {total:g} / {out:g}</b></p>"
+            f"<p><b>Score: {r.score:g} / {r.max_score:g}</b></p>"
             + (f"<h2>Problems with the submission</h2><ul>{problems}</ul>" if problems else "")
             + "<table><tr><th>exercise</th><th>result</th><th>points</th><th>diagnosis</th></tr>" + "".join(rows) + "</table>"
             "<p class='small'>Hidden tests also ran: their verdicts count, their code is not shown.</p>")
@@ -92,7 +90,7 @@ def score_distributions(results: list[SubmissionResult]):
         exercises = [e.exercise for e in rs[0].exercises]
         data = {ex: [next(e.score for e in r.exercises if e.exercise == ex) for r in rs] for ex in exercises}
         maxes = {e.exercise: e.points for e in rs[0].exercises}
-        totals = [sum(e.score for e in r.exercises) for r in rs]
+        totals = [r.score for r in rs]
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.2))
         rates = [100 * sum(s >= maxes[ex] for s in data[ex]) / max(1, len(rs)) for ex in exercises]
         a1.barh(exercises, rates, color="#4c72b0")
@@ -114,7 +112,7 @@ def report_html(results: list[SubmissionResult], intake_problems: dict[str, list
     """The class summary: totals per student and lesson, distributions, every problem met."""
     lessons = sorted({r.lesson for r in results})
     students = sorted({r.student for r in results})
-    total = {(r.student, r.lesson): (sum(e.score for e in r.exercises), sum(e.points for e in r.exercises)) for r in results}
+    total = {(r.student, r.lesson): (r.score, r.max_score) for r in results}
     head = "".join(f"<th>{html.escape(l)}</th>" for l in lessons)
     rows = "".join(
         f"<tr><td>{html.escape(s)}</td>" + "".join(
