@@ -9,7 +9,7 @@ import torch
 
 from lstmlab import lstm
 from lstmlab import lstm as L
-from lstmlab.checking import CheckFailed, assert_close, assert_from_scratch, call_student, ready_made_guard, reference_functions
+from lstmlab.checking import CheckFailed, assert_close, assert_from_scratch, assert_order, call_student, ready_made_guard, reference_functions
 from lstmlab.checking.guard import _TRAPS
 from lstmlab.fixtures import lstm_inputs, lstm_params
 
@@ -33,6 +33,45 @@ def test_assert_close_messages():
     with pytest.raises(CheckFailed, match="named mistake"):
         assert_close("h", np.ones(2), np.zeros(2), mistakes={"named mistake": np.ones(2)})
     assert_close("h", np.zeros(2) + 1e-12, np.zeros(2))
+    with pytest.raises(CheckFailed, match="should be a numpy array, got str"):
+        assert_close("h", "0.0", np.zeros(()))
+
+
+def _scaled_scores(q):
+    """A check's reference the NumPy 2 way: (q @ q.T, float32) / np.sqrt(D) is promoted to float64."""
+    return (q.astype(np.float64) @ q.T.astype(np.float64)).astype(q.dtype) / np.sqrt(q.shape[-1])
+
+
+def test_float32_case_compared_at_float32_tolerance_even_when_the_reference_was_promoted():
+    q = np.random.default_rng(0).normal(size=(3, 256)).astype(np.float32)
+    want = _scaled_scores(q)
+    assert want.dtype == np.float64
+    got = call_student("scaled", lambda q: (q * np.float32(1 / 16)) @ q.T, q)   # right, other float32 rounding
+    assert not np.allclose(got, want, rtol=1e-7, atol=1e-9)
+    assert_close("scores", got, want)   # float32 tolerance: the case's input was float32
+    got64 = call_student("scaled", lambda q: (q @ q.T) / 16 * 1.000001, q.astype(np.float64))
+    with pytest.raises(CheckFailed, match="wrong values"):   # a float64 case stays strict
+        assert_close("scores", got64, _scaled_scores(q.astype(np.float64)))
+
+
+def test_a_float32_result_for_a_float64_case_says_so_and_prints_distinguishable_numbers():
+    x = np.array([0.1, 0.7, 1.3])
+    got = call_student("f", lambda x: (2 * x).astype(np.float32), x)
+    with pytest.raises(CheckFailed, match="right to float32 precision only.*this case is float64") as exc:
+        assert_close("y", got, 2 * x + 0)
+    assert "expected 1" in str(exc.value) or "expected 2" in str(exc.value)
+    with pytest.raises(CheckFailed, match=r"yours 1\.0000010*\d*, expected 1\b"):
+        call_student("f", lambda x: x, x)
+        assert_close("y", np.array([1.000001]), np.array([1.0]))
+
+
+def test_assert_order_names_swapped_returns_and_stays_quiet_otherwise():
+    h, c = np.ones((2, 3)), np.arange(6.0).reshape(2, 3)
+    assert_order("step", (h, c), (h, c), ("h", "c"))
+    with pytest.raises(CheckFailed, match=r"wrong order: \(c, h\) instead of \(h, c\)"):
+        assert_order("step", (c, h), (h, c), ("h", "c"))
+    assert_order("step", (h, h), (h, h), ("h", "c"))            # equal parts: nothing to say
+    assert_order("step", (h + 1, c), (h, c), ("h", "c"))        # a wrong value is the value check's job
 
 
 # --- the guard -------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ student's terms ("your forget gate ignores x_t"), never only "arrays differ":
 """
 from __future__ import annotations
 
+import contextvars
+import math
 import sys
 from typing import Mapping
 
@@ -19,10 +21,47 @@ class CheckFailed(AssertionError):
     """A check failed; str(exc) is the diagnosis."""
 
 
+LOOSE, TIGHT = (1e-4, 1e-5), (1e-7, 1e-9)   # (rtol, atol) for float32/float16 and for float64 cases
+
+# Whether the arguments of the latest student call held low-precision (float32/float16) arrays. Set by
+# call_student for every call; assert_close reads it, so a float32 case is compared at float32 tolerance
+# even when the check's reference was promoted to float64 (NumPy 2: float32_array / np.sqrt(D) is float64).
+_low_precision_inputs = contextvars.ContextVar("lstmlab_low_precision_inputs", default=False)
+
+
+def _is_low(value) -> bool:
+    """True for a float32/float16 array, numpy scalar or torch tensor."""
+    if is_torch_tensor(value):
+        return str(value.dtype) in ("torch.float32", "torch.float16", "torch.bfloat16")
+    return isinstance(value, (np.ndarray, np.generic)) and value.dtype in (np.float32, np.float16)
+
+
+def holds_low_precision(value, depth: int = 0) -> bool:
+    """True when value (or an array inside its lists, tuples or dicts) is float32/float16."""
+    if _is_low(value):
+        return True
+    if depth < 6 and isinstance(value, (list, tuple)):
+        return any(holds_low_precision(v, depth + 1) for v in value)
+    if depth < 6 and isinstance(value, dict):
+        return any(holds_low_precision(v, depth + 1) for v in value.values())
+    return False
+
+
+def note_inputs(*values) -> None:
+    """Record the precision of the arguments a student function is about to be called with."""
+    _low_precision_inputs.set(any(holds_low_precision(v) for v in values))
+
+
 def tolerances(*arrays) -> tuple[float, float]:
     """(rtol, atol) for comparing results computed from these arrays: loose if any is float32."""
-    low = any(np.asarray(a).dtype in (np.float32, np.float16) for a in arrays)
-    return (1e-4, 1e-5) if low else (1e-7, 1e-9)
+    return LOOSE if any(holds_low_precision(a) for a in arrays) else TIGHT
+
+
+def _digits(a: float, b: float) -> int:
+    """Significant digits needed to print a and b so that they look different."""
+    scale = max(abs(a), abs(b), 1e-300)
+    rel = abs(a - b) / scale
+    return 6 if rel == 0 or rel >= 1e-5 else min(17, int(math.ceil(-math.log10(rel))) + 2)
 
 
 def is_torch_tensor(value) -> bool:
@@ -35,6 +74,8 @@ def as_array(name: str, got) -> np.ndarray:
     """Convert a student's return value to a numpy array, or fail saying why it can't be."""
     if got is None:
         raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
+    if isinstance(got, (str, bytes)):
+        raise CheckFailed(f"{name} should be a numpy array, got {type(got).__name__} {got!r:.60}")
     if is_torch_tensor(got):
         got = got.detach().cpu().numpy()
     try:
@@ -63,7 +104,10 @@ def assert_close(name: str, got, want, *, rtol: float | None = None, atol: float
     """
     want = np.asarray(want)
     if rtol is None or atol is None:
-        rtol, atol = tolerances(want)
+        # Tolerance from the case's inputs (recorded by call_student), not only from the reference,
+        # which NumPy may have promoted to float64.
+        rtol, atol = LOOSE if _low_precision_inputs.get() else tolerances(want)
+    got_low = holds_low_precision(got)
     arr = as_array(name, got)
     if arr.shape != want.shape:
         for message, wrong in (mistakes or {}).items():
@@ -79,9 +123,17 @@ def assert_close(name: str, got, want, *, rtol: float | None = None, atol: float
             raise CheckFailed(message)
     err = np.abs(arr - want)
     where = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
+    yours, expected = float(arr[where]), float(want[where])
+    d = _digits(yours, expected)
+    if got_low and (rtol, atol) == TIGHT and np.allclose(arr, want, rtol=LOOSE[0], atol=LOOSE[1]):
+        raise CheckFailed(
+            f"{name} is right to float32 precision only (largest error {float(err.max()):.3g} at index "
+            f"{tuple(int(k) for k in where)}: yours {yours:.{d}g}, expected {expected:.{d}g}), but this case is "
+            f"float64 and your result is float32. Keep float64 inputs in float64 (no np.float32(...), .astype(np.float32) "
+            "or float32 constants).")
     raise CheckFailed(
         f"{name} has the right shape {want.shape} but wrong values: largest error {float(err.max()):.3g} "
-        f"at index {tuple(int(k) for k in where)} (yours {float(arr[where]):.6g}, expected {float(want[where]):.6g}). "
+        f"at index {tuple(int(k) for k in where)} (yours {yours:.{d}g}, expected {expected:.{d}g}). "
         f"{hint}".strip()
     )
 
@@ -92,6 +144,37 @@ def unpack(name: str, got, n: int, what: str) -> tuple:
         kind = f"a {type(got).__name__}" + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else "")
         raise CheckFailed(f"{name} should return {n} values {what}, got {kind}.")
     return tuple(got)
+
+
+def assert_order(name: str, got: tuple, want: tuple, labels: tuple[str, ...], rtol: float | None = None,
+                 atol: float | None = None) -> None:
+    """Fail with "returned in the wrong order" when the returned parts are a reordering of the expected ones.
+
+    got, want: tuples of the same length (after unpack); labels: the parts' names, e.g. ("h", "c").
+    Does nothing when the parts are in order or match no reordering: the caller's per-part checks then
+    name what is wrong. Call it after unpack and before comparing the parts one by one.
+    """
+    import itertools
+
+    if rtol is None or atol is None:
+        rtol, atol = LOOSE if _low_precision_inputs.get() else tolerances(*want)
+
+    def same(a, b) -> bool:
+        try:
+            return matches(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol, atol)
+        except (TypeError, ValueError):
+            return False
+
+    if all(same(g, w) for g, w in zip(got, want)):
+        return
+    for perm in itertools.permutations(range(len(want))):
+        if list(perm) != list(range(len(want))) and all(same(got[k], want[j]) for k, j in enumerate(perm)):
+            # Equal parts (e.g. two zero gradients) make a reordering indistinguishable: not a diagnosis.
+            if all(same(got[k], want[k]) or perm[k] == k for k in range(len(want))):
+                continue
+            returned = ", ".join(labels[j] for j in perm)
+            raise CheckFailed(f"{name} returned its values in the wrong order: ({returned}) instead of "
+                              f"({', '.join(labels)}).")
 
 
 def assert_int(name: str, got) -> int:

@@ -11,6 +11,8 @@ What it guarantees, in every lesson alike:
   change fails with "<exercise> changed its input <name> in place", because the caller (the next
   time step, the optimiser, the rest of the notebook) still needs them. Other objects (a random
   Generator, a callback, a number) are passed as they are.
+- tolerances follow the case: the arguments' precision is recorded, so assert_close compares a
+  float32 case at float32 tolerance even when the check's reference was promoted to float64.
 - warnings never decide: numpy's floating-point warnings are silenced and Python warnings are
   recorded, not printed. A warning on stderr would cost a correct answer its points under stock
   nbgrader; a wrong value it signals (a NaN, an inf) is caught by the value checks instead.
@@ -27,7 +29,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .diagnosis import CheckFailed, is_torch_tensor
+from .diagnosis import CheckFailed, is_torch_tensor, note_inputs
 from .guard import Target, assert_from_scratch
 
 DEFAULT_ADVICE = "Use numpy operations (and the sigmoid helper) instead."
@@ -101,6 +103,7 @@ def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready
     allowed = set(may_change)
     given = [a if n in allowed else _copy(a) for a, n in zip(args, names)]
     given_kw = {k: v if k in allowed else _copy(v) for k, v in kwargs.items()}
+    note_inputs(*args, *kwargs.values())   # assert_close's default tolerance follows this case's dtype
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
