@@ -55,11 +55,10 @@ def test_float32_case_compared_at_float32_tolerance_even_when_the_reference_was_
 
 
 def test_a_float32_result_for_a_float64_case_says_so_and_prints_distinguishable_numbers():
-    x = np.array([0.1, 0.7, 1.3])
-    got = call_student("f", lambda x: (2 * x).astype(np.float32), x)
-    with pytest.raises(CheckFailed, match="right to float32 precision only.*this case is float64") as exc:
-        assert_close("y", got, 2 * x + 0)
-    assert "expected 1" in str(exc.value) or "expected 2" in str(exc.value)
+    x = np.random.default_rng(1).uniform(size=500)
+    got = call_student("f", lambda x: np.cumsum(x.astype(np.float32)), x)   # a float32 accumulation
+    with pytest.raises(CheckFailed, match="right to float32 precision only.*this case is float64"):
+        assert_close("y", got, np.cumsum(x))
     with pytest.raises(CheckFailed, match=r"yours 1\.0000010*\d*, expected 1\b"):
         call_student("f", lambda x: x, x)
         assert_close("y", np.array([1.000001]), np.array([1.0]))
