@@ -72,6 +72,15 @@ def _cmd_grade(args) -> int:
         print(f"lstmlab grade: {source} does not exist", file=sys.stderr)
         return 2
     limits = Limits(memory_mb=args.memory_mb, cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout)
+    from .grading.sandbox import Sandbox
+
+    if not args.no_isolation and not Sandbox().isolated():
+        print("lstmlab grade: student code cannot be isolated here (it needs root on Linux, with util-linux's unshare "
+              "and setpriv). Without isolation a submission can write into your installation (e.g. a .pth file that "
+              "runs in every later Python start of this account), read the hidden tests and solutions, and signal the "
+              "grader. Grade as root (e.g. `sudo .venv/bin/lstmlab grade ...`), or pass --no-isolation to accept "
+              "that; the report then says what was allowed.", file=sys.stderr)
+        return 2
     results, intake, info = batch.run(source, out, course, jobs=args.jobs, limits=limits,
                                       fallback=args.no_isolation)
     report.write_all(results, intake, info, out)
@@ -166,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per answer cell or test (default 60)")
     p.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds per submission (default 600)")
     p.add_argument("--memory-mb", type=int, default=3072, help="memory cap of each worker (default 3072)")
-    p.add_argument("--no-isolation", action="store_true", help="do not use namespaces even where available")
+    p.add_argument("--no-isolation", action="store_true",
+                   help="grade without the sandbox (needed where it is unavailable: not root); student code can then "
+                        "write where you can and signal the grader, and the report says so")
     p.set_defaults(func=_cmd_grade)
 
     # Options lstmlab does not know go on to jupyter lab (e.g. --ServerApp.token=...).

@@ -9,15 +9,16 @@ nothing is lost or counted twice.
 """
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import hashlib
 import json
 import multiprocessing
 import os
-import re
-import shutil
+import stat
 import tempfile
 import time
+import urllib.parse
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,9 @@ from .verdict import ExerciseResult, Status, SubmissionResult
 
 GRADER_VERSION = "1"
 ZIP_LIMITS = {"files": 20_000, "file_bytes": 64 << 20, "total_bytes": 1 << 30}
-SAFE_ID = re.compile(r"[^A-Za-z0-9._@+-]")
+FILE_LIMIT = 64 << 20          # a submitted file larger than this is reported, never read
+SAFE_CHARS = "._@+-"           # kept in student ids besides ASCII letters and digits
+MAX_ID = 100
 
 
 @dataclass
@@ -53,22 +56,70 @@ class Intake:
 
 
 def safe_id(text: str) -> str:
-    """A student or file id that is safe as a folder name."""
-    cleaned = SAFE_ID.sub("_", text).strip("._") or "unnamed"
-    return cleaned[:100]
+    """A student id that is safe as a folder name and in a spreadsheet, and never merges two students.
+
+    Letters, digits and ._@+- stay as they are; every other character is percent-encoded (UTF-8), '%'
+    included, so the mapping is reversible (urllib.parse.unquote gives the original back): "José Ñ"
+    becomes "Jos%C3%A9%20%C3%91", while "jose_n" stays apart. An id longer than 100 characters is cut
+    and ends with a hash of the whole original, so two long ids sharing a prefix stay two students.
+    """
+    def encode(t: str) -> str:
+        # quote keeps "~" as it is; encode it too, so "~" appears only in the cut ids below.
+        out = urllib.parse.quote(t, safe=SAFE_CHARS, errors="surrogatepass").replace("~", "%7E")
+        return "%2E" + out[1:] if out.startswith(".") else out     # ".", "..", hidden folders
+
+    encoded = encode(text)
+    if not encoded:
+        return "%00unnamed"
+    if len(encoded) > MAX_ID:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        n = len(text)
+        while len(encode(text[:n])) > MAX_ID - 13:   # cut whole characters, never an escape
+            n -= 1
+        encoded = encode(text[:n]) + "~" + digest
+    return encoded
+
+
+def read_capped(path: Path, limit: int = FILE_LIMIT) -> bytes:
+    """A file's bytes, refusing a symbolic link (O_NOFOLLOW) and anything over `limit` bytes before
+    reading it (a huge sparse file is never read whole). Raises OSError or ValueError saying why."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_size > limit:
+            raise ValueError(f"{info.st_size} bytes, over the {limit >> 20} MiB limit")
+        data = os.read(fd, limit + 1)
+        chunks = [data]
+        while data and sum(map(len, chunks)) <= limit:
+            data = os.read(fd, limit + 1)
+            chunks.append(data)
+        raw = b"".join(chunks)
+        if len(raw) > limit:
+            raise ValueError(f"over the {limit >> 20} MiB limit")
+        return raw
+    finally:
+        os.close(fd)
 
 
 def extract_zip(path: Path, dest: Path) -> list[str]:
-    """Extract a zip safely (no absolute paths, no '..', no links, size caps). Returns problems."""
+    """Extract a zip safely: no absolute paths, no '..', no links, size caps, names the file system
+    accepts; a duplicated name is extracted for nobody (which copy is the student's?). Every bad entry
+    is reported and skipped; none stops the others. Returns the problems."""
     problems, total = [], 0
     with zipfile.ZipFile(path) as zf:
         members = zf.infolist()
         if len(members) > ZIP_LIMITS["files"]:
             raise ValueError(f"{path.name} holds {len(members)} files; the limit is {ZIP_LIMITS['files']}")
+        counts = collections.Counter(m.filename.replace("\\", "/").strip("/") for m in members if not m.is_dir())
         for info in members:
             name = info.filename.replace("\\", "/")
             parts = [p for p in name.split("/") if p not in ("", ".")]
             if info.is_dir() or not parts:
+                continue
+            if counts[name.strip("/")] > 1:
+                problems.append(f"zip entry {name!r} appears {counts[name.strip('/')]} times; none of them was graded")
                 continue
             if name.startswith("/") or ".." in parts or (info.external_attr >> 16) & 0o170000 == 0o120000:
                 problems.append(f"skipped unsafe zip entry {name!r}")
@@ -76,56 +127,103 @@ def extract_zip(path: Path, dest: Path) -> list[str]:
             if info.file_size > ZIP_LIMITS["file_bytes"] or total + info.file_size > ZIP_LIMITS["total_bytes"]:
                 problems.append(f"skipped oversized zip entry {name!r} ({info.file_size} bytes)")
                 continue
-            total += info.file_size
             target = dest.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                written = 0
+                with zf.open(info) as src, open(target, "xb") as dst:
+                    while chunk := src.read(1 << 20):
+                        written += len(chunk)
+                        if written > ZIP_LIMITS["file_bytes"]:
+                            raise ValueError("larger than its header says")
+                        dst.write(chunk)
+                total += written
+            except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+                problems.append(f"skipped zip entry {name!r}: {exc}")
+                try:
+                    if target.is_file():
+                        target.unlink()
+                except OSError:
+                    pass
     return problems
 
 
+def _walk(root: Path, intake: Intake) -> list[tuple[str, ...]]:
+    """Relative paths of the regular files below root; links are reported and never followed."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        here = Path(folder)
+        rel_dir = here.relative_to(root).parts
+        for d in list(dirs):
+            if d.startswith(".") or d in ("__MACOSX",):
+                dirs.remove(d)
+            elif (here / d).is_symlink():
+                dirs.remove(d)
+                intake.problem("(other files)", f"ignored {'/'.join(rel_dir + (d,))}: a link (links are never followed)")
+        for f in files:
+            if f.startswith("."):
+                continue
+            if (here / f).is_symlink():
+                intake.problem("(other files)", f"ignored {'/'.join(rel_dir + (f,))}: a link (links are never followed)")
+                continue
+            found.append(rel_dir + (f,))
+    return sorted(found)
+
+
 def collect(root: Path, specs: dict[str, LessonSpec]) -> Intake:
-    """Find <student>/<lesson>.ipynb (or <student>/<lesson>/<lesson>.ipynb) files below root."""
+    """Find the submissions below root, in the documented layouts only:
+    <student>/<lesson>.ipynb, or nbgrader's <student>/<lesson>/<lesson>.ipynb (a root holding nothing but
+    one folder, as many zip downloads do, is looked into). Everything else is reported, not graded."""
     intake = Intake()
-    files = sorted(p for p in root.rglob("*") if p.is_file()
-                   and not any(part in (".ipynb_checkpoints", "__MACOSX") or part.startswith(".") for part in p.relative_to(root).parts))
-    seen: dict[tuple[str, str], Path] = {}
-    for path in files:
-        rel = path.relative_to(root).parts
-        lesson = path.stem if path.suffix == ".ipynb" else None
-        if len(rel) >= 3 and rel[-2] == path.stem:            # nbgrader: student/lesson/lesson.ipynb
-            student = rel[-3]
-        elif len(rel) >= 2:
-            student = rel[-2]
+    entries = [e for e in root.iterdir() if not e.name.startswith(".") and e.name != "__MACOSX"] if root.is_dir() else []
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() and not any(
+            p.suffix == ".ipynb" for p in entries[0].iterdir() if p.is_file()):
+        root = entries[0]
+    seen: dict[tuple[str, str], str] = {}
+    raw_of: dict[str, str] = {}
+    for rel in _walk(root, intake):
+        where = "/".join(rel)
+        path = root.joinpath(*rel)
+        name = rel[-1]
+        stem, suffix = os.path.splitext(name)
+        if len(rel) == 2 or (len(rel) == 3 and rel[1] == stem):
+            raw_student = rel[0]
         else:
-            intake.problem("(unknown)", f"{path.name} is not inside a student folder; skipped")
+            intake.problem("(other files)", f"ignored {where}: not in a documented layout (<student>/<lesson>.ipynb or "
+                                            "<student>/<lesson>/<lesson>.ipynb)")
             continue
-        student = safe_id(student)
+        student = safe_id(raw_student)
+        if raw_of.setdefault(student, raw_student) != raw_student:   # cannot happen with safe_id; never merge
+            intake.problem(student, f"the ids {raw_of[student]!r} and {raw_student!r} name the same folder; "
+                                    f"{where} was not graded")
+            continue
+        try:
+            raw = read_capped(path)
+        except (OSError, ValueError) as exc:
+            intake.students.add(student)
+            intake.problem(student, f"{where}: not graded ({exc})")
+            continue
+        lesson = stem if suffix == ".ipynb" else None
         note = ""
         if lesson not in specs:
-            try:
-                raw = path.read_bytes()[: 64 << 20]
-            except OSError:
-                raw = b""
             guess = identify_lesson(raw, specs)
             if guess is None:
-                if path.suffix == ".ipynb":  # a notebook, but of no lesson: the student exists, the file is not graded
+                if suffix == ".ipynb":  # a notebook, but of no lesson: the student exists, the file is not graded
                     intake.students.add(student)
-                    intake.problem(student, f"{'/'.join(rel)}: not a known lesson file (expected one of "
+                    intake.problem(student, f"{where}: not a known lesson file (expected one of "
                                             f"{', '.join(sorted(specs))}.ipynb) and its content matches none; not graded")
                 else:
-                    intake.problem("(other files)", f"ignored {'/'.join(rel)}: not a notebook")
+                    intake.problem("(other files)", f"ignored {where}: not a notebook")
                 continue
-            note = f"the file was named {path.name!r}; graded as {guess}.ipynb from its content"
+            note = f"the file was named {name!r}; graded as {guess}.ipynb from its content"
             intake.problem(student, note)
             lesson = guess
         intake.students.add(student)
         if (student, lesson) in seen:
-            intake.problem(student, f"more than one file for {lesson}: graded {seen[(student, lesson)].name}, ignored {path.name}")
+            intake.problem(student, f"more than one file for {lesson}: graded {seen[(student, lesson)]}, ignored {where}")
             continue
-        seen[(student, lesson)] = path
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        intake.submissions.append(Submission(student, lesson, path, note, sha))
+        seen[(student, lesson)] = where
+        intake.submissions.append(Submission(student, lesson, path, note, hashlib.sha256(raw).hexdigest()))
     return intake
 
 
@@ -139,10 +237,15 @@ def _grade_job(job: dict) -> dict:
     spec = _SPECS.get(job["lesson"])
     if spec is None:
         spec = _SPECS[job["lesson"]] = load_lesson(Path(job["solution"]))
-    raw = Path(job["path"]).read_bytes() if os.path.getsize(job["path"]) < (64 << 20) else b""
+    try:
+        raw = read_capped(Path(job["path"]))
+    except (OSError, ValueError) as exc:
+        raw, why = b"", str(exc)
+    else:
+        why = "the file is empty"
     answers = read_submission(spec, raw)
     if not raw:
-        answers.readable, answers.problems = False, ["the file is empty or larger than 64 MiB"]
+        answers.readable, answers.problems = False, [why]
     sandbox = Sandbox(hide=[Path(p) for p in job["hide"]], limits=Limits(**job["limits"]), force_fallback=job["fallback"])
     result = grade(spec, answers, job["student"], sandbox, slot=job["slot"]).as_dict()
     if job["note"]:
@@ -179,9 +282,49 @@ def not_submitted(student: str, spec: LessonSpec, reason: str, status: Status = 
     return r
 
 
+def _limit_judge(memory_mb: int) -> None:
+    """Pool initializer: cap the judge's own memory (soft limit, so its workers can still be given theirs)
+    and die with the process that started it (no orphaned grader when `lstmlab grade` is killed)."""
+    import resource
+
+    from .sandbox import die_with_parent
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = memory_mb << 20
+    resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+    die_with_parent()
+
+
+def _run_pool(todo: list[dict], jobs: int, judge_memory_mb: int, grade_job, specs, record) -> list[dict]:
+    """Grade jobs in a pool of judge processes, record(job, result) each; returns the jobs lost to a dead pool."""
+    lost = []
+    # spawn: pool processes are children of this process, so they can die with it (die_with_parent)
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx, initializer=_limit_judge,
+                                initargs=(judge_memory_mb,)) as pool:
+        futures = {pool.submit(grade_job, job): job for job in todo}
+        for fut in cf.as_completed(futures):
+            job = futures[fut]
+            try:
+                res = SubmissionResult.from_dict(fut.result())
+            except cf.process.BrokenProcessPool:
+                lost.append(job)
+                continue
+            except Exception as exc:  # a grader bug must not cost the batch: record and go on
+                res = not_submitted(job["student"], specs[job["lesson"]], f"grading failed: {exc!r}", Status.CRASHED)
+                res.grader_error = f"grading failed: {exc!r}"
+            record(job, res)
+    return lost
+
+
 def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits | None = None,
-        fallback: bool = False, log=print) -> tuple[list[SubmissionResult], Intake, dict]:
-    """Grade everything under `source` (folder or zip) into `out`. Returns (results, intake, info)."""
+        fallback: bool = False, log=print, judge_memory_mb: int = 8192,
+        grade_job=None) -> tuple[list[SubmissionResult], Intake, dict]:
+    """Grade everything under `source` (folder or zip) into `out`. Returns (results, intake, info).
+
+    judge_memory_mb caps each judge process (the trusted side); grade_job replaces _grade_job (tests).
+    """
+    grade_job = grade_job or _grade_job
     start = time.monotonic()
     solutions = course.solutions
     specs = {p.stem: load_lesson(p) for p in sorted(solutions.glob("*.ipynb"))}
@@ -222,19 +365,22 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
         log(f"{len(intake.submissions)} submissions from {len(intake.students)} students; "
             f"{len(results)} already graded, {len(todo)} to grade with {jobs} worker(s)")
         if todo:
-            ctx = multiprocessing.get_context("forkserver")
-            with cf.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
-                futures = {pool.submit(_grade_job, job): job for job in todo}
-                for fut in cf.as_completed(futures):
-                    job = futures[fut]
-                    try:
-                        res = SubmissionResult.from_dict(fut.result())
-                    except Exception as exc:  # a grader bug must not cost the batch: record and go on
-                        res = not_submitted(job["student"], specs[job["lesson"]], f"grading failed: {exc!r}", Status.CRASHED)
-                        res.grader_error = f"grading failed: {exc!r}"
-                    results[(job["student"], job["lesson"])] = res
-                    log(f"  {job['student']}/{job['lesson']}: {res.score:g}/{specs[job['lesson']].max_score:g} "
-                        f"({res.seconds:.1f} s)")
+            def record(job: dict, res: SubmissionResult) -> None:
+                results[(job["student"], job["lesson"])] = res
+                log(f"  {job['student']}/{job['lesson']}: {res.score:g}/{specs[job['lesson']].max_score:g} "
+                    f"({res.seconds:.1f} s)")
+
+            lost = _run_pool(todo, jobs, judge_memory_mb, grade_job, specs, record)
+            # A grading process that died (BrokenProcessPool) takes every submission in flight with it:
+            # grade each of those again alone, in a fresh process, so only a submission that kills the
+            # grader twice is left ungraded (a grader error: not cached, exit status 3).
+            for job in lost:
+                again = _run_pool([job], 1, judge_memory_mb, grade_job, specs, record)
+                for j in again:
+                    res = not_submitted(j["student"], specs[j["lesson"]], "grading failed: the grading process died "
+                                        "twice on this submission", Status.CRASHED)
+                    res.grader_error = "the grading process died twice on this submission"
+                    record(j, res)
     lessons = sorted({sub.lesson for sub in intake.submissions})
     for student in sorted(intake.students):
         for lid in lessons:

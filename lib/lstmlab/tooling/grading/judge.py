@@ -18,7 +18,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import tempfile
+import threading
 import time
 
 import numpy as np
@@ -31,6 +33,32 @@ from .sandbox import Sandbox, stop
 from .verdict import ExerciseResult, Status, SubmissionResult
 
 MAX_RESTARTS = 6
+SETUP_SECONDS = 120.0   # the least time a lesson's setup cell gets in the worker, whatever --cell-timeout says
+WATCHDOG_GRACE = 30.0   # seconds past the notebook limit before the watchdog ends a submission
+
+
+class WatchdogExpired(BaseException):
+    """The submission ran past its notebook limit plus grace (a BaseException: no check can swallow it)."""
+
+
+@contextlib.contextmanager
+def watchdog(seconds: float):
+    """End whatever the judge is doing after `seconds` (SIGALRM; only in the main thread, where pool
+    processes run their jobs). Every wire operation is bounded already: this is the backstop."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def fire(signum, frame):
+        raise WatchdogExpired()
+
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 class WorkerLost(Exception):
@@ -60,13 +88,18 @@ class Session:
     def start(self) -> None:
         self.proc = self.sandbox.start(self.slot, self.workdir)
         self.fd_out, self.fd_in = self.proc.wire
-        self.receive(time.monotonic() + 120)  # the "ready" message: imports done
+        # Non-blocking: every read and write is bounded by a deadline, so a worker that stops reading
+        # (or writing) costs its own submission a timeout and never stalls the judge.
+        os.set_blocking(self.fd_out, False)
+        os.set_blocking(self.fd_in, False)
+        ready = self.receive(time.monotonic() + 120)  # the "ready" message: imports done
+        self.seccomp = bool(ready.get("seccomp"))
 
     def close(self) -> None:
         if self.proc is not None:
             try:
-                wire.send(self.fd_out, {"op": "quit"})
-            except OSError:
+                wire.send(self.fd_out, {"op": "quit"}, time.monotonic() + 1)
+            except (OSError, wire.TimedOut):
                 pass
             stop(self.proc)
             self.proc = None
@@ -85,7 +118,9 @@ class Session:
 
     def send(self, msg: dict) -> None:
         try:
-            wire.send(self.fd_out, msg)
+            wire.send(self.fd_out, msg, self.deadline or time.monotonic() + 60)
+        except wire.TimedOut:
+            raise WorkerLost("time limit exceeded (the kernel stopped reading)", Status.TIMEOUT) from None
         except OSError:
             raise WorkerLost(self._died()) from None
 
@@ -262,7 +297,10 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
         session = Session(sandbox, slot, workdir)
 
         def run_in_worker(step) -> None:
-            session.deadline = min(time.monotonic() + sandbox.limits.cell_seconds, notebook_deadline)
+            # The lesson's own setup cells (imports, data) are not the student's: --cell-timeout does not
+            # limit them below SETUP_SECONDS, so a small per-cell limit cannot zero a whole class.
+            seconds = sandbox.limits.cell_seconds if step.kind == "answer" else max(sandbox.limits.cell_seconds, SETUP_SECONDS)
+            session.deadline = min(time.monotonic() + seconds, notebook_deadline)
             reply = session.request({"op": "exec", "source": step.source if step.kind == "setup"
                                      else answers.code[step.solution_id], "label": f"<{step.solution_id or 'setup'}>"})
             if "error" in reply and step.kind == "answer":
@@ -294,81 +332,90 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
             import_student_names()
 
         try:
-            replay(0)
-        except WorkerLost as exc:
-            # Nothing of the student's has run yet: this is the grader's failure (e.g. a sandbox that cannot
-            # read the installation), not a crash of the student's code.
-            result.grader_error = f"the grading kernel could not start: {exc}"
-            for r in result.exercises:
-                r.status, r.message = Status.CRASHED, result.grader_error
-            return result
-
-        answer_errors: dict[str, str] = {}
-        lost_blocks: dict[str, tuple[str, str]] = {}
-        for k, step in enumerate(spec.steps):
-            if step.kind == "demo":
-                continue
-            if time.monotonic() > notebook_deadline:
-                result.problems.append("the notebook time limit was reached; exercises after it were not run")
-                stopped_by = Status.TIMEOUT
-                break
-            try:
-                if step.kind == "setup":
-                    run_in_worker(step)
-                    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                        exec(compile(step.source, f"<{spec.lesson} setup>", "exec"), judge_ns)
-                    trusted.update(judge_ns)
-                elif step.kind == "answer":
-                    if step.solution_id in bad_blocks:
-                        continue
-                    try:
-                        run_in_worker(step)
-                    except StudentCodeError as exc:
-                        answer_errors[step.solution_id] = "your answer cell raised when it ran:\n" + str(exc).strip()
-                    import_student_names()
-                else:  # test
-                    r = by_test[step.exercise.test_id]
-                    sid = step.exercise.solution_id
-                    if sid in lost_blocks:
-                        r.status, r.message = lost_blocks[sid]
-                        continue
-                    if sid in answers.exercise_problems:
-                        r.status, r.message = Status.REJECTED, answers.exercise_problems[sid]
-                        continue
-                    session.deadline = min(time.monotonic() + sandbox.limits.cell_seconds, notebook_deadline)
-                    out = io.StringIO()
-                    try:
-                        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-                            exec(compile(step.source, f"<{step.exercise.test_id}>", "exec"), judge_ns)
-                        r.status, r.score = Status.PASSED, r.points
-                    except WorkerLost:
-                        raise
-                    except Exception as exc:
-                        r.status, r.message = _status_of(exc), _message_of(exc)
-                        if sid in answer_errors and r.status in (Status.ERROR, Status.FAILED):
-                            r.message = answer_errors[sid] + "\n\n" + r.message
-                    r.output = out.getvalue()[-4000:]
-            except WorkerLost as exc:
-                restarts += 1
-                if step.kind == "test":
-                    r = by_test[step.exercise.test_id]
-                    r.status, r.message = _status_of(exc), str(exc)
-                elif step.kind == "answer":
-                    bad_blocks.add(step.solution_id)
-                    lost_blocks[step.solution_id] = (_status_of(exc), f"running your answer cell failed: {exc}")
-                else:
-                    result.problems.append(f"a setup cell failed in the kernel: {exc}")
-                if restarts > MAX_RESTARTS:
-                    result.problems.append("the kernel was restarted too often; the remaining exercises were not run")
-                    stopped_by = exc.status
-                    break
+            with watchdog(sandbox.limits.notebook_seconds + WATCHDOG_GRACE):
                 try:
-                    replay(k + 1)
-                except WorkerLost as again:
-                    result.problems.append(f"the kernel could not be restarted: {again}")
-                    stopped_by = again.status
-                    break
-        session.close()
+                    replay(0)
+                except WorkerLost as exc:
+                    # Nothing of the student's has run yet: this is the grader's failure (e.g. a sandbox that cannot
+                    # read the installation), not a crash of the student's code.
+                    result.grader_error = f"the grading kernel could not start: {exc}"
+                    for r in result.exercises:
+                        r.status, r.message = Status.CRASHED, result.grader_error
+                    return result
+                if sandbox.isolated() and not session.seccomp:
+                    result.sandbox = result.sandbox.replace("no new namespaces (seccomp)",
+                                                            "new namespaces NOT blocked (the seccomp filter failed)")
+
+                answer_errors: dict[str, str] = {}
+                lost_blocks: dict[str, tuple[str, str]] = {}
+                for k, step in enumerate(spec.steps):
+                    if step.kind == "demo":
+                        continue
+                    if time.monotonic() > notebook_deadline:
+                        result.problems.append("the notebook time limit was reached; exercises after it were not run")
+                        stopped_by = Status.TIMEOUT
+                        break
+                    try:
+                        if step.kind == "setup":
+                            run_in_worker(step)
+                            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                                exec(compile(step.source, f"<{spec.lesson} setup>", "exec"), judge_ns)
+                            trusted.update(judge_ns)
+                        elif step.kind == "answer":
+                            if step.solution_id in bad_blocks:
+                                continue
+                            try:
+                                run_in_worker(step)
+                            except StudentCodeError as exc:
+                                answer_errors[step.solution_id] = "your answer cell raised when it ran:\n" + str(exc).strip()
+                            import_student_names()
+                        else:  # test
+                            r = by_test[step.exercise.test_id]
+                            sid = step.exercise.solution_id
+                            if sid in lost_blocks:
+                                r.status, r.message = lost_blocks[sid]
+                                continue
+                            if sid in answers.exercise_problems:
+                                r.status, r.message = Status.REJECTED, answers.exercise_problems[sid]
+                                continue
+                            session.deadline = min(time.monotonic() + sandbox.limits.cell_seconds, notebook_deadline)
+                            out = io.StringIO()
+                            try:
+                                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                                    exec(compile(step.source, f"<{step.exercise.test_id}>", "exec"), judge_ns)
+                                r.status, r.score = Status.PASSED, r.points
+                            except WorkerLost:
+                                raise
+                            except Exception as exc:
+                                r.status, r.message = _status_of(exc), _message_of(exc)
+                                if sid in answer_errors and r.status in (Status.ERROR, Status.FAILED):
+                                    r.message = answer_errors[sid] + "\n\n" + r.message
+                            r.output = out.getvalue()[-4000:]
+                    except WorkerLost as exc:
+                        restarts += 1
+                        if step.kind == "test":
+                            r = by_test[step.exercise.test_id]
+                            r.status, r.message = _status_of(exc), str(exc)
+                        elif step.kind == "answer":
+                            bad_blocks.add(step.solution_id)
+                            lost_blocks[step.solution_id] = (_status_of(exc), f"running your answer cell failed: {exc}")
+                        else:
+                            result.problems.append(f"a setup cell failed in the kernel: {exc}")
+                        if restarts > MAX_RESTARTS:
+                            result.problems.append("the kernel was restarted too often; the remaining exercises were not run")
+                            stopped_by = exc.status
+                            break
+                        try:
+                            replay(k + 1)
+                        except WorkerLost as again:
+                            result.problems.append(f"the kernel could not be restarted: {again}")
+                            stopped_by = again.status
+                            break
+        except WatchdogExpired:
+            result.problems.append("the grader's watchdog ended this submission: it ran past the notebook time limit")
+            stopped_by = Status.TIMEOUT
+        finally:
+            session.close()
 
     for r in result.exercises:
         if r.status == Status.NOT_RUN:

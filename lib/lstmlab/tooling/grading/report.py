@@ -9,6 +9,7 @@ import base64
 import csv
 import html
 import io
+import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def report_html(results: list[SubmissionResult], intake_problems: dict[str, list
     head = "".join(f"<th>{html.escape(l)}</th>" for l in lessons)
     rows = "".join(
         f"<tr><td>{html.escape(s)}</td>" + "".join(
-            f"<td><a href='feedback/{html.escape(s)}/{html.escape(l)}.html'>{total[(s, l)][0]:g} / {total[(s, l)][1]:g}</a></td>"
+            f"<td><a href='feedback/{html.escape(urllib.parse.quote(s))}/{html.escape(urllib.parse.quote(l))}.html'>{total[(s, l)][0]:g} / {total[(s, l)][1]:g}</a></td>"
             if (s, l) in total else "<td>—</td>" for l in lessons) + "</tr>" for s in students)
     plots = "".join(f"<h3>{html.escape(l)}</h3>{_png(fig)}" for l, (fig, _) in score_distributions(results).items())
     problems = defaultdict(list)

@@ -1,29 +1,81 @@
 """Start a worker for one submission inside whatever isolation this machine allows.
 
 Full isolation (running as root with util-linux `unshare` and `setpriv`, as on CI):
-  - new mount, network and PID namespaces (`unshare --mount --net --pid --fork --mount-proc`):
-    no network at all (not even loopback to the host), and the worker is PID 1 of its own
-    namespace, so when it ends every process it started ends too, detached ones included;
+  - new mount, network, PID, IPC and UTS namespaces: no network at all (not even loopback to the
+    host), and the worker is in a PID namespace of its own, so when it ends every process it started
+    ends too, detached ones included;
   - an empty tmpfs mounted over every path in `hide` (the caller passes
     Course.hidden_from_students(...): the one list of what student code must not see, defined in
-    lstmlab/tooling/course.py), and over /tmp, /var/tmp and /dev/shm (except a folder that holds the
-    installation itself: then the worker's scratch space is a fresh tmpfs on its own folder);
-  - then privileges dropped to a uid of its own (61000 + slot), no capabilities, no_new_privs,
-    so it cannot undo the mounts or signal other workers;
-  - rlimits: address space (memory cap), CPU seconds, file size, no core dumps, process count.
-Fallback (not root, or the tools are missing): a new session (process group) with the same
-rlimits in an empty working folder; the secret folders stay readable by the student's code and a
-process that leaves the session can outlive grading. `describe()` says which mode is in use.
+    lstmlab/tooling/course.py), and over /var/tmp and /dev/shm;
+  - the whole filesystem remounted read-only, except one scratch tmpfs (256 MiB): /tmp, or the
+    worker's own folder when the installation itself lives under /tmp;
+  - an installation inside a private folder (mode 0700, as root's home) is made reachable: the
+    private folder is covered by an empty tmpfs holding only the installation's own folders;
+  - then privileges dropped to a uid of its own, leased for the worker's life (no two workers, of
+    this run or a concurrent one, share a uid), no capabilities, no_new_privs, so it cannot undo the
+    mounts or signal other workers; the worker installs a seccomp filter before any student code
+    that forbids new namespaces (seccomp.py);
+  - whole-sandbox limits where the kernel offers cgroups (cgroup.py): memory and process count of
+    the worker and all its children together; plus rlimits per process: address space, CPU
+    seconds, file size, no core dumps, and the process count of the worker's uid.
+Fallback (not root, or the tools are missing): a new session (process group) with the same rlimits
+in an empty working folder; the secret folders and the installation stay writable or readable by the
+student's code, and the grader's processes can be signalled. `lstmlab grade` uses it only when asked
+to (--no-isolation). `describe()` says which mode and which limits are in force.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import resource
+import shlex
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .cgroup import Cgroup
+
+UID_BASE, UID_COUNT = 61000, 1000
+LEASES = Path("/run/lstmlab-uids")     # root-only folder of lock files, one per leased uid
+SCRATCH_MB = 256
+
+
+def lease_uid(preferred: int) -> tuple[int, int]:
+    """(uid, fd holding its lock): a worker uid no other live worker on this machine holds."""
+    LEASES.mkdir(mode=0o700, exist_ok=True)
+    for k in range(UID_COUNT):
+        uid = UID_BASE + (preferred + k) % UID_COUNT
+        fd = os.open(LEASES / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, fd
+        except BlockingIOError:
+            os.close(fd)
+    raise RuntimeError(f"all {UID_COUNT} worker uids are in use")
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL the calling process when its parent ends (Linux; elsewhere nothing)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _private_ancestor(path: Path) -> Path | None:
+    """The topmost folder above path that other users cannot enter (no o+x), or None."""
+    for parent in reversed(path.parents):
+        try:
+            if not parent.stat().st_mode & 0o001:
+                return parent
+        except OSError:
+            return None
+    return None
 
 
 @dataclass
@@ -32,7 +84,7 @@ class Limits:
     cell_seconds: float = 60.0     # one exec or one call
     notebook_seconds: float = 600.0
     cpu_seconds: int = 900         # backstop for the whole worker
-    max_processes: int = 64
+    max_processes: int = 64        # processes and threads of the whole sandbox
 
 
 @dataclass
@@ -61,26 +113,96 @@ class Sandbox:
         """The folders and files to hide that can be hidden."""
         return [Path(p).resolve() for p in self.hide if self._hideable(Path(p))]
 
+    @staticmethod
+    def needed_paths() -> list[Path]:
+        """What the worker must be able to read: the interpreter, its standard library and packages, lstmlab."""
+        import lstmlab
+
+        paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).resolve().parent,
+                 Path(os.__file__).parent, Path(lstmlab.__file__).parent.parent]
+        paths += [Path(p) for p in sys.path if p and Path(p).is_dir()]
+        out = []
+        for p in paths:
+            p = p.resolve()
+            if p not in out and not any(q in p.parents for q in out):
+                out = [q for q in out if p not in q.parents] + [p]
+        return out
+
+    def exposures(self) -> dict[Path, list[Path]]:
+        """{private folder: needed paths below it}: what the sandbox re-exposes (see the module docstring)."""
+        out: dict[Path, list[Path]] = {}
+        for p in self.needed_paths():
+            top = _private_ancestor(p)
+            if top is not None:
+                out.setdefault(top, []).append(p)
+        return out
+
+    def in_force(self) -> list[str]:
+        """The limits this sandbox applies, in words (for the run's report)."""
+        lim = self.limits
+        items = [f"memory {lim.memory_mb} MiB per process (rlimit)", f"{lim.cell_seconds:g} s per cell",
+                 f"{lim.notebook_seconds:g} s per notebook"]
+        if not self.isolated():
+            return items
+        why = Cgroup.available()
+        items += ([f"memory {lim.memory_mb} MiB and {lim.max_processes} processes for the whole sandbox (cgroup)"]
+                  if not why else [f"no whole-sandbox memory cap ({why})"])
+        items += [f"{lim.max_processes} processes for the worker's own uid (rlimit)",
+                  "read-only filesystem except a scratch tmpfs", "no new namespaces (seccomp)"]
+        return items
+
     def describe(self) -> str:
         if self.isolated():
-            return ("namespaces (mount, network, PID) + tmpfs over secret folders + unprivileged uid + rlimits "
-                    f"(memory {self.limits.memory_mb} MiB, {self.limits.cell_seconds:.0f} s per cell, "
-                    f"{self.limits.notebook_seconds:.0f} s per notebook)")
-        return ("fallback: process group + rlimits + empty working folder (not root or no unshare/setpriv: "
-                "secret folders stay readable, the network stays reachable)")
+            return ("namespaces (mount, network, PID, IPC) + tmpfs over secret folders + unprivileged uid of its own; "
+                    + "; ".join(self.in_force()))
+        return ("fallback, no isolation: process group + rlimits + empty working folder (student code can read the "
+                "secret folders, write where you can write, reach the network and signal the grader); "
+                + "; ".join(self.in_force()))
 
-    def _preexec(self):
+    def _preexec(self, group: Cgroup | None = None):
         lim = self.limits
 
         def apply():
             os.setsid()
+            die_with_parent()   # a judge that dies takes its worker (and, through the namespace, all) along
+            if group is not None:
+                group.enter()
             mem = lim.memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
             resource.setrlimit(resource.RLIMIT_CPU, (lim.cpu_seconds, lim.cpu_seconds + 5))
             resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            if self.isolated():  # root ignores it; it binds the worker's own uid after setpriv
+                resource.setrlimit(resource.RLIMIT_NPROC, (lim.max_processes, lim.max_processes))
 
         return apply
+
+    def _script(self, uid: int, scratch: str, worker: list[str]) -> str:
+        """The shell program run as root inside the new namespaces, ending in the unprivileged worker."""
+        q = shlex.quote
+        lines = ["set -e", f"mount -t tmpfs -o size={SCRATCH_MB}m,mode=1777 none {q(scratch)}"]
+        # A private folder holding the installation: cover it with a tmpfs that holds only what is needed.
+        for k, (top, needed) in enumerate(sorted(self.exposures().items())):
+            stage = f"{scratch}/.expose{k}"
+            lines += [f"mkdir {q(stage)}", f"mount --rbind {q(str(top))} {q(stage)}",
+                      f"mount -t tmpfs -o size=1m,mode=0755 none {q(str(top))}"]
+            for p in needed:
+                rel = p.relative_to(top)
+                lines += [f"mkdir -p {q(str(p))}", f"mount --rbind {q(stage + '/' + str(rel))} {q(str(p))}"]
+            lines += [f"umount -l {q(stage)}", f"rmdir {q(stage)}"]
+        # $@ holds what to hide: folders get an empty read-only tmpfs, files /dev/null.
+        lines.append('for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o ro,size=1k,mode=0555 none "$d"; '
+                     'elif [ -f "$d" ]; then mount --bind /dev/null "$d"; fi; done')
+        # Everything read-only but the scratch space (/proc and /dev keep their own rules).
+        lines.append("while read -r _ _ _ _ m _; do m=$(printf '%b' \"$m\"); case \"$m\" in "
+                     f"{q(scratch)}|/proc|/proc/*|/dev|/dev/*) continue;; esac; "
+                     'mount -o remount,bind,ro "$m" 2>/dev/null || true; done < /proc/self/mountinfo')
+        lines.append("ip link set lo up 2>/dev/null || true")
+        # no `exec`: sh stays PID 1 of the namespace, so the worker is an ordinary process
+        # (PID 1 ignores signals it has no handler for, a SIGSEGV included).
+        lines.append(f"cd {q(scratch)}; setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all "
+                     "--bounding-set=-all --no-new-privs -- " + " ".join(q(w) for w in worker))
+        return "\n".join(lines)
 
     def start(self, slot: int, workdir: Path) -> subprocess.Popen:
         """Start a worker; returns the Popen with .wire = (fd to write to it, fd to read from it)."""
@@ -93,36 +215,42 @@ class Sandbox:
             "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "LANG": "C.UTF-8",
             "LSTMLAB_WIRE": f"{to_worker_r},{from_worker_w}",
         }
-        # -I: ignore PYTHON* variables and the working folder on sys.path.
-        worker = [sys.executable, "-I", "-m", "lstmlab.tooling.grading.worker"]
+        # -I: ignore PYTHON* variables and the working folder on sys.path; the worker imports the same
+        # lstmlab as this process, wherever it lives.
+        import lstmlab
+
+        lib = str(Path(lstmlab.__file__).resolve().parent.parent)
+        worker = [sys.executable, "-I", "-c",
+                  f"import sys; sys.path.insert(0, {lib!r}); from lstmlab.tooling.grading.worker import main; main()"]
+        lease, group = None, None
         if self.isolated():
-            uid = str(61000 + slot % 1000)
+            uid, lease = lease_uid(slot)
+            group = Cgroup.create(f"lstmlab-{uid}", self.limits.memory_mb << 20, self.limits.max_processes)
             # The worker's scratch space is an empty writable tmpfs: /tmp itself where it can be hidden,
             # else (the installation lives under /tmp) the worker's own folder.
-            tmp_ok = self._hideable(Path("/tmp"))
-            scratch = "/tmp" if tmp_ok else str(workdir)
-            env.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=f"{scratch}/.mpl")
+            scratch = "/tmp" if self._hideable(Path("/tmp")) else str(workdir)
+            env.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=f"{scratch}/.mpl", LSTMLAB_SECCOMP="1")
             extra = [str(p) for p in (Path("/dev/shm"), Path("/var/tmp")) if self._hideable(p)]
-            # $@ holds what to hide: folders get an empty read-only tmpfs, files /dev/null.
-            script = ('set -e; for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o ro,size=1k,mode=0555 none "$d"; '
-                      'elif [ -f "$d" ]; then mount --bind /dev/null "$d"; fi; done; '
-                      f"mount -t tmpfs -o size=256m,mode=1777 none {scratch}; "
-                      "ip link set lo up 2>/dev/null || true; "
-                      # no `exec`: sh stays PID 1 of the namespace, so the worker is an ordinary process
-                      # (PID 1 ignores signals it has no handler for, a SIGSEGV included).
-                      f"cd {scratch}; setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all "
-                      f"--bounding-set=-all --no-new-privs -- " + " ".join(worker))
-            argv = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
-                    "--propagation", "private", "sh", "-c", script, "sandbox",
+            argv = ["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc",
+                    "--propagation", "private", "sh", "-c", self._script(uid, scratch, worker), "sandbox",
                     *[str(p) for p in self.hidden_paths()], *extra]
         else:
             argv = worker
-        proc = subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, pass_fds=(to_worker_r, from_worker_w),
-                                preexec_fn=self._preexec(), close_fds=True)
+        try:
+            proc = subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, pass_fds=(to_worker_r, from_worker_w),
+                                    preexec_fn=self._preexec(group), close_fds=True)
+        except BaseException:
+            for fd in (to_worker_r, to_worker_w, from_worker_r, from_worker_w, lease):
+                if fd is not None:
+                    os.close(fd)
+            if group is not None:
+                group.remove()
+            raise
         os.close(to_worker_r)
         os.close(from_worker_w)
         proc.wire = (to_worker_w, from_worker_r)
+        proc.lease, proc.cgroup = lease, group
         return proc
 
 
@@ -141,3 +269,10 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    group = getattr(proc, "cgroup", None)
+    if group is not None:
+        group.remove()
+    lease = getattr(proc, "lease", None)
+    if lease is not None:  # the uid is free again only once its processes are gone
+        os.close(lease)
+        proc.lease = None

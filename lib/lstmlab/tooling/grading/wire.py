@@ -29,7 +29,11 @@ import numpy as np
 
 from lstmlab.checking.diagnosis import is_torch_tensor
 
-MAX_MESSAGE = 256 * 1024 * 1024  # a message larger than this is a protocol error, not a grade
+MAX_MESSAGE = 64 * 1024 * 1024   # a message larger than this is a protocol error, not a grade
+# JSON containers and items a message may hold: decoding allocates a Python object per item, so a
+# message of small numbers would grow the judge by ~50 times its size. Arrays travel as one base64
+# string each and count once; with both caps decoding stays within a few times MAX_MESSAGE.
+MAX_ITEMS = 1_000_000
 ND_KINDS = "biufc"               # bool, int, uint, float, complex: no object or string arrays
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
@@ -42,17 +46,26 @@ class Unsupported(TypeError):
     """A value of a type that cannot cross the wire."""
 
 
-def send(fd: int, message: dict) -> None:
+class TimedOut(Exception):
+    """No complete message arrived (or could be sent) before the deadline."""
+
+
+def send(fd: int, message: dict, deadline: float | None = None) -> None:
+    """Write one message. With a deadline (time.monotonic()) and a non-blocking fd, a reader that stops
+    reading raises TimedOut instead of blocking the writer forever."""
     data = json.dumps(message, separators=(",", ":"), allow_nan=False).encode()
     payload = struct.pack(">I", len(data)) + data
     view = memoryview(payload)
     while view:
-        n = os.write(fd, view)
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+                raise TimedOut()
+        try:
+            n = os.write(fd, view)
+        except BlockingIOError:
+            continue
         view = view[n:]
-
-
-class TimedOut(Exception):
-    """No complete message arrived before the deadline."""
 
 
 def _read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
@@ -62,7 +75,10 @@ def _read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
                 raise TimedOut()
-        chunk = os.read(fd, min(n - got, 1 << 20))
+        try:
+            chunk = os.read(fd, min(n - got, 1 << 20))
+        except BlockingIOError:
+            continue
         if not chunk:
             raise EOFError("the other side closed the channel")
         chunks.append(chunk)
@@ -75,8 +91,11 @@ def receive(fd: int, deadline: float | None = None) -> dict:
     (length,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
     if length > MAX_MESSAGE:
         raise ProtocolError(f"message of {length} bytes is over the limit")
+    data = _read_exact(fd, length, deadline)
+    if data.count(b",") + data.count(b"[") + data.count(b"{") > MAX_ITEMS:
+        raise ProtocolError(f"message holds more than {MAX_ITEMS} values")
     try:
-        message = json.loads(_read_exact(fd, length, deadline))
+        message = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"not JSON: {exc}") from None
     if not isinstance(message, dict):

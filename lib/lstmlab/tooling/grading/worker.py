@@ -72,7 +72,7 @@ def _format_error(exc: BaseException) -> str:
     return text[-4000:]
 
 
-def serve(fd_in: int, fd_out: int) -> None:
+def serve(fd_in: int, fd_out: int, seccomp: bool = False) -> None:
     # Everything the worker relies on is bound here, before any student code runs, so that
     # rebinding module attributes later cannot reach these references.
     from IPython.core.inputtransformer2 import TransformerManager
@@ -180,7 +180,7 @@ def serve(fd_in: int, fd_out: int) -> None:
             send(fd_out, {"error": f"unknown request {op!r}"})
         return True
 
-    send(fd_out, {"ready": True, "pid": os.getpid()})
+    send(fd_out, {"ready": True, "pid": os.getpid(), "seccomp": seccomp})
     while True:
         try:
             msg = receive(fd_in)
@@ -193,7 +193,12 @@ def serve(fd_in: int, fd_out: int) -> None:
 def main() -> None:
     fd_in, fd_out = (int(x) for x in os.environ["LSTMLAB_WIRE"].split(","))
     os.environ.pop("LSTMLAB_WIRE", None)
-    serve(fd_in, fd_out)
+    blocked = False
+    if os.environ.pop("LSTMLAB_SECCOMP", "") == "1":  # before any student code: no new namespaces
+        from lstmlab.tooling.grading import seccomp
+
+        blocked = seccomp.install()
+    serve(fd_in, fd_out, blocked)
     os._exit(0)
 
 
