@@ -100,11 +100,19 @@ def lesson_spec(nb, lesson: str) -> LessonSpec:
 
 # Constructs no answer in this course needs, used to reach into the grader's machinery.
 TAMPERING_NAMES = {"__code__", "__globals__", "__closure__", "__builtins__", "__subclasses__", "__import__",
+                   "__getattribute__", "__dict__", "__loader__", "__spec__", "__wrapped__", "__reduce_ex__",
                    "_getframe", "f_back", "f_globals", "gi_frame", "get_ipython", "settrace", "setprofile",
                    "input_transformers_cleanup", "input_transformers_post", "excepthook", "showtraceback"}
-TAMPERING_MODULES = {"gc", "ctypes", "inspect", "builtins", "importlib", "signal", "cffi", "IPython",
+# torch beneath its Python API, where the ready-made guard does not look (as attributes: torch._VF.lstm)
+TORCH_INTERNALS = {"_VF", "_C", "aten", "_ops", "_functorch", "_dynamo", "overrides", "TorchFunctionMode",
+                   "TorchDispatchMode"}
+TAMPERING_MODULES = {"gc", "ctypes", "inspect", "builtins", "importlib", "signal", "cffi", "IPython", "runpy",
+                     "operator", "types", "pickle", "marshal", "code", "codeop", "zipimport", "pkgutil",
                      "lstmlab.tooling", "lstmlab.tooling.grading", "lstmlab.tooling.grading.worker",
                      "lstmlab.checking", "lstmlab.checking.guard", "lstmlab.checking.harness"}
+# Builtins that reach attributes or code by a name computed at run time, which no scan can read.
+DYNAMIC_ACCESS = {"getattr", "setattr", "delattr", "hasattr", "exec", "eval", "compile", "globals", "locals", "vars",
+                  "__import__", "breakpoint"}
 
 
 def tampering(source: str) -> list[str]:
@@ -115,7 +123,7 @@ def tampering(source: str) -> list[str]:
         return []
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in TAMPERING_NAMES:
+        if isinstance(node, ast.Attribute) and (node.attr in TAMPERING_NAMES or node.attr in TORCH_INTERNALS):
             found.add(f"uses .{node.attr}")
         elif isinstance(node, ast.Attribute) and node.attr == "modules" and isinstance(node.value, ast.Name) and node.value.id == "sys":
             found.add("uses sys.modules")
@@ -125,8 +133,22 @@ def tampering(source: str) -> list[str]:
             found |= {f"imports {a.name}" for a in node.names if a.name in TAMPERING_MODULES}
         elif isinstance(node, ast.ImportFrom) and (node.module or "") in TAMPERING_MODULES:
             found.add(f"imports from {node.module}")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("exec", "eval", "compile", "setattr", "delattr", "globals", "vars"):
-            found.add(f"calls {node.func.id}()")
+    # Dynamic access: a computed name (getattr(torch.nn, "LS" + "TM")) defeats any list of names, so it
+    # is refused outright; only getattr/hasattr with a plain literal name that is not private pass.
+    literal_ok = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr")
+                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
+                and not node.args[1].value.startswith("_") and node.args[1].value not in TAMPERING_NAMES):
+            literal_ok.add(id(node.func))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in DYNAMIC_ACCESS and id(node) not in literal_ok:
+            found.add(f"uses {node.id}" + ("() with a computed or private name" if node.id in ("getattr", "hasattr") else ""))
+        elif isinstance(node, ast.Attribute) and node.attr in DYNAMIC_ACCESS:
+            found.add(f"uses .{node.attr}")
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and (node.value in TAMPERING_NAMES or node.value in TORCH_INTERNALS) and node.value.startswith("_")):
+            found.add(f"names {node.value!r}")
     return sorted(found)
 
 
