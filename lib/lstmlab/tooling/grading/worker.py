@@ -65,11 +65,13 @@ class _IPythonStub:
 
 
 def _format_error(exc: BaseException) -> str:
-    """The student's exception, with the traceback limited to their own code."""
-    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    keep = [ln for ln in lines if "lstmlab/grading/" not in ln]
-    text = "".join(keep[-12:])
-    return text[-4000:]
+    """The student's exception, with the traceback limited to their own code: frames of the grading
+    machinery (this worker, the checking helpers) are dropped, each with its source line."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not any(part in f.filename.replace("\\", "/") for part in ("lstmlab/tooling/", "lstmlab/checking/"))]
+    lines = (["Traceback (most recent call last):\n"] if frames else []) + traceback.format_list(frames)[-10:]
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)[-4000:]
 
 
 def serve(fd_in: int, fd_out: int, seccomp: bool = False) -> None:
