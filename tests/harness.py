@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from lstmlab.tooling.grading.notebook import lesson_spec, nbgrader_meta  # noqa: F401  (nbgrader_meta: for tests)
+from lstmlab.tooling.grading.notebook import lesson_spec, nbgrader_meta, tampering  # noqa: F401  (nbgrader_meta: for tests)
 
 MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)
 
@@ -71,6 +71,10 @@ class LessonRunner:
     def judge(self, solution_id: str, source: str) -> tuple[bool, str]:
         """(passed, message): run `source` in place of the solution, then the exercise's full test cell."""
         ex = self.exercises[solution_id]
+        # The same scan `lstmlab grade` applies: an answer it rejects must not pass here either.
+        reasons = tampering(source)
+        if reasons:
+            return False, "rejected: the answer reaches into the interpreter or the grader (" + ", ".join(reasons) + ")"
         ns = dict(self.base)
         try:
             run_source(source, ns, f"{solution_id} implementation")

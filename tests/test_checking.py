@@ -223,3 +223,23 @@ def test_a_number_changed_inside_a_state_dict_and_weights_inside_a_namedtuple_ar
     assert np.array_equal(p.Wx, before)
     got = call_student("lstm", lambda params: params.input_size, p, names=("params",))
     assert got == 3, "a namedtuple keeps its type (and properties) through the copy"
+
+
+def test_assert_ndarray_and_assert_number_say_what_came_back():
+    from lstmlab.checking import assert_ndarray, assert_number
+
+    a = np.zeros(3)
+    assert assert_ndarray("h", a) is a
+    for got, said in [([0.0, 0.0], "got a list of length 2"), (torch.zeros(2), "got a torch tensor"),
+                      (np.zeros(2, dtype=int), "float array, got an array of dtype int64"), (None, "forget to `return`"),
+                      ("0", "got str")]:
+        with pytest.raises(CheckFailed, match=said):
+            assert_ndarray("h", got)
+    assert assert_ndarray("mask", np.zeros(2, dtype=bool), floats=False).dtype == bool
+    with pytest.raises(CheckFailed, match="the exercise returns float64"):
+        assert_ndarray("r", np.zeros(2, dtype=np.float32), float64=True)
+    assert assert_number("n", np.float32(2.5)) == 2.5 and assert_number("n", np.array(3)) == 3.0
+    for got, said in [(True, "got a bool"), (np.array([1.0]), "take the number out"), ([1.0], "got a list of length 1"),
+                      (torch.tensor(1.0), "torch tensor")]:
+        with pytest.raises(CheckFailed, match=said):
+            assert_number("n", got)

@@ -244,7 +244,7 @@ def test_outputs_are_complete(graded):
 def test_feedback_names_the_mistake(graded):
     base, results, _ = graded
     msg = next(e for e in results["numpy_override_quiet"].exercises if e.exercise == "test_lstm_gates").message
-    assert "computed from the 'f' block" in msg
+    assert "wrong order: (f, i, g, o) instead of (i, f, g, o)" in msg     # WRONG_GATES swaps i and f
     page = (base / "out" / "feedback" / "torch_lstm" / f"{LESSON}.html").read_text(encoding="utf-8")
     assert "must be written from scratch" in page and "torch.nn.LSTM" in page
 

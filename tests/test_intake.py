@@ -130,3 +130,36 @@ def test_grading_without_isolation_needs_an_explicit_flag(tmp_path, monkeypatch,
     assert code == 2 and "--no-isolation" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
     assert "no isolation" in Sandbox(force_fallback=True).describe()
+
+
+@pytest.mark.parametrize("source, reason", [
+    ("f = getattr(torch.nn, 'LS' + 'TM')", "getattr() with a computed or private name"),
+    ("name = 'LSTM'\nf = getattr(torch.nn, name)", "getattr() with a computed or private name"),
+    ("c = getattr(lstm_forward, '__co' 'de__')", "__code__"),           # implicit concatenation is one literal
+    ("g = getattr\nf = g(torch.nn, 'LSTM')", "uses getattr"),
+    ("f = torch._VF.lstm", "._VF"),
+    ("f = torch.ops.aten.lstm", ".aten"),
+    ("import runpy", "imports runpy"),
+    ("from operator import attrgetter", "imports from operator"),
+    ("f = vars(torch.nn)['LSTM']", "uses vars"),
+    ("f = torch.nn.__dict__['LSTM']", ".__dict__"),
+    ("f = eval('torch.nn.LSTM')", "uses eval"),
+    ("f = object.__getattribute__(torch.nn, 'LSTM')", "__getattribute__"),
+])
+def test_the_answer_scan_does_not_depend_on_the_names_an_answer_spells(source, reason):
+    from lstmlab.tooling.grading.notebook import tampering
+
+    found = tampering(source)
+    assert any(reason in r for r in found), found
+
+
+@pytest.mark.parametrize("source", [
+    "y = getattr(np, 'tanh')(x)",
+    "ok = hasattr(x, 'shape')",
+    "import numpy as np\nfrom math import sqrt\nsteps = {'torch': np.tanh}\nf = steps['torch']",
+    "_C = 3\nlabel = 'aten'",
+])
+def test_the_answer_scan_leaves_ordinary_code_alone(source):
+    from lstmlab.tooling.grading.notebook import tampering
+
+    assert tampering(source) == []

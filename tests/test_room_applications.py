@@ -135,3 +135,25 @@ def test_a_student_exception_propagates_with_the_hint_as_a_note():
     with pytest.raises(IndexError) as info:
         check.check_naive_forecast(too_far_back, hidden=True)
     assert any("ceil(h/m)" in note for note in info.value.__notes__)
+
+
+def test_checks_hold_the_text_to_its_word_ddof_and_rounding():
+    def ddof1(series, n_fit):
+        s = np.asarray(series, dtype=float)
+        return (s - s[:n_fit].mean()) / s[:n_fit].std(ddof=1), float(s[:n_fit].mean()), float(s[:n_fit].std(ddof=1))
+
+    with pytest.raises(CheckFailed, match="ddof=1"):
+        check.check_standardize(ddof1)
+
+    def truncating(X, y, val_fraction):
+        k = len(X) - int(val_fraction * len(X))
+        return X[:k], y[:k], X[k:], y[k:]
+
+    with pytest.raises(CheckFailed, match="truncated"):
+        check.check_time_split(truncating, hidden=True)
+
+    def count_from_the_end(clean_scores, false_alarm_rate):      # s[-0] is the smallest score when M * rate < 1
+        return float(np.sort(clean_scores)[-int(len(clean_scores) * false_alarm_rate)])
+
+    with pytest.raises(CheckFailed):
+        check.check_threshold(count_from_the_end, hidden=True)

@@ -201,3 +201,24 @@ def test_checks_pass_numpy_answers_and_let_student_exceptions_through():
 
     with pytest.raises(CheckFailed, match="changed its input scores in place"):
         check.check_masked_softmax(in_place)
+
+
+def test_masked_softmax_maximum_must_ignore_zeroed_padding():
+    def times_mask(scores, mask=None):
+        mask = np.ones(scores.shape, bool) if mask is None else mask
+        s = scores * mask
+        e = np.exp(s - s.max(-1, keepdims=True)) * mask
+        tot = e.sum(-1, keepdims=True)
+        return e / np.where(tot > 0, tot, 1.0)
+
+    with pytest.raises(CheckFailed, match="far below 0"):
+        check.check_masked_softmax(times_mask, hidden=True)
+
+
+def test_attention_says_wrong_order_when_context_and_weights_have_one_shape():
+    def swapped(q, K, V, mask=None):
+        ctx, w = A.attention(q, K, V, mask)
+        return w, ctx
+
+    with pytest.raises(CheckFailed, match="wrong order"):
+        check.check_attention(swapped)

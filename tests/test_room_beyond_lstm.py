@@ -143,3 +143,20 @@ def test_student_exceptions_propagate_with_the_hint():
     with pytest.raises(ValueError) as info:
         check.check_qkv_projection(broken)
     assert any("X @ Wq applies the same projection" in note for note in info.value.__notes__)
+
+
+def test_self_attention_needs_each_rows_own_maximum_and_a_numpy_mask():
+    def global_max(X, Wq, Wk, Wv, causal=True):                     # numpy only: the hidden guard bans sa.*
+        Q, K, V = X @ Wq, X @ Wk, X @ Wv
+        S = Q @ K.transpose(0, 2, 1) / np.sqrt(Q.shape[-1])
+        if causal:
+            S = np.where(np.tri(X.shape[1], dtype=bool), S, -np.inf)
+        e = np.exp(S - S.max())
+        w = e / e.sum(-1, keepdims=True)
+        return w @ V, w
+
+    check.check_self_attention(global_max)                           # visible: rows alike, passes
+    with pytest.raises(CheckFailed, match="each row's own maximum"):
+        check.check_self_attention(global_max, hidden=True)
+    with pytest.raises(CheckFailed, match="numpy array"):
+        check.check_causal_mask(lambda T: [[j <= i for j in range(T)] for i in range(T)])

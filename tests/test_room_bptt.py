@@ -118,6 +118,42 @@ def test_student_exceptions_propagate_unchanged():
         bptt.check_step_backward(broken)
 
 
+def _central(f, x, h=1e-5, step=None):
+    """A correct central difference; `step` overrides the h it uses (to play a student who ignores h)."""
+    h = h if step is None else step
+    grad = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        up = f()
+        x[idx] = old - h
+        down = f()
+        x[idx] = old
+        grad[idx] = (up - down) / (2 * h)
+    return grad
+
+
+def test_the_checker_uses_the_step_it_is_given_and_its_type():
+    bptt.check_numerical_gradient(_central, hidden=True)
+    with pytest.raises(CheckFailed, match="ignores the step h it is given"):
+        bptt.check_numerical_gradient(lambda f, x, h=1e-5: _central(f, x, step=1e-5), hidden=True)
+    with pytest.raises(CheckFailed, match="is float32"):
+        bptt.check_numerical_gradient(lambda f, x, h=1e-5: _central(f, x, h).astype(np.float32))
+    with pytest.raises(CheckFailed, match="should be a numpy array, got a list"):
+        bptt.check_numerical_gradient(lambda f, x, h=1e-5: _central(f, x, h).tolist())
+    with pytest.raises(CheckFailed, match="multiplied by h\\*\\*2"):
+        bptt.check_numerical_gradient(lambda f, x, h=1e-5: _central(f, x, h) * (2 * h) / 2 * h)
+
+
+def test_swapped_gradients_are_named_as_wrong_order():
+    def swapped(dh, dc, cache):
+        dx, dh_prev, dc_prev, dWx, dWh, db = bptt.step_backward_variant(dh, dc, cache)
+        return dx, dc_prev, dh_prev, dWx, dWh, db
+
+    with pytest.raises(CheckFailed, match=r"wrong order: \(dx, dc_prev, dh_prev, dWx, dWh, db\)"):
+        bptt.check_step_backward(swapped)
+
+
 # --- experiments, tasks, plots -----------------------------------------------------------------
 
 def _lstm_case(T=12, seed=0):

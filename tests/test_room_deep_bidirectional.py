@@ -119,3 +119,102 @@ def test_student_exceptions_and_unanswered_exercises_propagate():
         checks.check_dropout(unanswered)
     with pytest.raises(IndexError):
         checks.check_deep_bidirectional(broken, hidden=True)
+
+
+
+def _masked_with(hold):
+    """A masked layer that, past a sequence's end, holds hold(h_new, h, h0) instead of the old state."""
+    def masked(X, lengths, h0, c0, Wx, Wh, b):
+        from lstmlab.lstm import lstm_step_forward
+
+        T = X.shape[1]
+        valid = S.length_mask(lengths, T)
+        h, c, Hs = h0, c0, np.zeros(X.shape[:2] + h0.shape[1:])
+        for t in range(T):
+            hn, cn, _ = lstm_step_forward(X[:, t], h, c, Wx, Wh, b)
+            keep = valid[:, t:t + 1]
+            h, c = np.where(keep, hn, hold(h, h0)), np.where(keep, cn, hold(c, c0))
+            Hs[:, t] = np.where(keep, hn, 0)
+        return Hs, (h, c)
+    return masked
+
+
+def test_masked_layer_tells_a_state_reset_from_reading_the_padding():
+    checks.check_masked_layer(_masked_with(lambda old, initial: old))
+    with pytest.raises(CheckFailed, match="sets the state to zero at padded steps"):
+        checks.check_masked_layer(_masked_with(lambda old, initial: 0 * old))
+    with pytest.raises(CheckFailed, match="back to h0, c0"):
+        checks.check_masked_layer(_masked_with(lambda old, initial: initial))
+
+    def reads_padding(X, lengths, h0, c0, Wx, Wh, b):
+        Hs, (h, c) = S.masked_lstm_forward(X, lengths, h0, c0, Wx, Wh, b)
+        return Hs, (Hs[:, -1], c)
+
+    with pytest.raises(CheckFailed, match="you read h_n from Hs\\[:, -1\\]"):
+        checks.check_masked_layer(reads_padding)
+
+
+@pytest.mark.parametrize("draw", ["random", "binomial", "uniform_lt", "flat"])
+def test_dropout_checks_accept_independent_masks_drawn_any_way(draw):
+    def dropout(Y, p, training, rng):
+        if not training:
+            return Y
+        keep = {"random": lambda: rng.random(Y.shape) >= p,
+                "binomial": lambda: rng.binomial(1, 1 - p, Y.shape).astype(bool),
+                "uniform_lt": lambda: rng.uniform(size=Y.shape) < 1 - p,
+                "flat": lambda: (rng.random(Y.size) >= p).reshape(Y.shape)}[draw]()
+        return Y * keep / (1 - p)
+
+    checks.check_dropout(dropout, hidden=True)
+
+
+def test_dropout_checks_refuse_shared_masks_and_counts_that_round_to_zero():
+    def shared_over_time(Y, p, training, rng):
+        if not training:
+            return Y
+        shape = (Y.shape[0], 1) + Y.shape[2:] if Y.ndim > 2 else Y.shape
+        return Y * (rng.random(shape) >= p) / (1 - p)
+
+    def exact_count(Y, p, training, rng):
+        if not training:
+            return Y
+        keep = np.ones(Y.size, dtype=bool)
+        keep[rng.choice(Y.size, int(p * Y.size), replace=False)] = False
+        return Y * keep.reshape(Y.shape) / (1 - p)
+
+    with pytest.raises(CheckFailed, match="same at every index of axis 1"):
+        checks.check_dropout(shared_over_time)
+    with pytest.raises(CheckFailed, match="never dropped anything"):
+        checks.check_dropout(exact_count, hidden=True)
+
+
+def test_deep_check_finds_a_layer_whose_input_was_not_dropped():
+    def deep(skip):
+        def run(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+            inp, hs, cs = X, [], []
+            for l, (fwd, bwd) in enumerate(layers):
+                Hf, (hf, cf) = S.masked_lstm_forward(inp, lengths, h0[2 * l], c0[2 * l], *fwd)
+                Hb, (hb, cb) = S.masked_lstm_forward(S.reverse_padded(inp, lengths), lengths, h0[2 * l + 1],
+                                                     c0[2 * l + 1], *bwd)
+                inp = np.concatenate([Hf, S.reverse_padded(Hb, lengths)], axis=2)
+                hs += [hf, hb]
+                cs += [cf, cb]
+                if l < len(layers) - 1 and l != skip:
+                    inp = S.dropout_forward(inp, dropout, training, rng)[0]
+            return inp, (np.stack(hs), np.stack(cs))
+        return run
+
+    checks.check_deep_bidirectional(deep(skip=None))
+    _deep_three_layers(deep(skip=None))
+    with pytest.raises(CheckFailed, match="layer 1's final states are those of evaluation"):
+        _deep_three_layers(deep(skip=0))
+    with pytest.raises(CheckFailed, match="layer 2 must read zeros"):
+        _deep_three_layers(deep(skip=1))
+
+
+def _deep_three_layers(fn):
+    """Run the deep check on its three-layer hidden case only (the visible case has two layers)."""
+    X, lengths, h0, c0, layers = checks._case(2, 7, 2, 3, 3, True, 2, np.float64, [4, 7])
+    want, hw, cw = checks._torch(X, lengths, h0, c0, layers, True)
+    call = lambda *args, **kwargs: fn(*args, **kwargs)
+    checks._check_deep_dropout(call, X, lengths, h0, c0, layers, want, hw, cw, 1e-7, 1e-9, "(three layers)")

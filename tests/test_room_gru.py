@@ -87,6 +87,39 @@ def test_checks_call_the_student_through_the_harness(capsys):
                                  hidden=True)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_extreme_case_overflows_a_naive_exp_in_every_block_both_signs(dtype):
+    x, h, params = checks._extreme_case(dtype)
+    assert x.dtype == dtype and params.Wx.dtype == dtype
+    a = np.asarray(x, np.float64) @ np.asarray(params.Wx, np.float64)
+    for name, s in G.gate_slices(h.shape[1]).items():
+        assert a[:, s].max() > checks.OVERFLOW[dtype] and a[:, s].min() < -checks.OVERFLOW[dtype], name
+    assert np.abs(a[0]).max() < 10
+
+
+def test_a_naive_sigmoid_fails_the_hidden_cases_only():
+    def naive(x, h_prev, Wx, Wh, bx, bh):
+        H = h_prev.shape[1]
+        s = lambda v: np.exp(v) / (1 + np.exp(v))
+        a, b = x @ Wx + bx, h_prev @ Wh + bh
+        r, z = s(a[:, :H] + b[:, :H]), s(a[:, H:2 * H] + b[:, H:2 * H])
+        return (1 - z) * np.tanh(a[:, 2 * H:] + r * b[:, 2 * H:]) + z * h_prev
+
+    checks.check_step_torch(naive)
+    with pytest.raises(CheckFailed, match="NaN or inf"):
+        checks.check_step_torch(naive, hidden=True)
+
+
+def test_defaults_of_the_signatures_are_checked():
+    def forward(X, h0, Wx, Wh, bx, bh, convention="chapter"):
+        return G.gru_forward(X, h0, Wx, Wh, bx, bh, convention=convention)
+
+    with pytest.raises(CheckFailed, match="Called without `convention`, your gru_forward ran the chapter's GRU"):
+        checks.check_forward(forward)
+    with pytest.raises(CheckFailed, match="default is bias_vectors=1"):
+        checks.check_param_count(lambda D, H, bias_vectors=0: 3 * (H * D + H * H + bias_vectors * H))
+
+
 # --- the counting task ----------------------------------------------------------------------------
 
 def test_anbn_is_seeded_and_its_targets_count():

@@ -251,3 +251,18 @@ def test_unanswered_and_student_exceptions_propagate():
         checks.check_saturation(unanswered, hidden=True)
     with pytest.raises(ZeroDivisionError):
         checks.check_tracking_unit(lambda A, feature: 1 / 0)
+
+
+def test_unit_correlations_must_centre_first_and_return_float64():
+    def one_pass(A, feature):
+        X = np.asarray(A, dtype=np.float64).reshape(-1, A.shape[-1])
+        y = np.asarray(feature, dtype=np.float64).reshape(-1)
+        cov = (X * y[:, None]).mean(0) - X.mean(0) * y.mean()
+        var = (X * X).mean(0) - X.mean(0) ** 2
+        return cov / np.sqrt(np.maximum(var, 1e-300) * ((y * y).mean() - y.mean() ** 2))
+
+    checks.check_unit_correlations(one_pass)                         # the visible case sits near 0
+    with pytest.raises(CheckFailed, match="far from 0"):
+        checks.check_unit_correlations(one_pass, hidden=True)
+    with pytest.raises(CheckFailed, match="float64"):
+        checks.check_unit_correlations(lambda A, f: interpret.unit_correlations(A, f).astype(np.float32))

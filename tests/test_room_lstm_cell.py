@@ -83,6 +83,61 @@ def test_calling_the_reference_fails_the_hidden_tests_only():
         checks.check_step(step, hidden=True)
 
 
+def _naive_gates(x, h_prev, Wx, Wh, b):
+    """Right formula, a sigmoid and tanh that overflow: exp(a) / (1 + exp(a)) is inf / inf past |a| ~ 710."""
+    H = h_prev.shape[1]
+    s = lambda z: np.exp(z) / (1 + np.exp(z))
+    a = x @ Wx + h_prev @ Wh + b
+    return s(a[:, :H]), s(a[:, H:2 * H]), (np.exp(2 * a[:, 2 * H:3 * H]) - 1) / (np.exp(2 * a[:, 2 * H:3 * H]) + 1), s(a[:, 3 * H:])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_extreme_case_overflows_a_naive_exp_in_every_gate_both_signs(dtype):
+    from lstmlab import lstm as ref
+
+    x, h, c, (Wx, Wh, b) = checks._extreme_case(dtype)
+    assert x.dtype == dtype and Wx.dtype == dtype
+    a = checks._pre64(x, h, Wx, Wh, b)
+    for gate, s in ref.gate_slices(h.shape[1]).items():
+        assert a[:, s].max() > checks.OVERFLOW[dtype] and a[:, s].min() < -checks.OVERFLOW[dtype], gate
+    assert np.abs(a[0]).max() < 10          # and a row of moderate values, where precision shows
+
+
+def test_a_naive_sigmoid_passes_the_visible_case_and_fails_the_hidden_ones():
+    checks.check_gates(_naive_gates)                       # moderate values: nothing overflows
+    with pytest.raises(CheckFailed, match="NaN or inf"):
+        checks.check_gates(_naive_gates, hidden=True)
+
+
+def test_swaps_are_named_as_wrong_order():
+    with pytest.raises(CheckFailed, match=r"wrong order: \(h, c\) instead of \(c, h\)"):
+        checks.check_cell_update(lambda c_prev, i, f, g, o: _cell_update(c_prev, i, f, g, o)[::-1])
+    with pytest.raises(CheckFailed, match=r"wrong order: \(c, h\) instead of \(h, c\)"):
+        checks.check_step(lambda *args: _step(*args)[::-1])
+    with pytest.raises(CheckFailed, match=r"wrong order: \(f, i, g, o\).*or you cut a gate"):
+        checks.check_gates(lambda *args: (lambda i, f, g, o: (f, i, g, o))(*_gates(*args)))
+    with pytest.raises(CheckFailed, match=r"wrong order: \(c_T, h_T\)"):
+        checks.check_forward(lambda *args: (lambda Hs, f: (Hs, f[::-1]))(*_forward(*args)))
+
+
+def test_return_types_are_checked():
+    with pytest.raises(CheckFailed, match="should be a numpy array, got a list"):
+        checks.check_forward(lambda *args: (lambda Hs, f: (list(Hs), f))(*_forward(*args)))
+    with pytest.raises(CheckFailed, match="default is bias_vectors=1"):
+        checks.check_param_count(lambda D, H, bias_vectors=2: _param_count(D, H, bias_vectors))
+
+
+def test_inputs_changed_after_computing_the_right_answer_still_fail():
+    def sneaky(c_prev, i, f, g, o):
+        out = _cell_update(c_prev, i, f, g, o)
+        for a in (c_prev, i, f, g, o):
+            a *= 0.0                                         # the check's reference must not see this
+        return out
+
+    with pytest.raises(CheckFailed, match="changed its input c_prev in place"):
+        checks.check_cell_update(sneaky, hidden=True)
+
+
 # --- plots -------------------------------------------------------------------------------------
 
 def test_plot_gates_returns_what_it_drew():

@@ -285,3 +285,35 @@ def test_check_step_names_the_argument_changed_in_place_and_lets_exceptions_thro
 
     with pytest.raises(NotImplementedError):
         checks.check_step(unanswered)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_extreme_case_overflows_a_naive_exp_in_every_gate_both_signs(dtype):
+    x, h, c, params = checks._extreme_case(dtype)
+    assert x.dtype == dtype and params.p_i.dtype == dtype
+    x, h, c = (np.asarray(v, np.float64) for v in (x, h, c))
+    Wx, Wh, b, p_i, p_f, p_o = (np.asarray(v, np.float64) for v in params)
+    H = h.shape[1]
+    a = x @ Wx + h @ Wh + b
+    _, c_new, _ = P.peephole_step_forward(x, h, c, Wx, Wh, b, p_i, p_f, p_o)
+    pre = {"i": a[:, :H] + p_i * c, "f": a[:, H:2 * H] + p_f * c, "g": a[:, 2 * H:3 * H], "o": a[:, 3 * H:] + p_o * c_new}
+    for name, v in pre.items():
+        assert v.max() > checks.OVERFLOW[dtype] and v.min() < -checks.OVERFLOW[dtype], name
+
+
+def test_a_naive_sigmoid_fails_the_hidden_cases_and_swaps_are_named():
+    def naive(x, h_prev, c_prev, Wx, Wh, b, p_i, p_f, p_o):
+        H = h_prev.shape[1]
+        s = lambda z: np.exp(z) / (1 + np.exp(z))
+        a = x @ Wx + h_prev @ Wh + b
+        i, f = s(a[:, :H] + p_i * c_prev), s(a[:, H:2 * H] + p_f * c_prev)
+        c = f * c_prev + i * np.tanh(a[:, 2 * H:3 * H])
+        return s(a[:, 3 * H:] + p_o * c) * np.tanh(c), c
+
+    checks.check_step(naive)
+    with pytest.raises(CheckFailed, match="NaN or inf"):
+        checks.check_step(naive, hidden=True)
+    with pytest.raises(CheckFailed, match=r"wrong order: \(c, h\) instead of \(h, c\)"):
+        checks.check_step(lambda *args: _reference_step(*args)[::-1])
+    with pytest.raises(CheckFailed, match="should be a numpy array, got a list"):
+        checks.check_step(lambda *args: [a.tolist() for a in _reference_step(*args)])

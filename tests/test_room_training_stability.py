@@ -152,3 +152,22 @@ def test_checks_tell_an_input_returned_from_a_new_array():
 
     with pytest.raises(checks.CheckFailed, match="rmsprop_step changed its input state in place"):
         checks.check_rmsprop_step(in_place)
+
+
+def test_checks_expect_the_exact_norm_of_exploded_float32_gradients():
+    def float32_norm(grads):                                         # squares overflow float32 near 1e19
+        return float(np.sqrt(sum(np.sum(g * g) for g in grads)))
+
+    checks.check_global_norm(float32_norm)                            # visible: ordinary sizes pass
+    with pytest.raises(checks.CheckFailed, match="overflow float32"):
+        checks.check_global_norm(float32_norm, hidden=True)
+    checks.check_global_norm(O.global_norm, hidden=False)
+
+
+def test_clipping_compares_the_norm_itself_with_max_norm():
+    def by_sum_of_squares(grads, max_norm):
+        sq = sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads)
+        return [g * (max_norm / np.sqrt(sq)) if sq > max_norm else g.copy() for g in grads]
+
+    with pytest.raises(checks.CheckFailed, match="not its square"):
+        checks.check_clip_by_global_norm(by_sum_of_squares, hidden=True)

@@ -12,10 +12,46 @@ def lstm_gates(x, h_prev, Wx, Wh, b):
 
 WRONG = {
     "lstm_gates": [
+        # Extreme inputs: a sigmoid or tanh written with np.exp overflows to inf / inf = NaN.
+        ("naive sigmoid exp(a) / (1 + exp(a))", GATES_HEAD + '''
+    a = x @ Wx + h_prev @ Wh + b
+    s = lambda z: np.exp(z) / (1 + np.exp(z))
+    return s(a[:, :H]), s(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), s(a[:, 3*H:])
+''', "(float64; a sigmoid or tanh written with np.exp overflows there"),
+        ("tanh written with np.exp", GATES_HEAD + '''
+    a = x @ Wx + h_prev @ Wh + b
+    tanh = lambda z: (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+    return sigmoid(a[:, :H]), sigmoid(a[:, H:2*H]), tanh(a[:, 2*H:3*H]), sigmoid(a[:, 3*H:])
+''', "candidate g_t (the chapter's C~_t) with pre-activations up to"),
+        ("sigmoid stabilised with the batch's maximum (softmax's trick)", GATES_HEAD + '''
+    a = x @ Wx + h_prev @ Wh + b
+    def s(z):
+        m = z.max()
+        return np.exp(z - m) / (np.exp(-m) + np.exp(z - m))
+    return s(a[:, :H]), s(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), s(a[:, 3*H:])
+''', "contains NaN or inf"),
+        ("exp clipped at +-500: safe in float64 only", GATES_HEAD + '''
+    a = np.clip(x @ Wx + h_prev @ Wh + b, -500, 500)
+    s = lambda z: np.exp(z) / (1 + np.exp(z))
+    return s(a[:, :H]), s(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), s(a[:, 3*H:])
+''', "(float32; a sigmoid or tanh written with np.exp overflows there"),
+        ("pre-activations clipped at +-10 'for stability'", GATES_HEAD + '''
+    a = np.clip(x @ Wx + h_prev @ Wh + b, -10, 10)
+    return sigmoid(a[:, :H]), sigmoid(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), sigmoid(a[:, 3*H:])
+''', "with pre-activations up to"),
+        ("returns (i, f, o, g)", GATES_HEAD + '''
+    a = x @ Wx + h_prev @ Wh + b
+    return sigmoid(a[:, :H]), sigmoid(a[:, H:2*H]), sigmoid(a[:, 3*H:]), np.tanh(a[:, 2*H:3*H])
+''', "wrong order: (i, f, o, g) instead of (i, f, g, o)"),
+        ("returns torch tensors", GATES_HEAD + '''
+    import torch
+    a = torch.from_numpy(x @ Wx + h_prev @ Wh + b)
+    return torch.sigmoid(a[:, :H]), torch.sigmoid(a[:, H:2*H]), torch.tanh(a[:, 2*H:3*H]), torch.sigmoid(a[:, 3*H:])
+''', "should be a numpy array, got a torch tensor"),
         ("swapped i and f blocks", GATES_HEAD + '''
     a = x @ Wx + h_prev @ Wh + b
     return sigmoid(a[:, H:2*H]), sigmoid(a[:, :H]), np.tanh(a[:, 2*H:3*H]), sigmoid(a[:, 3*H:])
-''', "input gate i_t is computed from the 'f' block"),
+''', "wrong order: (f, i, g, o) instead of (i, f, g, o)"),
         ("gate order i, f, o, g", GATES_HEAD + '''
     a = x @ Wx + h_prev @ Wh + b
     return sigmoid(a[:, :H]), sigmoid(a[:, H:2*H]), np.tanh(a[:, 3*H:]), sigmoid(a[:, 2*H:3*H])
@@ -74,6 +110,27 @@ def lstm_gates(x, h_prev, Wx, Wh, b):
 ''', "must be written from scratch"),
     ],
     "lstm_cell_update": [
+        ("coupled gate (1 - f) instead of i", '''
+def lstm_cell_update(c_prev, i, f, g, o):
+    c = f * c_prev + (1 - f) * g
+    return c, o * np.tanh(c)
+''', "uses (1 - f) where the input gate i belongs"),
+        ("tanh applied to g again", '''
+def lstm_cell_update(c_prev, i, f, g, o):
+    c = f * c_prev + i * np.tanh(g)
+    return c, o * np.tanh(c)
+''', "applies tanh to g again"),
+        ("tanh written with np.exp", '''
+def lstm_cell_update(c_prev, i, f, g, o):
+    c = f * c_prev + i * g
+    e, m = np.exp(c), np.exp(-c)
+    return c, o * (e - m) / (e + m)
+''', "with |c_(t-1)| up to"),
+        ("returns one stacked array", '''
+def lstm_cell_update(c_prev, i, f, g, o):
+    c = f * c_prev + i * g
+    return np.stack([c, o * np.tanh(c)])
+''', "should return 2 values (c, h)"),
         ("forget gate on the candidate", '''
 def lstm_cell_update(c_prev, i, f, g, o):
     c = f * g + i * c_prev
@@ -103,7 +160,7 @@ def lstm_cell_update(c_prev, i, f, g, o):
 def lstm_cell_update(c_prev, i, f, g, o):
     c = f * c_prev + i * g
     return o * np.tanh(c), c
-''', "returned (h, c)"),
+''', "wrong order: (h, c) instead of (c, h)"),
         ("output gate inside the tanh", '''
 def lstm_cell_update(c_prev, i, f, g, o):
     c = f * c_prev + i * g
@@ -111,17 +168,37 @@ def lstm_cell_update(c_prev, i, f, g, o):
 ''', "output gate inside the tanh"),
     ],
     "lstm_step": [
+        ("inline naive sigmoid", '''
+def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    s = lambda z: np.exp(z) / (1 + np.exp(z))
+    i, f, g, o = s(a[:, :H]), s(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), s(a[:, 3*H:])
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+''', "with very large inputs (float64; a naive exp overflows there) contains NaN"),
+        ("gates passed to the update in the wrong order", '''
+def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
+    i, f, g, o = lstm_gates(x, h_prev, Wx, Wh, b)
+    c, h = lstm_cell_update(c_prev, f, i, g, o)
+    return h, c
+''', "passes the gates to lstm_cell_update in the wrong order"),
+        ("returns (h, c) stacked into one array", '''
+def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
+    c, h = lstm_cell_update(c_prev, *lstm_gates(x, h_prev, Wx, Wh, b))
+    return np.stack([h, c])
+''', "should return 2 values (h, c)"),
         ("returns (c, h)", '''
 def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
     i, f, g, o = lstm_gates(x, h_prev, Wx, Wh, b)
     return lstm_cell_update(c_prev, i, f, g, o)
-''', "returned (c, h)"),
+''', "wrong order: (c, h) instead of (h, c)"),
         ("h_prev passed as the cell state", '''
 def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
     i, f, g, o = lstm_gates(x, h_prev, Wx, Wh, b)
     c, h = lstm_cell_update(h_prev, i, f, g, o)
     return h, c
-''', "wrong values"),
+''', "passes h_prev where the cell state c_prev belongs"),
         ("h_t from c_{t-1}", '''
 def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
     i, f, g, o = lstm_gates(x, h_prev, Wx, Wh, b)
@@ -147,6 +224,43 @@ def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
 ''', "called torch.nn.LSTM"),
     ],
     "lstm_forward": [
+        ("starts from zeros instead of h0, c0", '''
+def lstm_forward(X, h0, c0, Wx, Wh, b):
+    h, c, outs = np.zeros_like(h0), np.zeros_like(c0), []
+    for t in range(X.shape[1]):
+        h, c = lstm_step(X[:, t], h, c, Wx, Wh, b)
+        outs.append(h)
+    return np.stack(outs, axis=1), (h, c)
+''', "starts from zeros instead of h0 and c0"),
+        ("Hs returned as a list of steps", '''
+def lstm_forward(X, h0, c0, Wx, Wh, b):
+    h, c, outs = h0, c0, []
+    for t in range(X.shape[1]):
+        h, c = lstm_step(X[:, t], h, c, Wx, Wh, b)
+        outs.append(h)
+    return outs, (h, c)
+''', "should be a numpy array, got a list"),
+        ("inline cell with a naive sigmoid", '''
+def lstm_forward(X, h0, c0, Wx, Wh, b):
+    H = h0.shape[1]
+    s = lambda z: np.exp(z) / (1 + np.exp(z))
+    h, c, outs = h0, c0, []
+    for t in range(X.shape[1]):
+        a = X[:, t] @ Wx + h @ Wh + b
+        c = s(a[:, H:2*H]) * c + s(a[:, :H]) * np.tanh(a[:, 2*H:3*H])
+        h = s(a[:, 3*H:]) * np.tanh(c)
+        outs.append(h)
+    return np.stack(outs, axis=1), (h, c)
+''', "with very large inputs"),
+        ("c_T read from Hs as well", '''
+def lstm_forward(X, h0, c0, Wx, Wh, b):
+    h, c, outs = h0, c0, []
+    for t in range(X.shape[1]):
+        h, c = lstm_step(X[:, t], h, c, Wx, Wh, b)
+        outs.append(h)
+    Hs = np.stack(outs, axis=1)
+    return Hs, (Hs[:, -1], Hs[:, -1])
+''', "You returned h_T where c_T belongs"),
         ("time-major outputs", '''
 def lstm_forward(X, h0, c0, Wx, Wh, b):
     h, c, outs = h0, c0, []
@@ -179,7 +293,7 @@ def lstm_forward(X, h0, c0, Wx, Wh, b):
         h, c = lstm_step(X[:, t], h, c, Wx, Wh, b)
         outs.append(h)
     return np.stack(outs, axis=1), (c, h)
-''', "order (h_T, c_T)"),
+''', "wrong order: (c_T, h_T) instead of (h_T, c_T)"),
         ("iterates over the batch axis", '''
 def lstm_forward(X, h0, c0, Wx, Wh, b):
     h, c, outs = h0, c0, []
@@ -204,6 +318,23 @@ def lstm_forward(X, h0, c0, Wx, Wh, b):
 ''', "must be written from scratch"),
     ],
     "lstm_param_count": [
+        ("default of two bias vectors (torch's)", '''
+def lstm_param_count(input_size, hidden_size, bias_vectors=2):
+    return 4 * (hidden_size * input_size + hidden_size ** 2 + bias_vectors * hidden_size)
+''', "the default is bias_vectors=1"),
+        ("bias vectors counted once for the layer", '''
+def lstm_param_count(input_size, hidden_size, bias_vectors=1):
+    return 4 * (hidden_size * input_size + hidden_size ** 2) + bias_vectors * hidden_size
+''', "counted each bias vector once for the whole layer"),
+        ("always two bias vectors", '''
+def lstm_param_count(input_size, hidden_size, bias_vectors=1):
+    return 4 * (hidden_size * input_size + hidden_size ** 2 + 2 * hidden_size)
+''', "always count two bias vectors"),
+        ("a numpy float from np.prod of float shapes", '''
+def lstm_param_count(input_size, hidden_size, bias_vectors=1):
+    shapes = np.array([[input_size, 4 * hidden_size], [hidden_size, 4 * hidden_size], [bias_vectors, 4 * hidden_size]], float)
+    return np.prod(shapes, axis=1).sum()
+''', "should return an int, got float64"),
         ("one gate only", '''
 def lstm_param_count(input_size, hidden_size, bias_vectors=1):
     return hidden_size * input_size + hidden_size ** 2 + bias_vectors * hidden_size
@@ -239,6 +370,23 @@ def lstm_param_count(input_size, hidden_size, bias_vectors=1):
 
 RIGHT = {
     "lstm_gates": [
+        ("float32 throughout, piecewise-stable sigmoid, terms in another order", '''
+def lstm_gates(x, h_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = (b + h_prev @ Wh) + x @ Wx
+    def sig(z):
+        e = np.exp(-np.abs(z))                       # never overflows
+        return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype)
+    i, f, g, o = np.split(a, 4, axis=1)
+    return sig(i), sig(f), (2 * sig(2 * g) - 1).astype(g.dtype), sig(o)
+'''),
+        ("logaddexp sigmoid, pre-activations clipped at +-30", '''
+def lstm_gates(x, h_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = np.clip(x @ Wx + h_prev @ Wh + b, -30, 30)
+    s = lambda z: np.exp(-np.logaddexp(0, -z))
+    return s(a[:, :H]), s(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), s(a[:, 3*H:])
+'''),
         ("separate gate matrices", '''
 def lstm_gates(x, h_prev, Wx, Wh, b):
     H = h_prev.shape[1]
@@ -285,6 +433,19 @@ def lstm_gates(x, h_prev, Wx, Wh, b):
 '''),
     ],
     "lstm_cell_update": [
+        ("tanh as 2 / (1 + exp(-2c)) - 1, which saturates cleanly", '''
+def lstm_cell_update(c_prev, i, f, g, o):
+    c = i * g + f * c_prev
+    return c, o * (2 / (1 + np.exp(-2 * c)) - 1)
+'''),
+        ("float32 kept, np.multiply with out=", '''
+def lstm_cell_update(c_prev, i, f, g, o):
+    c = np.multiply(f, c_prev, dtype=c_prev.dtype)
+    c = c + np.multiply(i, g, dtype=c_prev.dtype)
+    h = np.empty_like(c)
+    np.tanh(c, out=h)
+    return c, h * o
+'''),
         ("numpy ufuncs", '''
 def lstm_cell_update(c_prev, i, f, g, o):
     c = np.add(np.multiply(f, c_prev), np.multiply(i, g))
@@ -301,6 +462,22 @@ def lstm_cell_update(c_prev, i, f, g, o):
 '''),
     ],
     "lstm_step": [
+        ("inline in float32, stable sigmoid, [h, x] concatenated", '''
+def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = np.concatenate([h_prev, x], axis=1) @ np.concatenate([Wh, Wx], axis=0) + b
+    sig = lambda z: np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))
+    i, f, g, o = sig(a[:, :H]), sig(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), sig(a[:, 3*H:])
+    c = (i * g + f * c_prev).astype(x.dtype)
+    return (o * np.tanh(c)).astype(x.dtype), c
+'''),
+        ("gates one by one from lstm_gates, update written out", '''
+def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
+    gates = lstm_gates(x, h_prev, Wx, Wh, b)
+    i, f, g, o = (np.asarray(v) for v in gates)
+    c_new = c_prev * f + g * i
+    return np.tanh(c_new) * o, c_new
+'''),
         ("everything inline", '''
 def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
     H = h_prev.shape[1]
@@ -316,6 +493,32 @@ def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
 '''),
     ],
     "lstm_forward": [
+        ("float32 throughout, projections of all steps at once, preallocated", '''
+def lstm_forward(X, h0, c0, Wx, Wh, b):
+    B, T, D = X.shape
+    H = h0.shape[1]
+    AX = np.einsum("btd,dk->btk", X, Wx) + b
+    Hs = np.empty((B, T, H), dtype=X.dtype)
+    h, c = h0, c0
+    for t in range(T):
+        a = AX[:, t] + h @ Wh
+        i, f, o = (0.5 + 0.5 * np.tanh(0.5 * a[:, k * H:(k + 1) * H]) for k in (0, 1, 3))
+        c = f * c + i * np.tanh(a[:, 2 * H:3 * H])
+        h = o * np.tanh(c)
+        Hs[:, t] = h
+    return Hs, (h, c)
+'''),
+        ("recursion over time", '''
+def lstm_forward(X, h0, c0, Wx, Wh, b):
+    def run(t, h, c):
+        if t == X.shape[1]:
+            return [], (h, c)
+        h, c = lstm_step(X[:, t], h, c, Wx, Wh, b)
+        rest, final = run(t + 1, h, c)
+        return [h] + rest, final
+    outs, final = run(0, h0, c0)
+    return np.stack(outs, axis=1), final
+'''),
         ("preallocated output", '''
 def lstm_forward(X, h0, c0, Wx, Wh, b):
     B, T, _ = X.shape
@@ -354,6 +557,16 @@ def lstm_forward(X, h0, c0, Wx, Wh, b):
 '''),
     ],
     "lstm_param_count": [
+        ("math.prod over the layout's shapes", '''
+import math
+def lstm_param_count(input_size, hidden_size, bias_vectors=1):
+    shapes = [(input_size, 4 * hidden_size), (hidden_size, 4 * hidden_size)] + [(4 * hidden_size,)] * bias_vectors
+    return sum(math.prod(s) for s in shapes)
+'''),
+        ("one (H + D) x 4H matrix plus biases", '''
+def lstm_param_count(input_size, hidden_size, bias_vectors=1):
+    return int((input_size + hidden_size) * 4 * hidden_size + bias_vectors * 4 * hidden_size)
+'''),
         ("gate by gate", '''
 def lstm_param_count(input_size, hidden_size, bias_vectors=1):
     total = 0

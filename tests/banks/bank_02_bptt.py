@@ -74,6 +74,39 @@ def fd(old, new):
 
 WRONG = {
     "numerical_gradient": [
+        ("ignores the step h it is given", fd("        x[idx] = old + h\n", "        h = 1e-5\n        x[idx] = old + h\n"),
+         "ignores the step h it is given"),
+        ("operator precedence: / 2 * h", fd("/ (2 * h)", "/ 2 * h"), "multiplied by h**2 instead of divided by 2h"),
+        ("second probe at x instead of x - h", fd("        x[idx] = old - h\n", "        x[idx] = old\n"),
+         "second probe is at x, not at x - h"),
+        ("loops over the first axis only (moves whole rows)", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    for i in range(x.shape[0]):
+        old = x[i].copy()
+        x[i] = old + h
+        f_plus = f()
+        x[i] = old - h
+        f_minus = f()
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+''', "moves a whole row x[i] at once"),
+        ("gradient stored in float32", fd("grad = np.zeros(x.shape)", "grad = np.zeros(x.shape, dtype=np.float32)"),
+         "Your numerical gradient is float32"),
+        ("returns a list", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = []
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        f_plus = f()
+        x[idx] = old - h
+        f_minus = f()
+        x[idx] = old
+        grad.append((f_plus - f_minus) / (2 * h))
+    return grad if x.ndim == 1 else np.reshape(grad, x.shape).tolist()
+''', "should be a numpy array, got a list"),
         ("one-sided difference", '''
 def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
@@ -141,6 +174,21 @@ def numerical_gradient(f, x, h=1e-5):
 ''', "must be written from scratch, but it called lstmlab.gradcheck.numerical_gradient"),
     ],
     "lstm_step_backward": [
+        ("dh_prev and dc_prev returned swapped", step("return dx, dh_prev, dc_prev,", "return dx, dc_prev, dh_prev,"),
+         "wrong order: (dx, dc_prev, dh_prev, dWx, dWh, db) instead of (dx, dh_prev, dc_prev, dWx, dWh, db)"),
+        ("dWx and dWh returned swapped", step("dc_prev, dWx, dWh, db", "dc_prev, dWh, dWx, db"),
+         "wrong order: (dx, dh_prev, dc_prev, dWh, dWx, db)"),
+        ("sigmoid applied again in the derivative", step("dsig = lambda s: s * (1 - s)",
+                                                         "dsig = lambda s: sigmoid(s) * (1 - sigmoid(s))"),
+         "sigmoid derivative applies the sigmoid again"),
+        ("tanh applied again to tanh_c", step("dc_t = dc + dh * o * (1 - tanh_c ** 2)",
+                                             "dc_t = dc + dh * o * (1 - np.tanh(tanh_c) ** 2)"),
+         "tanh'(c_t) applies tanh again"),
+        ("tanh applied again to g", step("dg * (1 - g ** 2)", "dg * (1 - np.tanh(g) ** 2)"),
+         "derivative of the candidate applies tanh again"),
+        ("weight gradients returned as lists of rows", step("    return dx, dh_prev, dc_prev, dWx, dWh, db",
+                                                           "    return dx, dh_prev, dc_prev, list(dWx), list(dWh), db"),
+         "dWx should be a numpy array, got a list"),
         ("sigmoid' written as s", step("dsig = lambda s: s * (1 - s)", "dsig = lambda s: s"),
          "sigmoid derivative is written as s"),
         ("tanh'(c) as 1 - c**2", step("dc_t = dc + dh * o * (1 - tanh_c ** 2)", "dc_t = dc + dh * o * (1 - c ** 2)"),
@@ -211,6 +259,15 @@ def lstm_step_backward(dh, dc, cache):
 ''', "must be written from scratch, but it called lstmlab.lstm.lstm_step_backward"),
     ],
     "lstm_backward": [
+        ("loop stops before step 0", seq("for t in reversed(range(T)):", "for t in range(T - 1, 0, -1):"),
+         "loop stops before step 0"),
+        ("dX stored in reversed time order", seq("        dX[:, t] = dx\n", "        dX[:, T - 1 - t] = dx\n"),
+         "dX is in reversed time order"),
+        ("last output counted twice", seq("dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))",
+                                          "dh_next, dc_next = dHs[:, -1].copy(), np.zeros((B, H))"),
+         "count the last output's gradient twice"),
+        ("dWx and dWh returned swapped", seq("return dX, dh_next, dc_next, dWx, dWh, db", "return dX, dh_next, dc_next, dWh, dWx, db"),
+         "wrong order: (dX, dh0, dc0, dWh, dWx, db)"),
         ("dh from the next step not added", seq("lstm_step_backward(dHs[:, t] + dh_next,", "lstm_step_backward(dHs[:, t],"),
          "did not add the gradient arriving from the next step"),
         ("gradients overwritten instead of accumulated", seq(
@@ -248,7 +305,8 @@ def lstm_backward(dHs, cache):
     return dX, dh_next, dc_next, dWx, dWh, db
 ''', "only use dHs[:, T-1]"),
         ("dX time-major", seq("    return dX, dh_next", "    return dX.transpose(1, 0, 2), dh_next"), "time-major"),
-        ("returns (dc0, dh0)", seq("return dX, dh_next, dc_next,", "return dX, dc_next, dh_next,"), "(dc0, dh0)"),
+        ("returns (dc0, dh0)", seq("return dX, dh_next, dc_next,", "return dX, dc_next, dh_next,"),
+         "wrong order: (dX, dc0, dh0, dWx, dWh, db) instead of (dX, dh0, dc0, dWx, dWh, db)"),
         ("writes into dHs", '''
 def lstm_backward(dHs, cache):
     B, T, H = dHs.shape
@@ -282,6 +340,35 @@ def lstm_backward(dHs, cache):
 
 RIGHT = {
     "numerical_gradient": [
+        ("flat views, float(f()) and a precomputed 1 / (2h)", '''
+def numerical_gradient(f, x, h=1e-5):
+    flat = x.reshape(-1)                 # a view: writing into it changes x
+    grad = np.zeros(flat.size)
+    inv = 1.0 / (2.0 * h)
+    for k in range(flat.size):
+        keep = flat[k]
+        flat[k] = keep + h
+        up = float(f())
+        flat[k] = keep - h
+        down = float(f())
+        flat[k] = keep
+        grad[k] = (up - down) * inv
+    return grad.reshape(x.shape)
+'''),
+        ("np.nditer with a writable iterator", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.empty_like(x, dtype=np.float64)
+    with np.nditer(x, flags=["multi_index"], op_flags=["readwrite"]) as it:
+        for v in it:
+            old = float(v)
+            v[...] = old + h
+            a = f()
+            v[...] = old - h
+            b = f()
+            v[...] = old
+            grad[it.multi_index] = (a - b) / (2 * h)
+    return grad
+'''),
         ("np.nditer as in CS231n", '''
 def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros_like(x, dtype=np.float64)
@@ -324,6 +411,35 @@ def numerical_gradient(f, x, h=1e-5):
 '''),
     ],
     "lstm_step_backward": [
+        ("float32 throughout, gate Jacobians factored differently, np.dot", '''
+def lstm_step_backward(dh, dc, cache):
+    i, f, g, o, tc = cache["i"], cache["f"], cache["g"], cache["o"], cache["tanh_c"]
+    dct = dh * (o - o * tc * tc) + dc                    # o (1 - tanh^2) dh, summed with dc
+    da = np.concatenate([(dct * g) * (i - i * i), (dct * cache["c_prev"]) * (f - f * f),
+                         (dct * i) * (1 - g * g), (dh * tc) * (o - o * o)], axis=1).astype(dh.dtype)
+    dWx = np.dot(da.T, cache["x"]).T
+    dWh = np.dot(da.T, cache["h_prev"]).T
+    return np.dot(da, cache["Wx"].T), np.dot(da, cache["Wh"].T), (dct * f).astype(dh.dtype), dWx, dWh, da.sum(0)
+'''),
+        ("per-example loop with outer products", '''
+def lstm_step_backward(dh, dc, cache):
+    B, H = dh.shape
+    out = None
+    for n in range(B):
+        k = {key: v[n] for key, v in cache.items() if key not in ("Wx", "Wh")}
+        dct = dc[n] + dh[n] * k["o"] * (1 - k["tanh_c"] ** 2)
+        da = np.concatenate([dct * k["g"] * k["i"] * (1 - k["i"]), dct * k["c_prev"] * k["f"] * (1 - k["f"]),
+                             dct * k["i"] * (1 - k["g"] ** 2), dh[n] * k["tanh_c"] * k["o"] * (1 - k["o"])])
+        parts = [cache["Wx"] @ da, cache["Wh"] @ da, dct * k["f"], np.outer(k["x"], da), np.outer(k["h_prev"], da), da]
+        if out is None:
+            out = [[p] for p in parts[:3]] + [p for p in parts[3:]]
+        else:
+            for j in range(3):
+                out[j].append(parts[j])
+            for j in range(3, 6):
+                out[j] = out[j] + parts[j]
+    return tuple(np.stack(out[j]) for j in range(3)) + tuple(out[3:])
+'''),
         ("gate by gate, tanh recomputed from c, np.hstack", '''
 def lstm_step_backward(dh, dc, cache):
     i, f, g, o, c = (cache[k] for k in "ifgoc")
@@ -362,6 +478,33 @@ def lstm_step_backward(dh, dc, cache):
 '''),
     ],
     "lstm_backward": [
+        ("dx collected backwards then reversed, in-place sums on float64 copies", '''
+def lstm_backward(dHs, cache):
+    B, T, H = dHs.shape
+    dxs = []
+    dh, dc = np.zeros((B, H)), np.zeros((B, H))
+    dWx = np.zeros(cache[0]["Wx"].shape)
+    dWh = np.zeros(cache[0]["Wh"].shape)
+    db = np.zeros(4 * H)
+    for step_cache, g in zip(cache[::-1], np.moveaxis(dHs, 1, 0)[::-1]):
+        dx, dh, dc, a, b_, c = lstm_step_backward(g + dh, dc, step_cache)
+        dxs.append(dx)
+        np.add(dWx, a, out=dWx); np.add(dWh, b_, out=dWh); np.add(db, c, out=db)
+    return np.stack(dxs[::-1], axis=1), dh, dc, dWx, dWh, db
+'''),
+        ("float32 kept, gradients of all steps collected then summed", '''
+def lstm_backward(dHs, cache):
+    B, T, H = dHs.shape
+    dh = np.zeros((B, H), dHs.dtype)
+    dc = np.zeros((B, H), dHs.dtype)
+    per_step = [None] * T
+    for t in range(T - 1, -1, -1):
+        per_step[t] = lstm_step_backward(dh + dHs[:, t], dc, cache[t])
+        dh, dc = per_step[t][1], per_step[t][2]
+    dX = np.stack([p[0] for p in per_step], axis=1)
+    sums = [np.sum([p[k] for p in per_step], axis=0) for k in (3, 4, 5)]
+    return (dX, dh, dc, *sums)
+'''),
         ("lists, stacked at the end, sums with sum()", '''
 def lstm_backward(dHs, cache):
     T = dHs.shape[1]

@@ -29,6 +29,39 @@ def gru_forward(X, h0, Wx, Wh, bx, bh, convention="torch"):
 
 WRONG = {
     "gru_step_chapter": [
+        ("naive sigmoid exp(a) / (1 + exp(a))", '''
+def gru_step_chapter(x, h_prev, Wx, Wh, bx, bh):
+    H = h_prev.shape[1]
+    s = lambda v: np.exp(v) / (1 + np.exp(v))
+    a = x @ Wx + bx
+    r = s(a[:, :H] + h_prev @ Wh[:, :H] + bh[:H])
+    z = s(a[:, H:2*H] + h_prev @ Wh[:, H:2*H] + bh[H:2*H])
+    n = np.tanh(a[:, 2*H:] + (r * h_prev) @ Wh[:, 2*H:] + bh[2*H:])
+    return (1 - z) * h_prev + z * n
+''', "(float64; a sigmoid or tanh written with np.exp overflows there"),
+        ("exp clipped at +-500: safe in float64 only", '''
+def gru_step_chapter(x, h_prev, Wx, Wh, bx, bh):
+    H = h_prev.shape[1]
+    s = lambda v: np.exp(np.clip(v, -500, 500)) / (1 + np.exp(np.clip(v, -500, 500)))
+    a = x @ Wx + bx
+    r = s(a[:, :H] + h_prev @ Wh[:, :H] + bh[:H])
+    z = s(a[:, H:2*H] + h_prev @ Wh[:, H:2*H] + bh[H:2*H])
+    n = np.tanh(a[:, 2*H:] + (r * h_prev) @ Wh[:, 2*H:] + bh[2*H:])
+    return (1 - z) * h_prev + z * n
+''', "(float32; a sigmoid or tanh written with np.exp overflows there"),
+        ("reset after the product, bh_n outside", CHAPTER_HEAD + '''
+    n = np.tanh(a[:, 2*H:] + r * (h_prev @ Wh[:, 2*H:]) + bh[2*H:])
+    return (1 - z) * h_prev + z * n
+''', "multiplies h_(t-1) BEFORE the product: (r * h_(t-1)) @ Wh_n + bh_n"),
+        ("candidate without bh_n", CHAPTER_HEAD + '''
+    n = np.tanh(a[:, 2*H:] + (r * h_prev) @ Wh[:, 2*H:])
+    return (1 - z) * h_prev + z * n
+''', "candidate leaves out bh's n block"),
+        ("returns a torch tensor", CHAPTER_HEAD + '''
+    import torch
+    n = torch.tanh(torch.from_numpy(a[:, 2*H:] + (r * h_prev) @ Wh[:, 2*H:] + bh[2*H:]))
+    return (1 - torch.from_numpy(z)) * torch.from_numpy(h_prev) + torch.from_numpy(z) * n
+''', "should be a numpy array, got a torch tensor"),
         ("(1 - z) on the wrong term (Cho's placement)", CHAPTER_HEAD + '''
     n = np.tanh(a[:, 2*H:] + (r * h_prev) @ Wh[:, 2*H:] + bh[2*H:])
     return z * h_prev + (1 - z) * n
@@ -102,6 +135,30 @@ def gru_step_chapter(x, h_prev, Wx, Wh, bx, bh):
 ''', "must be written from scratch, but it called lstmlab.gru.gru_step_forward"),
     ],
     "gru_step_torch": [
+        ("tanh written with np.exp", TORCH_HEAD + '''
+    v = a[:, 2*H:] + r * b[:, 2*H:]
+    n = (np.exp(v) - np.exp(-v)) / (np.exp(v) + np.exp(-v))
+    return (1 - z) * n + z * h_prev
+''', "(float64; a sigmoid or tanh written with np.exp overflows there"),
+        ("naive sigmoid", '''
+def gru_step_torch(x, h_prev, Wx, Wh, bx, bh):
+    H = h_prev.shape[1]
+    s = lambda v: np.exp(v) / (1 + np.exp(v))
+    a = x @ Wx + bx
+    b = h_prev @ Wh + bh
+    r = s(a[:, :H] + b[:, :H])
+    z = s(a[:, H:2*H] + b[:, H:2*H])
+    n = np.tanh(a[:, 2*H:] + r * b[:, 2*H:])
+    return (1 - z) * n + z * h_prev
+''', "contains NaN or inf"),
+        ("reset gate on the input part", TORCH_HEAD + '''
+    n = np.tanh(r * a[:, 2*H:] + b[:, 2*H:])
+    return (1 - z) * n + z * h_prev
+''', "reset gate multiplies the input part"),
+        ("returns [h]", TORCH_HEAD + '''
+    n = np.tanh(a[:, 2*H:] + r * b[:, 2*H:])
+    return [(1 - z) * n + z * h_prev]
+''', "should return one array h_t"),
         ("(1 - z) on the wrong term (the chapter's placement)", TORCH_HEAD + '''
     n = np.tanh(a[:, 2*H:] + r * b[:, 2*H:])
     return (1 - z) * h_prev + z * n
@@ -171,6 +228,39 @@ def gru_step_torch(x, h_prev, Wx, Wh, bx, bh):
 ''', "called torch.nn.GRUCell"),
     ],
     "gru_forward": [
+        ("default convention is the chapter's", '''
+def gru_forward(X, h0, Wx, Wh, bx, bh, convention="chapter"):
+    step = {"torch": gru_step_torch, "chapter": gru_step_chapter}[convention]
+    h, outs = h0, []
+    for t in range(X.shape[1]):
+        h = step(X[:, t], h, Wx, Wh, bx, bh)
+        outs.append(h)
+    return np.stack(outs, axis=1), h
+''', "Called without `convention`, your gru_forward ran the chapter's GRU"),
+        ("Hs as a list of steps", FORWARD_LOOP + '''
+    h, outs = h0, []
+    for t in range(X.shape[1]):
+        h = step(X[:, t], h, Wx, Wh, bx, bh)
+        outs.append(h)
+    return outs, h
+''', "should be a numpy array, got a list"),
+        ("inline cell with a naive sigmoid", '''
+def gru_forward(X, h0, Wx, Wh, bx, bh, convention="torch"):
+    H = h0.shape[1]
+    s = lambda v: np.exp(v) / (1 + np.exp(v))
+    h, outs = h0, []
+    for t in range(X.shape[1]):
+        a, b = X[:, t] @ Wx + bx, h @ Wh + bh
+        r, z = s(a[:, :H] + b[:, :H]), s(a[:, H:2*H] + b[:, H:2*H])
+        if convention == "torch":
+            n = np.tanh(a[:, 2*H:] + r * b[:, 2*H:])
+            h = (1 - z) * n + z * h
+        else:
+            n = np.tanh(a[:, 2*H:] + (r * h) @ Wh[:, 2*H:] + bh[2*H:])
+            h = (1 - z) * h + z * n
+        outs.append(h)
+    return np.stack(outs, axis=1), h
+''', "with very large inputs"),
         ("time-major outputs", FORWARD_LOOP + '''
     h, outs = h0, []
     for t in range(X.shape[1]):
@@ -244,13 +334,25 @@ def gru_forward(X, h0, Wx, Wh, bx, bh, convention="torch"):
     dt = _t.float64
     m = _t.nn.GRU(Wx.shape[0], Wh.shape[0], batch_first=True).to(dt)
     with _t.no_grad():
-        for name, v in (("weight_ih_l0", Wx.T), ("weight_hh_l0", Wh.T), ("bias_ih_l0", bx), ("bias_hh_l0", bh)):
-            getattr(m, name).copy_(_t.from_numpy(np.ascontiguousarray(v)).to(dt))
+        for p, v in ((m.weight_ih_l0, Wx.T), (m.weight_hh_l0, Wh.T), (m.bias_ih_l0, bx), (m.bias_hh_l0, bh)):
+            p.copy_(_t.from_numpy(np.ascontiguousarray(v)).to(dt))
         out, hn = m(_t.from_numpy(X).to(dt), _t.from_numpy(h0).to(dt)[None])
     return out.numpy().astype(X.dtype), hn[0].numpy().astype(X.dtype)
 ''', "called torch.nn.GRU"),
     ],
     "gru_param_count": [
+        ("default of two bias vectors (torch's)", '''
+def gru_param_count(input_size, hidden_size, bias_vectors=2):
+    return 3 * (hidden_size * input_size + hidden_size ** 2 + bias_vectors * hidden_size)
+''', "the default is bias_vectors=1"),
+        ("default of no bias (the chapter's equations)", '''
+def gru_param_count(input_size, hidden_size, bias_vectors=0):
+    return 3 * (hidden_size * input_size + hidden_size ** 2 + bias_vectors * hidden_size)
+''', "Called without bias_vectors"),
+        ("bias vectors counted once for the layer", '''
+def gru_param_count(input_size, hidden_size, bias_vectors=1):
+    return 3 * (hidden_size * input_size + hidden_size ** 2) + bias_vectors * hidden_size
+''', "counted each bias vector once for the whole layer"),
         ("LSTM's four blocks", '''
 def gru_param_count(input_size, hidden_size, bias_vectors=1):
     return 4 * (hidden_size * input_size + hidden_size ** 2 + bias_vectors * hidden_size)
@@ -294,6 +396,26 @@ def gru_param_count(input_size, hidden_size, bias_vectors=1):
 
 RIGHT = {
     "gru_step_chapter": [
+        ("float32 throughout, stable sigmoid, interpolation form", '''
+def gru_step_chapter(x, h_prev, Wx, Wh, bx, bh):
+    H = h_prev.shape[1]
+    def sig(v):
+        e = np.exp(-np.abs(v))
+        return np.where(v >= 0, 1 / (1 + e), e / (1 + e)).astype(v.dtype)
+    gates = np.einsum("bd,dk->bk", x, Wx[:, :2*H]) + np.einsum("bh,hk->bk", h_prev, Wh[:, :2*H]) + (bx + bh)[:2*H]
+    r, z = sig(gates[:, :H]), sig(gates[:, H:])
+    cand = np.tanh((r * h_prev) @ Wh[:, 2*H:] + x @ Wx[:, 2*H:] + (bh[2*H:] + bx[2*H:]))
+    return h_prev + z * (cand - h_prev)
+'''),
+        ("[x, h] concatenated, weights stacked [Wx; Wh] for the gates", '''
+def gru_step_chapter(x, h_prev, Wx, Wh, bx, bh):
+    H = h_prev.shape[1]
+    W = np.concatenate([Wx, Wh], axis=0)
+    gates = sigmoid(np.concatenate([x, h_prev], axis=1) @ W[:, :2*H] + bx[:2*H] + bh[:2*H])
+    r, z = gates[:, :H], gates[:, H:]
+    n = np.tanh(np.concatenate([x, r * h_prev], axis=1) @ W[:, 2*H:] + bx[2*H:] + bh[2*H:])
+    return (1 - z) * h_prev + z * n
+'''),
         ("the chapter's concatenated form", '''
 def gru_step_chapter(x, h_prev, Wx, Wh, bx, bh):
     H = h_prev.shape[1]
@@ -338,6 +460,28 @@ def gru_step_chapter(x, h_prev, Wx, Wh, bx, bh):
 '''),
     ],
     "gru_step_torch": [
+        ("float32 throughout, np.split, tanh via 2 sigmoid(2v) - 1", '''
+def gru_step_torch(x, h_prev, Wx, Wh, bx, bh):
+    gi = np.split(x @ Wx + bx, 3, axis=1)
+    gh = np.split(h_prev @ Wh + bh, 3, axis=1)
+    r = sigmoid(gi[0] + gh[0])
+    z = sigmoid(gi[1] + gh[1])
+    n = 2 * sigmoid(2 * (gi[2] + r * gh[2])) - 1
+    return (z * h_prev + (1 - z) * n).astype(x.dtype)
+'''),
+        ("per-example loop, torch's (3H, D) layout", '''
+def gru_step_torch(x, h_prev, Wx, Wh, bx, bh):
+    H = h_prev.shape[1]
+    W_ih, W_hh = Wx.T, Wh.T
+    out = np.empty_like(h_prev)
+    for k in range(x.shape[0]):
+        gi, gh = W_ih @ x[k] + bx, W_hh @ h_prev[k] + bh
+        r = sigmoid(gi[:H] + gh[:H])
+        z = sigmoid(gi[H:2*H] + gh[H:2*H])
+        n = np.tanh(gi[2*H:] + r * gh[2*H:])
+        out[k] = (1 - z) * n + z * h_prev[k]
+    return out
+'''),
         ("separate matrices per block", '''
 def gru_step_torch(x, h_prev, Wx, Wh, bx, bh):
     H = h_prev.shape[1]
@@ -371,6 +515,34 @@ def gru_step_torch(x, h_prev, Wx, Wh, bx, bh):
 '''),
     ],
     "gru_forward": [
+        ("float32 throughout, inline, stable sigmoid", '''
+def gru_forward(X, h0, Wx, Wh, bx, bh, convention="torch"):
+    B, T, _ = X.shape
+    H = h0.shape[1]
+    sig = lambda v: (0.5 * (1 + np.tanh(0.5 * v))).astype(X.dtype)
+    Hs = np.empty((B, T, H), dtype=X.dtype)
+    h = h0
+    for t in range(T):
+        a, b = X[:, t] @ Wx + bx, h @ Wh + bh
+        r, z = sig(a[:, :H] + b[:, :H]), sig(a[:, H:2*H] + b[:, H:2*H])
+        if convention == "chapter":
+            n = np.tanh(a[:, 2*H:] + (r * h) @ Wh[:, 2*H:] + bh[2*H:])
+            h = (1 - z) * h + z * n
+        else:
+            n = np.tanh(a[:, 2*H:] + r * b[:, 2*H:])
+            h = (1 - z) * n + z * h
+        Hs[:, t] = h
+    return Hs, h
+'''),
+        ("steps looked up by name", '''
+def gru_forward(X, h0, Wx, Wh, bx, bh, convention="torch"):
+    step = {"gru_step_torch": gru_step_torch, "gru_step_chapter": gru_step_chapter}["gru_step_" + convention]
+    h, outs = h0, []
+    for x_t in np.moveaxis(X, 1, 0):
+        h = step(x_t, h, Wx, Wh, bx, bh)
+        outs.append(h)
+    return np.stack(outs, axis=1), h
+'''),
         ("preallocated output", '''
 def gru_forward(X, h0, Wx, Wh, bx, bh, convention="torch"):
     B, T, _ = X.shape
@@ -417,6 +589,16 @@ def gru_forward(X, h0, Wx, Wh, bx, bh, convention="torch"):
 '''),
     ],
     "gru_param_count": [
+        ("math.prod over torch's parameter shapes", '''
+import math
+def gru_param_count(input_size, hidden_size, bias_vectors=1):
+    shapes = [(3 * hidden_size, input_size), (3 * hidden_size, hidden_size)] + [(3 * hidden_size,)] * bias_vectors
+    return sum(math.prod(s) for s in shapes)
+'''),
+        ("one (H + D) x 3H matrix plus biases", '''
+def gru_param_count(input_size, hidden_size, bias_vectors=1):
+    return int(3 * hidden_size * (input_size + hidden_size + bias_vectors))
+'''),
         ("block by block", '''
 def gru_param_count(input_size, hidden_size, bias_vectors=1):
     total = 0

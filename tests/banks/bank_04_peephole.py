@@ -19,6 +19,41 @@ TAIL = '''
 
 WRONG = {
     "peephole_step": [
+        ("naive sigmoid exp(a) / (1 + exp(a))", STEP_HEAD + '''
+    s = lambda z: np.exp(z) / (1 + np.exp(z))
+    i = s(a[:, :H] + p_i * c_prev)
+    f = s(a[:, H:2*H] + p_f * c_prev)
+    c = f * c_prev + i * np.tanh(a[:, 2*H:3*H])
+    o = s(a[:, 3*H:] + p_o * c)
+    return o * np.tanh(c), c
+''', "(float64; a sigmoid or tanh written with np.exp overflows there"),
+        ("exp clipped at +-500: safe in float64 only", STEP_HEAD + '''
+    s = lambda z: np.exp(np.clip(z, -500, 500)) / (1 + np.exp(np.clip(z, -500, 500)))
+    i = s(a[:, :H] + p_i * c_prev)
+    f = s(a[:, H:2*H] + p_f * c_prev)
+    c = f * c_prev + i * np.tanh(a[:, 2*H:3*H])
+    o = s(a[:, 3*H:] + p_o * c)
+    return o * np.tanh(c), c
+''', "(float32; a sigmoid or tanh written with np.exp overflows there"),
+        ("forget peephole added after the sigmoid", STEP_HEAD + '''
+    i = sigmoid(a[:, :H] + p_i * c_prev)
+    f = sigmoid(a[:, H:2*H]) + p_f * c_prev
+    g = np.tanh(a[:, 2*H:3*H])
+''' + TAIL, "forget gate adds its peephole after the sigmoid"),
+        ("output peephole added after the sigmoid", STEP_HEAD + '''
+    i = sigmoid(a[:, :H] + p_i * c_prev)
+    f = sigmoid(a[:, H:2*H] + p_f * c_prev)
+    c = f * c_prev + i * np.tanh(a[:, 2*H:3*H])
+    o = sigmoid(a[:, 3*H:]) + p_o * c
+    return o * np.tanh(c), c
+''', "output gate adds its peephole after the sigmoid"),
+        ("returns lists", STEP_HEAD + '''
+    i = sigmoid(a[:, :H] + p_i * c_prev)
+    f = sigmoid(a[:, H:2*H] + p_f * c_prev)
+    c = f * c_prev + i * np.tanh(a[:, 2*H:3*H])
+    o = sigmoid(a[:, 3*H:] + p_o * c)
+    return (o * np.tanh(c)).tolist(), c.tolist()
+''', "should be a numpy array, got a list"),
         ("full-matrix peephole (dot product)", STEP_HEAD + '''
     i = sigmoid(a[:, :H] + (c_prev @ p_i)[:, None])
     f = sigmoid(a[:, H:2*H] + (c_prev @ p_f)[:, None])
@@ -107,7 +142,7 @@ WRONG = {
     c = f * c_prev + i * np.tanh(a[:, 2*H:3*H])
     o = sigmoid(a[:, 3*H:] + p_o * c)
     return c, o * np.tanh(c)
-''', "returned (c, h)"),
+''', "wrong order: (c, h) instead of (h, c)"),
         ("updates c_prev in place", STEP_HEAD + '''
     i = sigmoid(a[:, :H] + p_i * c_prev)
     f = sigmoid(a[:, H:2*H] + p_f * c_prev)
@@ -134,6 +169,35 @@ def peephole_step(x, h_prev, c_prev, Wx, Wh, b, p_i, p_f, p_o):
 ''', "called lstmlab.lessons.peephole.models.PeepholeLSTM"),
     ],
     "peephole_forward": [
+        ("starts from zeros instead of h0, c0", '''
+def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
+    h, c, outs = np.zeros_like(h0), np.zeros_like(c0), []
+    for t in range(X.shape[1]):
+        h, c = peephole_step(X[:, t], h, c, Wx, Wh, b, p_i, p_f, p_o)
+        outs.append(h)
+    return np.stack(outs, axis=1), (h, c)
+''', "starts from zeros instead of h0 and c0"),
+        ("Hs as a list of steps", '''
+def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
+    h, c, outs = h0, c0, []
+    for t in range(X.shape[1]):
+        h, c = peephole_step(X[:, t], h, c, Wx, Wh, b, p_i, p_f, p_o)
+        outs.append(h)
+    return outs, (h, c)
+''', "should be a numpy array, got a list"),
+        ("inline cell with a naive sigmoid", '''
+def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
+    H = h0.shape[1]
+    s = lambda z: np.exp(z) / (1 + np.exp(z))
+    h, c, outs = h0, c0, []
+    for t in range(X.shape[1]):
+        a = X[:, t] @ Wx + h @ Wh + b
+        i, f = s(a[:, :H] + p_i * c), s(a[:, H:2*H] + p_f * c)
+        c = f * c + i * np.tanh(a[:, 2*H:3*H])
+        h = s(a[:, 3*H:] + p_o * c) * np.tanh(c)
+        outs.append(h)
+    return np.stack(outs, axis=1), (h, c)
+''', "with very large inputs and cells"),
         ("time-major outputs", '''
 def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
     h, c, outs = h0, c0, []
@@ -182,7 +246,7 @@ def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
         h, c = peephole_step(X[:, t], h, c, Wx, Wh, b, p_i, p_f, p_o)
         outs.append(h)
     return np.stack(outs, axis=1), (c, h)
-''', "order (h_T, c_T)"),
+''', "wrong order: (c_T, h_T) instead of (h_T, c_T)"),
         ("skips the last step", '''
 def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
     h, c, outs = h0, c0, [h0]
@@ -209,6 +273,19 @@ def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
 ''', "called lstmlab.lessons.peephole.models.PeepholeLSTM"),
     ],
     "peephole_param_count": [
+        ("two peephole vectors (o forgotten)", '''
+def peephole_param_count(input_size, hidden_size):
+    return 4 * hidden_size * (input_size + hidden_size + 1) + 2 * hidden_size
+''', "counted two peephole vectors"),
+        ("returns (plain, peephole) counts", '''
+def peephole_param_count(input_size, hidden_size):
+    plain = 4 * hidden_size * (input_size + hidden_size + 1)
+    return plain, plain + 3 * hidden_size
+''', "should return an int, got tuple"),
+        ("one peephole vector", '''
+def peephole_param_count(input_size, hidden_size):
+    return 4 * hidden_size * (input_size + hidden_size + 1) + hidden_size
+''', "counted one peephole vector"),
         ("plain LSTM count", '''
 def peephole_param_count(input_size, hidden_size):
     return 4 * hidden_size * (input_size + hidden_size + 1)
@@ -252,6 +329,29 @@ def peephole_param_count(input_size, hidden_size):
 
 RIGHT = {
     "peephole_step": [
+        ("float32 throughout, stable sigmoid, terms in another order", '''
+def peephole_step(x, h_prev, c_prev, Wx, Wh, b, p_i, p_f, p_o):
+    H = h_prev.shape[1]
+    def sig(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype)
+    a = b + h_prev @ Wh + x @ Wx
+    i = sig(p_i * c_prev + a[:, :H])
+    f = sig(p_f * c_prev + a[:, H:2*H])
+    c = i * np.tanh(a[:, 2*H:3*H]) + f * c_prev
+    return np.tanh(c) * sig(p_o * c + a[:, 3*H:]), c
+'''),
+        ("gate pre-activations in a dict", '''
+def peephole_step(x, h_prev, c_prev, Wx, Wh, b, p_i, p_f, p_o):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    pre = {name: a[:, k * H:(k + 1) * H] for k, name in enumerate("ifgo")}
+    i = sigmoid(pre["i"] + p_i * c_prev)
+    f = sigmoid(pre["f"] + p_f * c_prev)
+    c = f * c_prev + i * np.tanh(pre["g"])
+    o = sigmoid(pre["o"] + p_o * c)
+    return o * np.tanh(c), c
+'''),
         ("diagonal matrices and separate gate blocks", '''
 def peephole_step(x, h_prev, c_prev, Wx, Wh, b, p_i, p_f, p_o):
     H = h_prev.shape[1]
@@ -300,6 +400,29 @@ def peephole_step(x, h_prev, c_prev, Wx, Wh, b, p_i, p_f, p_o):
 '''),
     ],
     "peephole_forward": [
+        ("float32 throughout, inline, preallocated", '''
+def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
+    B, T, _ = X.shape
+    H = h0.shape[1]
+    Hs = np.empty((B, T, H), dtype=X.dtype)
+    h, c = h0, c0
+    for t in range(T):
+        a = X[:, t] @ Wx + h @ Wh + b
+        i = 0.5 + 0.5 * np.tanh(0.5 * (a[:, :H] + p_i * c))
+        f = 0.5 + 0.5 * np.tanh(0.5 * (a[:, H:2*H] + p_f * c))
+        c = f * c + i * np.tanh(a[:, 2*H:3*H])
+        h = (0.5 + 0.5 * np.tanh(0.5 * (a[:, 3*H:] + p_o * c))) * np.tanh(c)
+        Hs[:, t] = h
+    return Hs, (h, c)
+'''),
+        ("steps over np.moveaxis, final state from the last step", '''
+def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
+    state, outs = (h0, c0), []
+    for x_t in np.moveaxis(X, 1, 0):
+        state = peephole_step(x_t, *state, Wx, Wh, b, p_i, p_f, p_o)
+        outs.append(state[0])
+    return np.stack(outs, axis=1), tuple(state)
+'''),
         ("preallocated output", '''
 def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
     B, T, _ = X.shape
@@ -337,6 +460,16 @@ def peephole_forward(X, h0, c0, Wx, Wh, b, p_i, p_f, p_o):
 '''),
     ],
     "peephole_param_count": [
+        ("factored: H (4D + 4H + 7)", '''
+def peephole_param_count(input_size, hidden_size):
+    return hidden_size * (4 * input_size + 4 * hidden_size + 4 + 3)
+'''),
+        ("math.prod over the parameter shapes", '''
+import math
+def peephole_param_count(input_size, hidden_size):
+    D, H = input_size, hidden_size
+    return sum(math.prod(s) for s in [(D, 4 * H), (H, 4 * H), (4 * H,), (3, H)])
+'''),
         ("block by block", '''
 def peephole_param_count(input_size, hidden_size):
     total = 0

@@ -48,6 +48,18 @@ def _deep(fwd=FWD_OK, bwd=BWD_OK, cat=CAT, drop=DROP_OK, ret=RET_OK):
 
 WRONG = {
     "stacked_lstm": [
+        ("layers run last-first", '''
+def stacked_lstm(X, h0, c0, layers):
+    inp, hs, cs = X, [], []
+    for l, (Wx, Wh, b) in enumerate(layers[::-1]):
+        inp, (h, c) = lstm_layer(inp, h0[l], c0[l], Wx, Wh, b)
+        hs.append(h); cs.append(c)
+    return inp, (np.stack(hs), np.stack(cs))
+''', "runs the layers last-first"),
+        ("cell state started from h0", _stack("        inp, (h, c) = lstm_layer(inp, h0[l], h0[l], Wx, Wh, b)"),
+         "start their cell state from h0"),
+        ("h_n and c_n returned as lists", _stack("        inp, (h, c) = lstm_layer(inp, h0[l], c0[l], Wx, Wh, b)",
+                                                 ret="inp, (hs, cs)"), "h_n should be a numpy array, got a list"),
         ("every layer reads X", _stack("        inp, (h, c) = lstm_layer(X, h0[l], c0[l], Wx, Wh, b)"),
          "Every layer of yours reads X"),
         ("h_n of the last layer only", _stack("        inp, (h, c) = lstm_layer(inp, h0[l], c0[l], Wx, Wh, b)",
@@ -81,17 +93,19 @@ def stacked_lstm(X, h0, c0, layers):
         ("ignores h0 and c0", _stack('''        z = np.zeros_like(h0[l])
         inp, (h, c) = lstm_layer(inp, z, z, Wx, Wh, b)'''), "ignored h0 and c0"),
         ("h_n and c_n swapped", _stack("        inp, (h, c) = lstm_layer(inp, h0[l], c0[l], Wx, Wh, b)",
-                                       ret="inp, (np.stack(cs), np.stack(hs))"), "Your h_n is c_n"),
+                                       ret="inp, (np.stack(cs), np.stack(hs))"),
+         "wrong order: (c_n, h_n) instead of (h_n, c_n)"),
         ("calls torch.nn.LSTM", '''
 import torch as _t
 def stacked_lstm(X, h0, c0, layers):
     m = _t.nn.LSTM(X.shape[2], h0.shape[2], num_layers=len(layers), batch_first=True).double()
     with _t.no_grad():
+        named = dict(m.named_parameters())
         for k, (Wx, Wh, b) in enumerate(layers):
-            getattr(m, f"weight_ih_l{k}").copy_(_t.from_numpy(np.ascontiguousarray(Wx.T, dtype=np.float64)))
-            getattr(m, f"weight_hh_l{k}").copy_(_t.from_numpy(np.ascontiguousarray(Wh.T, dtype=np.float64)))
-            getattr(m, f"bias_ih_l{k}").copy_(_t.from_numpy(b.astype(np.float64)))
-            getattr(m, f"bias_hh_l{k}").zero_()
+            named[f"weight_ih_l{k}"].copy_(_t.from_numpy(np.ascontiguousarray(Wx.T, dtype=np.float64)))
+            named[f"weight_hh_l{k}"].copy_(_t.from_numpy(np.ascontiguousarray(Wh.T, dtype=np.float64)))
+            named[f"bias_ih_l{k}"].copy_(_t.from_numpy(b.astype(np.float64)))
+            named[f"bias_hh_l{k}"].zero_()
         out, (h, c) = m(_t.from_numpy(X.astype(np.float64)), (_t.from_numpy(h0.astype(np.float64)), _t.from_numpy(c0.astype(np.float64))))
     return out.numpy().astype(X.dtype), (h.numpy().astype(X.dtype), c.numpy().astype(X.dtype))
 ''', "must be written from scratch, but it called torch.nn.LSTM"),
@@ -102,6 +116,21 @@ def stacked_lstm(X, h0, c0, layers):
 ''', "must be written from scratch"),
     ],
     "bidirectional_lstm": [
+        ("backward direction reverses the batch axis", BI_HEAD + '''
+    Hf, (hf, cf) = lstm_layer(X, h0[0], c0[0], *fwd)
+    Hb, (hb, cb) = lstm_layer(X[::-1], h0[1], c0[1], *bwd)
+    return np.concatenate([Hf, Hb[::-1]], axis=2), (np.stack([hf, hb]), np.stack([cf, cb]))
+''', "reverses the batch axis"),
+        ("h_n and c_n as tuples of the two directions", BI_HEAD + '''
+    Hf, (hf, cf) = lstm_layer(X, h0[0], c0[0], *fwd)
+    Hb, (hb, cb) = lstm_layer(X[:, ::-1], h0[1], c0[1], *bwd)
+    return np.concatenate([Hf, Hb[:, ::-1]], axis=2), ((hf, hb), (cf, cb))
+''', "h_n should be a numpy array, got a tuple"),
+        ("(c_n, h_n) returned", BI_HEAD + '''
+    Hf, (hf, cf) = lstm_layer(X, h0[0], c0[0], *fwd)
+    Hb, (hb, cb) = lstm_layer(X[:, ::-1], h0[1], c0[1], *bwd)
+    return np.concatenate([Hf, Hb[:, ::-1]], axis=2), (np.stack([cf, cb]), np.stack([hf, hb]))
+''', "wrong order: (c_n, h_n) instead of (h_n, c_n)"),
         ("backward not reversed back", BI_HEAD + '''
     Hf, (hf, cf) = lstm_layer(X, h0[0], c0[0], *fwd)
     Hb, (hb, cb) = lstm_layer(X[:, ::-1], h0[1], c0[1], *bwd)
@@ -161,6 +190,24 @@ def bidirectional_lstm(X, h0, c0, fwd, bwd):
 ''', "must be written from scratch"),
     ],
     "reverse_padded": [
+        ("np.flip without axis (features reversed too)", '''
+def reverse_padded(X, lengths):
+    Y = X.copy()
+    for b, L in enumerate(lengths):
+        Y[b, :L] = np.flip(X[b, :L])
+    return Y
+''', "flipped every axis of the valid part"),
+        ("a list of rows", '''
+def reverse_padded(X, lengths):
+    return [np.concatenate([X[b, :L][::-1], X[b, L:]]) for b, L in enumerate(lengths)]
+''', "should be a numpy array, got a list"),
+        ("slice L - 1::-1 breaks on an empty sequence", '''
+def reverse_padded(X, lengths):
+    Y = X.copy()
+    for b, L in enumerate(lengths):
+        Y[b, :L] = X[b, L - 1::-1]
+    return Y
+''', None),
         ("reverses the whole padded row", '''
 def reverse_padded(X, lengths):
     return X[:, ::-1].copy()
@@ -205,6 +252,58 @@ def reverse_padded(X, lengths):
 ''', "must be written from scratch"),
     ],
     "masked_lstm_layer": [
+        ("state reset to zero at padded steps", '''
+def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
+    B, T, _ = X.shape
+    valid = np.arange(T)[None, :] < np.asarray(lengths)[:, None]
+    Hs = np.zeros((B, T, h0.shape[1]), dtype=np.result_type(X, h0))
+    h, c = h0, c0
+    for t in range(T):
+        hn, cn = lstm_step(X[:, t], h, c, Wx, Wh, b)
+        keep = valid[:, t:t + 1]
+        h, c = hn * keep, cn * keep
+        Hs[:, t] = h
+    return Hs, (h, c)
+''', "your loop sets the state to zero at padded steps"),
+        ("state back to h0, c0 at padded steps", '''
+def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
+    B, T, _ = X.shape
+    valid = np.arange(T)[None, :] < np.asarray(lengths)[:, None]
+    Hs = np.zeros((B, T, h0.shape[1]), dtype=np.result_type(X, h0))
+    h, c = h0, c0
+    for t in range(T):
+        hn, cn = lstm_step(X[:, t], h, c, Wx, Wh, b)
+        keep = valid[:, t:t + 1]
+        h, c = np.where(keep, hn, h0), np.where(keep, cn, c0)
+        Hs[:, t] = np.where(keep, hn, 0.0)
+    return Hs, (h, c)
+''', "puts the state back to h0, c0 at padded steps"),
+        ("off by one: t <= lengths[b]", '''
+def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
+    B, T, _ = X.shape
+    valid = np.arange(T)[None, :] <= np.asarray(lengths)[:, None]
+    Hs = np.zeros((B, T, h0.shape[1]), dtype=np.result_type(X, h0))
+    h, c = h0, c0
+    for t in range(T):
+        hn, cn = lstm_step(X[:, t], h, c, Wx, Wh, b)
+        keep = valid[:, t:t + 1]
+        h, c = np.where(keep, hn, h), np.where(keep, cn, c)
+        Hs[:, t] = np.where(keep, hn, 0.0)
+    return Hs, (h, c)
+''', "Off by one"),
+        ("stops one step early", '''
+def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
+    B, T, _ = X.shape
+    valid = np.arange(T)[None, :] < np.asarray(lengths)[:, None] - 1
+    Hs = np.zeros((B, T, h0.shape[1]), dtype=np.result_type(X, h0))
+    h, c = h0, c0
+    for t in range(T):
+        hn, cn = lstm_step(X[:, t], h, c, Wx, Wh, b)
+        keep = valid[:, t:t + 1]
+        h, c = np.where(keep, hn, h), np.where(keep, cn, c)
+        Hs[:, t] = np.where(keep, hn, 0.0)
+    return Hs, (h, c)
+''', "stops one step early"),
         ("no masking at all", '''
 def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
     return lstm_layer(X, h0, c0, Wx, Wh, b)
@@ -239,7 +338,7 @@ def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
         keep = valid[:, t:t+1]
         hh, cc = np.where(keep, hh2, hh), np.where(keep, cc2, cc)
     return Hs, (Hs[:, -1], cc)
-''', "read from Hs[:, -1]"),
+''', "you read h_n from Hs[:, -1]"),
         ("one step too far", '''
 def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
     Hs, _ = lstm_layer(X, h0, c0, Wx, Wh, b)
@@ -278,7 +377,7 @@ def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
         h, c = np.where(keep, hn, h), np.where(keep, cn, c)
         Hs[:, t] = np.where(keep, hn, 0.0)
     return Hs, (c, h)
-''', "Your h_n is c_n"),
+''', "wrong order: (c_n, h_n) instead of (h_n, c_n)"),
         ("calls the library's masked forward", '''
 from lstmlab.stacked import masked_lstm_forward as _mf
 def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
@@ -286,6 +385,34 @@ def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
 ''', "must be written from scratch"),
     ],
     "layer_dropout": [
+        ("one mask for all time steps (variational)", '''
+def layer_dropout(Y, p, training, rng):
+    if not training:
+        return Y
+    shape = (Y.shape[0], 1) + Y.shape[2:] if Y.ndim > 2 else Y.shape
+    return Y * (rng.random(shape) >= p) / (1 - p)
+''', "your dropout mask is the same at every index of axis 1"),
+        ("exactly int(p * size) elements dropped", '''
+def layer_dropout(Y, p, training, rng):
+    if not training:
+        return Y
+    keep = np.ones(Y.size, dtype=bool)
+    keep[rng.choice(Y.size, int(p * Y.size), replace=False)] = False
+    return Y * keep.reshape(Y.shape) / (1 - p)
+''', "never dropped anything in 40 calls"),
+        ("divides by (1 - p) in evaluation too", '''
+def layer_dropout(Y, p, training, rng):
+    if not training:
+        return Y / (1 - p)
+    return Y * (rng.random(Y.shape) >= p) / (1 - p)
+''', "In evaluation your layer_dropout divides by (1 - p)"),
+        ("assumes a 3-D Y", '''
+def layer_dropout(Y, p, training, rng):
+    if not training:
+        return Y
+    B, T, F = Y.shape
+    return Y * (rng.random((B, T, F)) >= p) / (1 - p)
+''', None),
         ("left on in evaluation", '''
 def layer_dropout(Y, p, training, rng):
     return Y * (rng.random(Y.shape) >= p) / (1 - p)
@@ -335,6 +462,21 @@ def layer_dropout(Y, p, training, rng):
 ''', None),
     ],
     "deep_bidirectional_lstm": [
+        ("dropout from its own fixed-seed generator", '''
+def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    own = np.random.default_rng(0)
+    inp, hs, cs = X, [], []
+    for l, (fwd, bwd) in enumerate(layers):
+        Hf, (hf, cf) = masked_lstm_layer(inp, lengths, h0[2 * l], c0[2 * l], *fwd)
+        Hb, (hb, cb) = masked_lstm_layer(reverse_padded(inp, lengths), lengths, h0[2 * l + 1], c0[2 * l + 1], *bwd)
+        inp = np.concatenate([Hf, reverse_padded(Hb, lengths)], axis=2)
+        hs += [hf, hb]; cs += [cf, cb]
+        if l < len(layers) - 1:
+            inp = layer_dropout(inp, dropout, training, own)
+    return inp, (np.stack(hs), np.stack(cs))
+''', "Generators with different seeds gave the same output"),
+        ("(c_n, h_n) returned", _deep(ret="inp, (np.stack(cs), np.stack(hs))"), "wrong order: (c_n, h_n) instead of (h_n, c_n)"),
+        ("h_n and c_n as lists", _deep(ret="inp, (hs, cs)"), "h_n should be a numpy array, got a list"),
         ("backward not reversed back", _deep(bwd=BWD_OK.replace("        Hb = reverse_padded(Hb, lengths)\n", "")),
          "not reversed back"),
         ("padding leaks into the backward direction (whole row reversed, unmasked)", _deep(bwd='''        Hb, (hb, cb) = lstm_layer(inp[:, ::-1], h0[2*l+1], c0[2*l+1], *bwd)
@@ -417,6 +559,26 @@ def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=Fa
 
 RIGHT = {
     "stacked_lstm": [
+        ("float32 kept, recursion over layers", '''
+def stacked_lstm(X, h0, c0, layers):
+    def run(l, inp):
+        if l == len(layers):
+            return inp, [], []
+        out, (h, c) = lstm_layer(inp, h0[l], c0[l], *layers[l])
+        top, hs, cs = run(l + 1, out)
+        return top, [h] + hs, [c] + cs
+    out, hs, cs = run(0, X)
+    return out, (np.stack(hs).astype(X.dtype), np.stack(cs).astype(X.dtype))
+'''),
+        ("h_n, c_n filled into np.empty_like(h0)", '''
+def stacked_lstm(X, h0, c0, layers):
+    h_n, c_n = np.empty_like(h0), np.empty_like(c0)
+    seq = X
+    for l, params in enumerate(layers):
+        seq, final = lstm_layer(seq, h0[l], c0[l], *params)
+        h_n[l], c_n[l] = final
+    return seq, (h_n, c_n)
+'''),
         ("time outside, layers inside (wavefront order)", '''
 def stacked_lstm(X, h0, c0, layers):
     L, T = len(layers), X.shape[1]
@@ -442,6 +604,26 @@ def stacked_lstm(X, h0, c0, layers):
 '''),
     ],
     "bidirectional_lstm": [
+        ("float32, time-major inside with swapaxes", BI_HEAD + '''
+    Xt = np.swapaxes(X, 0, 1)                          # (T, B, D)
+    T = Xt.shape[0]
+    hf, cf, hb, cb = h0[0], c0[0], h0[1], c0[1]
+    fwd_out, bwd_out = [], []
+    for t in range(T):
+        hf, cf = lstm_step(Xt[t], hf, cf, *fwd)
+        fwd_out.append(hf)
+    for t in reversed(range(T)):
+        hb, cb = lstm_step(Xt[t], hb, cb, *bwd)
+        bwd_out.insert(0, hb)
+    out = np.concatenate([np.stack(fwd_out, 1), np.stack(bwd_out, 1)], axis=2).astype(X.dtype)
+    return out, (np.stack([hf, hb]), np.stack([cf, cb]))
+'''),
+        ("backward run on np.flip, outputs flipped back with [:, ::-1]", BI_HEAD + '''
+    out_f, fin_f = lstm_layer(X, h0[0], c0[0], *fwd)
+    out_b, fin_b = lstm_layer(np.flip(X, 1), h0[1], c0[1], *bwd)
+    h_n, c_n = (np.stack(pair) for pair in zip(fin_f, fin_b))
+    return np.concatenate((out_f, out_b[:, ::-1]), -1), (h_n, c_n)
+'''),
         ("one loop, both directions", BI_HEAD + '''
     B, T, _ = X.shape
     hf, cf, hb, cb = h0[0], c0[0], h0[1], c0[1]
@@ -460,6 +642,23 @@ def stacked_lstm(X, h0, c0, layers):
 '''),
     ],
     "reverse_padded": [
+        ("np.take_along_axis on a source index", '''
+def reverse_padded(X, lengths):
+    B, T = X.shape[:2]
+    t = np.arange(T)[None, :]
+    L = np.asarray(lengths)[:, None]
+    src = np.where(t < L, L - 1 - t, t).reshape((B, T) + (1,) * (X.ndim - 2))
+    return np.take_along_axis(X, src, axis=1)
+'''),
+        ("element by element, dtype kept", '''
+def reverse_padded(X, lengths):
+    Y = np.empty_like(X)
+    for b in range(X.shape[0]):
+        L = int(lengths[b])
+        for t in range(X.shape[1]):
+            Y[b, t] = X[b, L - 1 - t] if t < L else X[b, t]
+    return Y
+'''),
         ("fancy indexing", '''
 def reverse_padded(X, lengths):
     B, T = X.shape[:2]
@@ -475,6 +674,34 @@ def reverse_padded(X, lengths):
 '''),
     ],
     "masked_lstm_layer": [
+        ("float32 kept, only the active rows stepped (like a packed batch)", '''
+def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
+    B, T, _ = X.shape
+    L = np.asarray(lengths)
+    h, c = h0.copy(), c0.copy()
+    Hs = np.zeros((B, T, h0.shape[1]), dtype=X.dtype)
+    for t in range(T):
+        rows = np.flatnonzero(L > t)
+        if rows.size == 0:
+            break
+        h_new, c_new = lstm_step(X[rows, t], h[rows], c[rows], Wx, Wh, b)
+        h[rows], c[rows] = h_new, c_new
+        Hs[rows, t] = h_new
+    return Hs, (h, c)
+'''),
+        ("final states gathered from per-step states", '''
+def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
+    T = X.shape[1]
+    L = np.asarray(lengths)
+    h, c, hs, cs = h0, c0, [], []
+    for t in range(T):
+        h, c = lstm_step(X[:, t], h, c, Wx, Wh, b)
+        hs.append(h); cs.append(c)
+    hs, cs = np.stack(hs, 1), np.stack(cs, 1)
+    rows = np.arange(X.shape[0])
+    valid = (np.arange(T)[None, :] < L[:, None])[..., None]
+    return np.where(valid, hs, 0), (hs[rows, L - 1], cs[rows, L - 1])
+'''),
         ("one sequence at a time", '''
 def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
     B, T, _ = X.shape
@@ -502,6 +729,20 @@ def masked_lstm_layer(X, lengths, h0, c0, Wx, Wh, b):
 '''),
     ],
     "layer_dropout": [
+        ("keep when rng.random() < 1 - p, float32 scale", '''
+def layer_dropout(Y, p, training, rng):
+    if not training:
+        return Y
+    keep = rng.random(Y.shape) < 1 - p
+    return np.multiply(Y, keep, dtype=Y.dtype) * Y.dtype.type(1 / (1 - p))
+'''),
+        ("mask drawn flat, reshaped", '''
+def layer_dropout(Y, p, training, rng):
+    if training:
+        mask = (rng.uniform(0, 1, Y.size) >= p).reshape(Y.shape)
+        return mask * Y / (1 - p)
+    return np.array(Y, copy=True)
+'''),
         ("binomial mask, copy in evaluation", '''
 def layer_dropout(Y, p, training, rng):
     if not training:
@@ -527,6 +768,34 @@ def layer_dropout(Y, p, training, rng):
 '''),
     ],
     "deep_bidirectional_lstm": [
+        ("directions as a loop over (params, reversed?) pairs, states preallocated", '''
+def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    h_n, c_n = np.empty_like(h0), np.empty_like(c0)
+    inp = X
+    for l, pair in enumerate(layers):
+        halves = []
+        for d, params in enumerate(pair):
+            src = reverse_padded(inp, lengths) if d else inp
+            Hs, (h_n[2 * l + d], c_n[2 * l + d]) = masked_lstm_layer(src, lengths, h0[2 * l + d], c0[2 * l + d], *params)
+            halves.append(reverse_padded(Hs, lengths) if d else Hs)
+        inp = np.concatenate(halves, axis=2)
+        if l + 1 < len(layers):
+            inp = layer_dropout(inp, dropout, training, rng)
+    return inp, (h_n, c_n)
+'''),
+        ("float32 kept, one bidirectional helper built from the masked layer", '''
+def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    inp, states_h, states_c = X, [], []
+    for l, (fwd, bwd) in enumerate(layers):
+        if l > 0 and training and dropout > 0:
+            inp = layer_dropout(inp, dropout, training, rng)
+        Hf, (hf, cf) = masked_lstm_layer(inp, lengths, h0[2 * l], c0[2 * l], *fwd)
+        rev = reverse_padded(inp, lengths)
+        Hb, (hb, cb) = masked_lstm_layer(rev, lengths, h0[2 * l + 1], c0[2 * l + 1], *bwd)
+        inp = np.concatenate([Hf, reverse_padded(Hb, lengths)], axis=-1).astype(X.dtype)
+        states_h.extend([hf, hb]); states_c.extend([cf, cb])
+    return inp, (np.stack(states_h).astype(X.dtype), np.stack(states_c).astype(X.dtype))
+'''),
         ("backward direction walks t = T-1 .. 0 with a mask (no reversal)", '''
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
     B, T, _ = X.shape

@@ -398,18 +398,18 @@ def rmsprop_step(params, grads, state, lr=1e-2, alpha=0.99, eps=1e-8):
 
 RIGHT = {
     "global_norm": [
-        ("concatenate and np.linalg.norm", '''
+        ("concatenate in float64 and np.linalg.norm", '''
 def global_norm(grads):
-    return float(np.linalg.norm(np.concatenate([np.ravel(g) for g in grads])))
+    return float(np.linalg.norm(np.concatenate([np.ravel(g) for g in grads]).astype(np.float64)))
 '''),
         ("norm of the per-tensor norms, numpy scalar", '''
 def global_norm(grads):
-    return np.linalg.norm([np.linalg.norm(g) for g in grads])
+    return np.linalg.norm([np.linalg.norm(g.astype(np.float64)) for g in grads])
 '''),
         ("math and vdot", '''
 import math
 def global_norm(grads):
-    return math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+    return math.sqrt(sum(float(np.vdot(g.astype(np.float64), g)) for g in grads))
 '''),
     ],
     "clip_by_value": [
@@ -454,7 +454,7 @@ def clip_by_global_norm(grads, max_norm):
 '''),
         ("copies when no clipping is needed", '''
 def clip_by_global_norm(grads, max_norm):
-    total = np.sqrt(sum(np.sum(np.square(g)) for g in grads))
+    total = np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads))
     if total <= max_norm:
         return [g.copy() for g in grads]
     return [g * (max_norm / total) for g in grads]
@@ -541,3 +541,335 @@ def rmsprop_step(params, grads, state, lr=1e-2, alpha=0.99, eps=1e-8):
 '''),
     ],
 }
+
+
+# --- issue 11: more plausible mistakes and correct alternatives (float32, thresholds, return types, ...) ---
+
+WRONG["global_norm"] += [
+    ('float32 squares overflow', '''
+def global_norm(grads):
+    return float(np.linalg.norm(np.concatenate([np.ravel(g) for g in grads])))
+''', 'Your norm is inf: these float32 gradients exploded (entries'),
+    ('one-element array', '''
+def global_norm(grads):
+    return np.array([np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads))])
+''', "global_norm's result should be one number (a float), the"),
+    ('list with one number', '''
+def global_norm(grads):
+    return [float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)))]
+''', "global_norm's result should be one number (a float), the"),
+    ('mean of per-tensor norms', '''
+def global_norm(grads):
+    return float(np.mean([np.linalg.norm(g.astype(np.float64)) for g in grads]))
+''', 'You averaged the per-tensor norms; the global norm is'),
+]
+WRONG["clip_by_value"] += [
+    ('lost the sign', '''
+def clip_by_value(grads, clip):
+    return [np.minimum(np.abs(g), clip) for g in grads]
+''', 'You lost the sign of the negative entries'),
+    ('tanh soft clip', '''
+def clip_by_value(grads, clip):
+    return [clip * np.tanh(g / clip) for g in grads]
+''', 'You squashed the entries with tanh (a soft clip, clip *'),
+    ('lists instead of arrays', '''
+def clip_by_value(grads, clip):
+    return [np.clip(g, -clip, clip).tolist() for g in grads]
+''', 'clip_by_value: item 0 of the returned list is a list, not a'),
+    ('first tensor only', '''
+def clip_by_value(grads, clip):
+    return [np.clip(grads[0], -clip, clip)] + [g.copy() for g in grads[1:]]
+''', 'Your clipped tensor 1 is the input unchanged, although it'),
+]
+WRONG["clip_by_global_norm"] += [
+    ('compares the sum of squares with max_norm', '''
+def clip_by_global_norm(grads, max_norm):
+    sq = sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads)
+    if sq > max_norm:
+        return [g * (max_norm / np.sqrt(sq)) for g in grads]
+    return [g.copy() for g in grads]
+''', 'Your gradients were not scaled down although their global'),
+    ('clips when an entry exceeds max_norm', '''
+def clip_by_global_norm(grads, max_norm):
+    norm = global_norm(grads)
+    if max(float(np.abs(g).max()) for g in grads) > max_norm:
+        return [g * (max_norm / norm) for g in grads]
+    return [g.copy() for g in grads]
+''', 'Your gradients were not scaled down although their global'),
+    ("clips when one tensor's norm exceeds max_norm", '''
+def clip_by_global_norm(grads, max_norm):
+    norm = global_norm(grads)
+    if any(np.linalg.norm(g) > max_norm for g in grads):
+        return [g * (max_norm / norm) for g in grads]
+    return [g.copy() for g in grads]
+''', 'Your gradients were not scaled down although their global'),
+    ('float32 norm overflows', '''
+def clip_by_global_norm(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+    return [g * min(1.0, max_norm / (norm + 1e-6)) for g in grads]
+''', 'Your clipped gradients are all 0: the global norm came out'),
+]
+WRONG["l1_penalty"] += [
+    ('returns (grads, value)', '''
+def l1_penalty(params, lam):
+    return [lam * np.sign(p) for p in params], lam * sum(np.abs(p).sum() for p in params)
+''', 'l1_penalty returned its values in the wrong order: (grads,'),
+    ('value as a one-element array', '''
+def l1_penalty(params, lam):
+    return np.array([lam * sum(np.abs(p).sum() for p in params)]), [lam * np.sign(p) for p in params]
+''', 'the L1 penalty value should be one number (a float), summed'),
+    ('gradient zero for negative weights', '''
+def l1_penalty(params, lam):
+    return lam * sum(np.abs(p).sum() for p in params), [lam * (p > 0) for p in params]
+''', 'Your L1 gradient is 0 for negative weights (lam * (p > 0));'),
+    ('abs of the sum', '''
+def l1_penalty(params, lam):
+    return lam * sum(abs(p.sum()) for p in params), [lam * np.sign(p) for p in params]
+''', "Your L1 value takes |.| of each tensor's sum, not the sum"),
+]
+WRONG["l2_penalty"] += [
+    ('returns (grads, value)', '''
+def l2_penalty(params, lam):
+    return [lam * p for p in params], 0.5 * lam * sum((p ** 2).sum() for p in params)
+''', 'l2_penalty returned its values in the wrong order: (grads,'),
+    ('value as a one-element array', '''
+def l2_penalty(params, lam):
+    return np.array([0.5 * lam * sum((p ** 2).sum() for p in params)]), [lam * p for p in params]
+''', 'the L2 penalty value should be one number (a float), summed'),
+    ('squares the sum', '''
+def l2_penalty(params, lam):
+    return 0.5 * lam * sum(p.sum() ** 2 for p in params), [lam * p for p in params]
+''', 'Your L2 value sums the squared per-tensor sums; square each'),
+    ('gradient lam p squared', '''
+def l2_penalty(params, lam):
+    return 0.5 * lam * sum((p ** 2).sum() for p in params), [lam * p * p for p in params]
+''', "Your L2 gradient is lam * p^2 (the penalty's own terms);"),
+]
+WRONG["adam_step"] += [
+    ('bias correction (1-b)**t', '''
+def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    b1, b2 = betas
+    t = state["t"] + 1
+    P, M, V = [], [], []
+    for p, g, m, v in zip(params, grads, state["m"], state["v"]):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        P.append(p - lr * (m / (1 - b1) ** t) / (np.sqrt(v / (1 - b2) ** t) + eps))
+        M.append(m)
+        V.append(v)
+    return P, {"t": t, "m": M, "v": V}
+''', 'Your bias correction divides by (1 - beta)**t; it is 1 -'),
+    ('moments restart every step', '''
+def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    b1, b2 = betas
+    t = state["t"] + 1
+    P, M, V = [], [], []
+    for p, g in zip(params, grads):
+        m = (1 - b1) * g
+        v = (1 - b2) * g * g
+        P.append(p - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps))
+        M.append(m)
+        V.append(v)
+    return P, {"t": t, "m": M, "v": V}
+''', 'Your m and v do not carry over from step to step (they'),
+    ('eps outside the parentheses', '''
+def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    b1, b2 = betas
+    t = state["t"] + 1
+    P, M, V = [], [], []
+    for p, g, m, v in zip(params, grads, state["m"], state["v"]):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        P.append(p - lr * (m / (1 - b1 ** t)) / np.sqrt(v / (1 - b2 ** t)) + eps)
+        M.append(m)
+        V.append(v)
+    return P, {"t": t, "m": M, "v": V}
+''', 'Your eps is not in the denominator (it is added to the'),
+    ('stores m_hat and v_hat', '''
+def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    b1, b2 = betas
+    t = state["t"] + 1
+    P, M, V = [], [], []
+    for p, g, m, v in zip(params, grads, state["m"], state["v"]):
+        m = (b1 * m + (1 - b1) * g) / (1 - b1 ** t)
+        v = (b2 * v + (1 - b2) * g * g) / (1 - b2 ** t)
+        P.append(p - lr * m / (np.sqrt(v) + eps))
+        M.append(m)
+        V.append(v)
+    return P, {"t": t, "m": M, "v": V}
+''', 'You stored the bias-corrected m_hat in the state; store the'),
+    ('float step count', '''
+def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    b1, b2 = betas
+    t = state["t"] + 1.0
+    P, M, V = [], [], []
+    for p, g, m, v in zip(params, grads, state["m"], state["v"]):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        P.append(p - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps))
+        M.append(m)
+        V.append(v)
+    return P, {"t": t, "m": M, "v": V}
+''', "new_state['t'] after step 1 should be an int (the number of"),
+]
+WRONG["rmsprop_step"] += [
+    ('uses the old v in the update', '''
+def rmsprop_step(params, grads, state, lr=1e-2, alpha=0.99, eps=1e-8):
+    P, V = [], []
+    for p, g, v in zip(params, grads, state["v"]):
+        P.append(p - lr * g / (np.sqrt(v) + eps))
+        V.append(alpha * v + (1 - alpha) * g * g)
+    return P, {"v": V}
+''', 'Your update divides by the OLD v (the state you were'),
+    ('eps outside the parentheses', '''
+def rmsprop_step(params, grads, state, lr=1e-2, alpha=0.99, eps=1e-8):
+    P, V = [], []
+    with np.errstate(all="ignore"):
+        for p, g, v in zip(params, grads, state["v"]):
+            v = alpha * v + (1 - alpha) * g * g
+            P.append(p - lr * g / np.sqrt(v) + eps)
+            V.append(v)
+    return P, {"v": V}
+''', 'Your eps is not in the denominator (it is added to the'),
+    ('stores sqrt(v)', '''
+def rmsprop_step(params, grads, state, lr=1e-2, alpha=0.99, eps=1e-8):
+    P, V = [], []
+    for p, g, v in zip(params, grads, state["v"]):
+        rms = np.sqrt(alpha * v ** 2 + (1 - alpha) * g * g)
+        P.append(p - lr * g / (rms + eps))
+        V.append(rms)
+    return P, {"v": V}
+''', 'You stored sqrt(v) (the RMS) in the state; store v itself,'),
+    ('g not squared abs', '''
+def rmsprop_step(params, grads, state, lr=1e-2, alpha=0.99, eps=1e-8):
+    P, V = [], []
+    for p, g, v in zip(params, grads, state["v"]):
+        v = alpha * v + (1 - alpha) * np.abs(g)
+        P.append(p - lr * g / (np.sqrt(v) + eps))
+        V.append(v)
+    return P, {"v": V}
+''', 'Your v averages |g|; RMSprop averages g**2: v = alpha * v +'),
+]
+RIGHT["global_norm"] += [
+    ('scaled by the largest entry, float32 throughout', '''
+def global_norm(grads):
+    top = max(float(np.abs(g).max()) for g in grads)
+    if top == 0:
+        return 0.0
+    s = np.float32(top) if grads[0].dtype == np.float32 else top
+    return float(top * np.sqrt(sum(np.sum((g / s) ** 2) for g in grads)))
+'''),
+    ('float64 copies and np.linalg.norm', '''
+def global_norm(grads):
+    return float(np.linalg.norm(np.concatenate([g.astype(np.float64).ravel() for g in grads])))
+'''),
+    ('hypot reduce, numpy scalar', '''
+from functools import reduce
+def global_norm(grads):
+    return reduce(np.hypot, [np.linalg.norm(np.asarray(g, dtype=np.float64)) for g in grads], np.float64(0.0))
+'''),
+]
+RIGHT["clip_by_value"] += [
+    ('magnitude clipped, sign restored', '''
+def clip_by_value(grads, clip):
+    return [np.sign(g) * np.minimum(np.abs(g), clip) for g in grads]
+'''),
+    ('float32 bounds, ndarray.clip', '''
+def clip_by_value(grads, clip):
+    return [g.clip(np.asarray(-clip, dtype=g.dtype), np.asarray(clip, dtype=g.dtype)) for g in grads]
+'''),
+]
+RIGHT["clip_by_global_norm"] += [
+    ('float32 throughout, scaled norm', '''
+def clip_by_global_norm(grads, max_norm):
+    top = max(np.abs(g).max() for g in grads)
+    if top == 0:
+        return [g.copy() for g in grads]
+    norm = top * np.sqrt(sum(np.sum(np.square(g / top)) for g in grads))
+    coef = np.asarray(min(1.0, max_norm / float(norm)), dtype=grads[0].dtype)
+    return [g * coef for g in grads]
+'''),
+    ('divide by the larger of norm and max_norm, float64 sums', '''
+def clip_by_global_norm(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads))
+    return [g / (max(norm, max_norm) / max_norm) for g in grads]
+'''),
+]
+RIGHT["l1_penalty"] += [
+    ('float32 throughout', '''
+def l1_penalty(params, lam):
+    value = np.float32(0)
+    grads = []
+    for p in params:
+        l = np.asarray(lam, dtype=p.dtype)
+        value = value + l * np.abs(p).sum(dtype=p.dtype)
+        grads.append(l * np.sign(p))
+    return float(value), grads
+'''),
+    ('norm ord 1 and a divide where nonzero', '''
+def l1_penalty(params, lam):
+    value = lam * sum(np.linalg.norm(p.ravel(), 1) for p in params)
+    grads = [lam * np.divide(p, np.abs(p), out=np.zeros_like(p), where=p != 0) for p in params]
+    return value, grads
+'''),
+]
+RIGHT["l2_penalty"] += [
+    ('float32 throughout', '''
+def l2_penalty(params, lam):
+    total = np.float32(0)
+    for p in params:
+        total = total + np.asarray(lam / 2, dtype=p.dtype) * np.vdot(p, p)
+    return float(total), [np.asarray(lam, dtype=p.dtype) * p for p in params]
+'''),
+    ('einsum and np.multiply, list comprehension of copies', '''
+def l2_penalty(params, lam):
+    value = sum(np.einsum("i,i->", p.ravel(), p.ravel()) for p in params) * lam * 0.5
+    return float(value), [np.multiply(p, lam) for p in params]
+'''),
+]
+RIGHT["adam_step"] += [
+    ('float32 throughout', '''
+def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    t = state["t"] + 1
+    P, M, V = [], [], []
+    for p, g, m, v in zip(params, grads, state["m"], state["v"]):
+        f = lambda x: np.asarray(x, dtype=p.dtype)
+        b1, b2 = f(betas[0]), f(betas[1])
+        m = b1 * m + (f(1) - b1) * g
+        v = b2 * v + (f(1) - b2) * np.square(g)
+        m_hat = m / (f(1) - b1 ** t)
+        v_hat = v / (f(1) - b2 ** t)
+        P.append(p - f(lr) * m_hat / (np.sqrt(v_hat) + f(eps)))
+        M.append(m)
+        V.append(v)
+    return P, {"t": t, "m": M, "v": V}
+'''),
+    ('dict comprehension and enumerate, a new dict from dict()', '''
+def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    new = dict(state)
+    new["t"] = state["t"] + 1
+    new["m"] = [betas[0] * m + (1 - betas[0]) * g for m, g in zip(state["m"], grads)]
+    new["v"] = [betas[1] * v + (1 - betas[1]) * g ** 2 for v, g in zip(state["v"], grads)]
+    c1, c2 = 1 - betas[0] ** new["t"], 1 - betas[1] ** new["t"]
+    P = [p - lr * (m / c1) / (np.sqrt(v / c2) + eps) for p, m, v in zip(params, new["m"], new["v"])]
+    return P, new
+'''),
+]
+RIGHT["rmsprop_step"] += [
+    ('float32 throughout', '''
+def rmsprop_step(params, grads, state, lr=1e-2, alpha=0.99, eps=1e-8):
+    P, V = [], []
+    for p, g, v in zip(params, grads, state["v"]):
+        a = np.asarray(alpha, dtype=p.dtype)
+        v = a * v + (np.asarray(1, dtype=p.dtype) - a) * g * g
+        P.append(p - np.asarray(lr, dtype=p.dtype) * g / (np.sqrt(v) + np.asarray(eps, dtype=p.dtype)))
+        V.append(v)
+    return P, {"v": V}
+'''),
+    ('lerp form, reciprocal', '''
+def rmsprop_step(params, grads, state, lr=1e-2, alpha=0.99, eps=1e-8):
+    V = [v + (1 - alpha) * (g * g - v) for v, g in zip(state["v"], grads)]
+    P = [p - lr * g * np.reciprocal(np.sqrt(v) + eps) for p, g, v in zip(params, grads, V)]
+    return P, {"v": V}
+'''),
+]

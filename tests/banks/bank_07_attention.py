@@ -267,7 +267,7 @@ def attention(q, K, V, mask=None):
 def attention(q, K, V, mask=None):
     w = masked_softmax(scaled_dot_scores(q, K), mask)
     return w, context_vector(w, V)
-''', "returned (weights, context)"),
+''', "wrong order: (weights, context)"),
         ("averages the keys", '''
 def attention(q, K, V, mask=None):
     w = masked_softmax(scaled_dot_scores(q, K), mask)
@@ -456,3 +456,245 @@ def attention(q, K, V, mask=None):
 '''),
     ],
 }
+
+
+# --- issue 11: more plausible mistakes and correct alternatives (float32, thresholds, return types, ...) ---
+
+WRONG["additive_scores"] += [
+    ('tanh written with exp', '''
+def additive_scores(q, K, Wq, Wk, v):
+    x = (q @ Wq)[:, None, :] + K @ Wk
+    t = (np.exp(2 * x) - 1) / (np.exp(2 * x) + 1)
+    return t @ v
+''', "Your scores contain NaN or inf when tanh's argument is"),
+    ('returns a list', '''
+def additive_scores(q, K, Wq, Wk, v):
+    return np.tanh((q @ Wq)[:, None, :] + K @ Wk).dot(v).tolist()
+''', 'your score array should be a numpy array, got a list'),
+    ('ReLU instead of tanh', '''
+def additive_scores(q, K, Wq, Wk, v):
+    return np.maximum((q @ Wq)[:, None, :] + K @ Wk, 0) @ v
+''', "Your scores use ReLU where Bahdanau's score uses tanh."),
+    ('ignores the keys', '''
+def additive_scores(q, K, Wq, Wk, v):
+    return np.repeat((np.tanh(q @ Wq) @ v)[:, None], K.shape[1], axis=1)
+''', 'Your scores ignore the keys: add K Wk inside the tanh.'),
+]
+WRONG["dot_scores"] += [
+    ('returns a list', '''
+def dot_scores(q, K):
+    return [list(row) for row in np.einsum("bd,btd->bt", q, K)]
+''', 'your score array should be a numpy array, got a list'),
+    ('squeeze drops the time axis when T = 1', '''
+def dot_scores(q, K):
+    return np.squeeze(K @ q[:, :, None])
+''', 'your score array has shape (2,), expected (1, 2). (case'),
+    ('product without a time axis for q', '''
+def dot_scores(q, K):
+    return (q * K).sum(-1)
+''', 'pair q[b] with every K[b, t]'),
+]
+WRONG["scaled_dot_scores"] += [
+    ('D ** 1/2 (precedence)', '''
+def scaled_dot_scores(q, K):
+    return dot_scores(q, K) / q.shape[-1] ** 1/2
+''', 'Your scaled scores divide by 2 * D: in Python s / D ** 1/2'),
+    ('divides by sqrt(q.size)', '''
+def scaled_dot_scores(q, K):
+    return dot_scores(q, K) / np.sqrt(q.size)
+''', 'Your scaled scores divide by sqrt(B * D) (the size of the'),
+    ('returns a list', '''
+def scaled_dot_scores(q, K):
+    return (dot_scores(q, K) / np.sqrt(q.shape[-1])).tolist()
+''', 'your score array should be a numpy array, got a list'),
+]
+WRONG["masked_softmax"] += [
+    ('one maximum for the whole batch', '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    s = np.where(mask, scores, -np.inf)
+    top = s[mask].max() if mask.any() else 0.0
+    e = np.where(mask, np.exp(s - top), 0.0)
+    tot = e.sum(-1, keepdims=True)
+    return e / np.where(tot > 0, tot, 1.0)
+''', 'Some rows with real positions get all-zero weights: your'),
+    ('maximum over the batch axis', '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    s = np.where(mask, scores, -np.inf)
+    top = s.max(0, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    e = np.where(mask, np.exp(s - top), 0.0)
+    tot = e.sum(-1, keepdims=True)
+    return e / np.where(tot > 0, tot, 1.0)
+''', 'You subtracted the maximum of each column (axis=0, over the'),
+    ('mask by multiplication, max over the zeroed padding', '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    s = scores * mask
+    e = np.exp(s - s.max(-1, keepdims=True)) * mask
+    tot = e.sum(-1, keepdims=True)
+    return e / np.where(tot > 0, tot, 1.0)
+''', 'Rows with real positions get all-zero weights when every'),
+    ('subtracts the mean, not the maximum', '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        mask = np.ones(scores.shape, dtype=bool)
+    kept = np.where(mask, scores, 0.0)
+    n = mask.sum(-1, keepdims=True)
+    mean = kept.sum(-1, keepdims=True) / np.maximum(n, 1)
+    e = np.where(mask, np.exp(kept - mean), 0.0)
+    tot = e.sum(-1, keepdims=True)
+    return e / np.where(tot > 0, tot, 1.0)
+''', 'Your weights overflow on large scores: exp(1000) is inf'),
+]
+WRONG["context_vector"] += [
+    ('returns a list', '''
+def context_vector(weights, V):
+    return np.einsum("bt,btd->bd", weights, V).tolist()
+''', 'your context vector should be a numpy array, got a list'),
+    ('softmax applied to the weights again', '''
+def context_vector(weights, V):
+    e = np.exp(weights - weights.max(1, keepdims=True))
+    a = e / e.sum(1, keepdims=True)
+    return np.einsum("bt,btd->bd", a, V)
+''', 'Your context applies a softmax to the weights again; they'),
+    ('weights of the first sequence for every sequence', '''
+def context_vector(weights, V):
+    return np.einsum("t,btd->bd", weights[0], V)
+''', 'Your context uses the weights of the first sequence for'),
+]
+WRONG["attention"] += [
+    ('returns the scores as the weights', '''
+def attention(q, K, V, mask=None):
+    s = scaled_dot_scores(q, K)
+    w = masked_softmax(s, mask)
+    return context_vector(w, V), s
+''', 'You returned the scores as the weights; the weights are'),
+    ('inline softmax without max subtraction or empty-row guard', '''
+def attention(q, K, V, mask=None):
+    s = (q[:, None, :] * K).sum(-1) / np.sqrt(q.shape[-1])
+    if mask is not None:
+        s = np.where(mask, s, -np.inf)
+    e = np.exp(s)
+    w = e / e.sum(-1, keepdims=True)
+    return context_vector(w, V), w
+''', 'Your weights are NaN for a row with every position masked'),
+    ('inline, mask by multiplication', '''
+def attention(q, K, V, mask=None):
+    s = np.einsum("bd,btd->bt", q, K) / np.sqrt(q.shape[-1])
+    m = np.ones(s.shape, bool) if mask is None else mask
+    s = s * m
+    e = np.exp(s - s.max(-1, keepdims=True)) * m
+    z = e.sum(-1, keepdims=True)
+    w = e / np.where(z > 0, z, 1.0)
+    return context_vector(w, V), w
+''', 'Rows with real positions get all-zero weights when every'),
+    ('inline softmax over the batch axis', '''
+def attention(q, K, V, mask=None):
+    s = np.einsum("bd,btd->bt", q, K) / np.sqrt(q.shape[-1])
+    if mask is not None:
+        s = np.where(mask, s, -np.inf)
+    e = np.exp(s - s.max(0, keepdims=True))
+    e = np.nan_to_num(e)
+    z = e.sum(0, keepdims=True)
+    w = e / np.where(z > 0, z, 1.0)
+    return np.einsum("bt,btd->bd", w, V), w
+''', 'Your softmax runs over the batch axis (each column sums to'),
+]
+RIGHT["additive_scores"] += [
+    ('float32 einsums', '''
+def additive_scores(q, K, Wq, Wk, v):
+    return np.einsum("bta,a->bt", np.tanh(np.einsum("bd,da->ba", q, Wq)[:, None] + np.einsum("btd,da->bta", K, Wk)), v)
+'''),
+    ('tanh from a stable sigmoid form, loop over time', '''
+def additive_scores(q, K, Wq, Wk, v):
+    qp = q @ Wq
+    cols = []
+    for t in range(K.shape[1]):
+        x = qp + K[:, t] @ Wk
+        cols.append((2.0 / (1.0 + np.exp(-2.0 * x)) - 1.0) @ v)
+    return np.stack(cols, axis=1)
+'''),
+]
+RIGHT["dot_scores"] += [
+    ('float32 batched matmul', '''
+def dot_scores(q, K):
+    return (K @ q[:, :, None])[:, :, 0]
+'''),
+    ('matmul with transposed keys', '''
+def dot_scores(q, K):
+    return np.matmul(q[:, None, :], np.swapaxes(K, 1, 2))[:, 0, :]
+'''),
+]
+RIGHT["scaled_dot_scores"] += [
+    ('float32 scale', '''
+def scaled_dot_scores(q, K):
+    return (q[:, None, :] * K).sum(-1) * np.asarray(1 / np.sqrt(q.shape[1]), dtype=q.dtype)
+'''),
+    ('query divided by math.sqrt', '''
+import math
+def scaled_dot_scores(q, K):
+    return np.einsum("bd,btd->bt", q / math.sqrt(q.shape[-1]), K)
+'''),
+]
+RIGHT["masked_softmax"] += [
+    ('float32 throughout, -1e30 fill, empty rows zeroed', '''
+def masked_softmax(scores, mask=None):
+    if mask is None:
+        return masked_softmax(scores, np.ones(scores.shape, bool))
+    s = np.where(mask, scores, np.asarray(-1e30, dtype=scores.dtype))
+    e = np.exp(s - s.max(-1, keepdims=True)) * mask
+    w = e / np.maximum(e.sum(-1, keepdims=True), np.finfo(scores.dtype).tiny)
+    return np.where(mask.any(-1, keepdims=True), w, 0.0).astype(scores.dtype)
+'''),
+    ('row by row over the kept indices', '''
+def masked_softmax(scores, mask=None):
+    out = np.zeros(scores.shape)
+    for b in range(scores.shape[0]):
+        idx = np.arange(scores.shape[1]) if mask is None else np.flatnonzero(mask[b])
+        if idx.size:
+            x = scores[b, idx].astype(np.float64)
+            e = np.exp(x - x.max())
+            out[b, idx] = e / e.sum()
+    return out
+'''),
+]
+RIGHT["context_vector"] += [
+    ('float32 batched matmul', '''
+def context_vector(weights, V):
+    return (weights[:, None, :] @ V)[:, 0, :]
+'''),
+    ('tensordot per sequence', '''
+def context_vector(weights, V):
+    return np.stack([np.tensordot(weights[b], V[b], axes=1) for b in range(V.shape[0])])
+'''),
+]
+RIGHT["attention"] += [
+    ('float32 inline', '''
+def attention(q, K, V, mask=None):
+    s = np.einsum("bd,btd->bt", q, K) / np.asarray(np.sqrt(q.shape[-1]), dtype=q.dtype)
+    if mask is None:
+        mask = np.ones(s.shape, bool)
+    s = np.where(mask, s, -np.inf)
+    m = np.max(s, -1, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    e = np.exp(s - m)
+    z = e.sum(-1, keepdims=True)
+    w = e / np.where(z == 0, 1, z)
+    return np.einsum("bt,btd->bd", w, V), w
+'''),
+    ('-1e9 fill, empty rows zeroed, returns a tuple from a list', '''
+def attention(q, K, V, mask=None):
+    s = q[:, None, :] @ np.swapaxes(K, 1, 2) / q.shape[-1] ** 0.5
+    s = s[:, 0, :]
+    keep = np.ones(s.shape, bool) if mask is None else mask
+    s = np.where(keep, s, -1e9)
+    e = np.exp(s - s.max(-1, keepdims=True)) * keep
+    w = e / np.where(e.sum(-1, keepdims=True) > 0, e.sum(-1, keepdims=True), 1)
+    return tuple([(w[:, :, None] * V).sum(1), w])
+'''),
+]

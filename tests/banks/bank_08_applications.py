@@ -397,7 +397,7 @@ def threshold(clean_scores, false_alarm_rate):
         ("median", '''
 def threshold(clean_scores, false_alarm_rate):
     return float(np.median(clean_scores))
-''', "clean scores lie above it"),
+''', "You returned the median"),
     ],
     "precision_recall": [
         ("swapped", '''
@@ -471,18 +471,6 @@ def make_windows(series, window, horizon=1):
 '''),
     ],
     "time_split": [
-        ("floor of the training share", '''
-def time_split(X, y, val_fraction):
-    k = int(np.floor((1 - val_fraction) * len(X)))
-    return X[:k], y[:k], X[k:], y[k:]
-'''),
-        ("ceil of the validation share, np.split", '''
-def time_split(X, y, val_fraction):
-    k = len(X) - int(np.ceil(val_fraction * len(X) - 1e-9))
-    X_train, X_val = np.split(X, [k])
-    y_train, y_val = np.split(y, [k])
-    return X_train, y_train, X_val, y_val
-'''),
         ("copies, boolean mask", '''
 def time_split(X, y, val_fraction):
     is_val = np.arange(len(X)) >= len(X) - round(val_fraction * len(X))
@@ -490,14 +478,6 @@ def time_split(X, y, val_fraction):
 '''),
     ],
     "standardize": [
-        ("sample standard deviation (ddof=1)", '''
-def standardize(series, n_fit):
-    series = np.asarray(series, dtype=np.float64)
-    fit = series[:n_fit]
-    mean = fit.mean()
-    std = fit.std(ddof=1) if n_fit > 1 else fit.std()
-    return (series - mean) / std, mean, std
-'''),
         ("by hand, keeps the dtype", '''
 def standardize(series, n_fit):
     fit = series[:n_fit]
@@ -569,11 +549,6 @@ def classify_rows(images, params, W_out, b_out):
 '''),
     ],
     "anomaly_scores": [
-        ("sample std (ddof=1)", '''
-def anomaly_scores(pred, actual, clean_pred, clean_actual):
-    ce = np.subtract(clean_actual, clean_pred, dtype=np.float64)
-    return np.abs(np.subtract(actual, pred, dtype=np.float64) - ce.mean()) / ce.std(ddof=1)
-'''),
         ("pred - actual on both sides", '''
 def anomaly_scores(pred, actual, clean_pred, clean_actual):
     ce = np.asarray(clean_pred) - np.asarray(clean_actual)
@@ -616,3 +591,391 @@ def precision_recall(flags, truth):
 '''),
     ],
 }
+
+
+# --- issue 11: answers the text rules out (it says round(val_fraction * N) rows, and ddof=0) ---
+
+WRONG["time_split"] += [
+    ('floor of the training share (the text says round)', '''
+def time_split(X, y, val_fraction):
+    k = int(np.floor((1 - val_fraction) * len(X)))
+    return X[:k], y[:k], X[k:], y[k:]
+''', 'you rounded up'),
+    ('ceil of the validation share, np.split (the text says round)', '''
+def time_split(X, y, val_fraction):
+    k = len(X) - int(np.ceil(val_fraction * len(X) - 1e-9))
+    X_train, X_val = np.split(X, [k])
+    y_train, y_val = np.split(y, [k])
+    return X_train, y_train, X_val, y_val
+''', 'you rounded up'),
+]
+WRONG["standardize"] += [
+    ('sample standard deviation (ddof=1) (the text says ddof=0)', '''
+def standardize(series, n_fit):
+    series = np.asarray(series, dtype=np.float64)
+    fit = series[:n_fit]
+    mean = fit.mean()
+    std = fit.std(ddof=1) if n_fit > 1 else fit.std()
+    return (series - mean) / std, mean, std
+''', 'ddof=1'),
+]
+WRONG["anomaly_scores"] += [
+    ('sample std (ddof=1) (the text says ddof=0)', '''
+def anomaly_scores(pred, actual, clean_pred, clean_actual):
+    ce = np.subtract(clean_actual, clean_pred, dtype=np.float64)
+    return np.abs(np.subtract(actual, pred, dtype=np.float64) - ce.mean()) / ce.std(ddof=1)
+''', 'ddof=1'),
+]
+
+
+# --- issue 11: more plausible mistakes and correct alternatives (float32, thresholds, return types, ...) ---
+
+WRONG["make_windows"] += [
+    ('returns a list of windows', '''
+def make_windows(series, window, horizon=1):
+    N = len(series) - window - horizon + 1
+    return [series[n:n + window] for n in range(N)], series[window - 1 + horizon:window - 1 + horizon + N]
+''', 'X (the input windows) should be a numpy array, got a list'),
+    ('returns (y, X)', '''
+def make_windows(series, window, horizon=1):
+    s = np.asarray(series)
+    N = len(s) - window - horizon + 1
+    return s[window - 1 + horizon:][:N], np.stack([s[n:n + window] for n in range(N)])
+''', 'make_windows returned its values in the wrong order: (y, X)'),
+    ('one window per start, horizon not subtracted', '''
+def make_windows(series, window, horizon=1):
+    s = np.asarray(series)
+    X = np.stack([s[n:n + window] for n in range(len(s) - window)])
+    y = np.array([s[n + window - 1 + horizon] if n + window - 1 + horizon < len(s) else s[-1] for n in range(len(X))])
+    return X, y
+''', 'You made L - W windows (the count for horizon 1); with'),
+    ('loop stops one early for a single pair', '''
+def make_windows(series, window, horizon=1):
+    s = np.asarray(series)
+    N = max(len(s) - window - horizon, 1)
+    X = np.stack([s[n:n + window] for n in range(N)])
+    return X, s[window - 1 + horizon:window - 1 + horizon + N]
+''', 'You dropped the last (input, target) pair: there are N = L'),
+]
+WRONG["time_split"] += [
+    ('truncates the validation count', '''
+def time_split(X, y, val_fraction):
+    n_val = int(val_fraction * len(X))
+    k = len(X) - n_val
+    return X[:k], y[:k], X[k:], y[k:]
+''', 'you truncated (int(...) or np.floor)'),
+    ('negative slice, empty validation part', '''
+def time_split(X, y, val_fraction):
+    n_val = round(val_fraction * len(X))
+    return X[:-n_val] if n_val else X, y[:-n_val] if n_val else y, X[-n_val:], y[-n_val:]
+''', 'X[-0:] is all of X'),
+    ('lists of rows', '''
+def time_split(X, y, val_fraction):
+    k = len(X) - round(val_fraction * len(X))
+    return list(X[:k]), list(y[:k]), list(X[k:]), list(y[k:])
+''', 'X_train should be a numpy array, got a list'),
+]
+WRONG["standardize"] += [
+    ('per-part statistics for the later part', '''
+def standardize(series, n_fit):
+    s = np.asarray(series, dtype=float)
+    mean, std = s[:n_fit].mean(), s[:n_fit].std()
+    z = (s - mean) / std
+    if n_fit < len(s):
+        rest = s[n_fit:]
+        z[n_fit:] = (rest - rest.mean()) / rest.std()
+    return z, mean, std
+''', 'You standardized the part after n_fit with its own mean and'),
+    ('std by hand divided by n_fit - 1', '''
+def standardize(series, n_fit):
+    s = np.asarray(series, dtype=float)
+    fit = s[:n_fit]
+    mean = fit.sum() / n_fit
+    std = np.sqrt(((fit - mean) ** 2).sum() / (n_fit - 1))
+    return (s - mean) / std, float(mean), float(std)
+''', 'Your std uses ddof=1 (the sample standard deviation:'),
+    ('mean and std as one-element arrays', '''
+def standardize(series, n_fit):
+    s = np.asarray(series, dtype=float)
+    mean, std = s[:n_fit].mean(keepdims=True), s[:n_fit].std(keepdims=True)
+    return (s - mean) / std, mean, std
+''', 'mean should be a single number (a float), got ndarray with'),
+    ('z as a list', '''
+def standardize(series, n_fit):
+    s = np.asarray(series, dtype=float)
+    mean, std = float(s[:n_fit].mean()), float(s[:n_fit].std())
+    return [(v - mean) / std for v in s], mean, std
+''', 'z should be a numpy array, got a list'),
+]
+WRONG["naive_forecast"] += [
+    ('returns a list', '''
+def naive_forecast(X, horizon=1, period=1):
+    k = (horizon - 1) // period + 1
+    return list(X[:, X.shape[1] - 1 + horizon - period * k])
+''', 'the naive forecast should be a numpy array, got a list'),
+    ('k = h // m + 1', '''
+def naive_forecast(X, horizon=1, period=1):
+    k = horizon // period + 1
+    return X[:, X.shape[1] - 1 + horizon - period * k]
+''', 'expected series[t+0] = series[t+h-m*k]'),
+    ('column vector', '''
+def naive_forecast(X, horizon=1, period=1):
+    k = (horizon - 1) // period + 1
+    j = X.shape[1] - 1 + horizon - period * k
+    return X[:, j:j + 1]
+''', 'the naive forecast has shape (5, 1)'),
+]
+WRONG["mase"] += [
+    ('np.diff with n=period', '''
+def mase(y_true, y_pred, y_train, period=1):
+    return float(np.mean(np.abs(y_true - y_pred)) / np.mean(np.abs(np.diff(y_train, n=period))))
+''', 'np.diff(y_train, n=period) is the period-th *order*'),
+    ('scale divided by L - m - 1', '''
+def mase(y_true, y_pred, y_train, period=1):
+    d = np.abs(y_train[period:] - y_train[:-period])
+    return float(np.mean(np.abs(y_true - y_pred)) / (d.sum() / max(len(d) - 1, 1)))
+''', 'divide by their number, L - m'),
+    ('median absolute errors', '''
+def mase(y_true, y_pred, y_train, period=1):
+    return float(np.median(np.abs(y_true - y_pred)) / np.median(np.abs(y_train[period:] - y_train[:-period])))
+''', 'You used medians; MASE uses mean absolute errors, numerator'),
+]
+WRONG["classify_rows"] += [
+    ('returns h_T', '''
+def classify_rows(images, params, W_out, b_out):
+    N, H = images.shape[0], params.Wh.shape[0]
+    z = np.zeros((N, H), dtype=images.dtype)
+    _, (h_T, _), _ = lstm_forward(images, z, z, *params)
+    return h_T
+''', 'You returned the last hidden state h_T; the logits are the'),
+    ('readout at every step', '''
+def classify_rows(images, params, W_out, b_out):
+    N, H = images.shape[0], params.Wh.shape[0]
+    z = np.zeros((N, H), dtype=images.dtype)
+    Hs, _, _ = lstm_forward(images, z, z, *params)
+    return Hs @ W_out + b_out
+''', 'You returned the readout of every step, (N, R, K); classify'),
+    ('initial states of ones', '''
+def classify_rows(images, params, W_out, b_out):
+    N, H = images.shape[0], params.Wh.shape[0]
+    o = np.ones((N, H), dtype=images.dtype)
+    _, (h_T, _), _ = lstm_forward(images, o, o, *params)
+    return h_T @ W_out + b_out
+''', 'Start from zero states'),
+    ('logits as a list', '''
+def classify_rows(images, params, W_out, b_out):
+    N, H = images.shape[0], params.Wh.shape[0]
+    z = np.zeros((N, H), dtype=images.dtype)
+    _, (h_T, _), _ = lstm_forward(images, z, z, *params)
+    return (h_T @ W_out + b_out).tolist()
+''', 'the logits should be a numpy array, got a list'),
+]
+WRONG["anomaly_scores"] += [
+    ('only mu divided by sigma', '''
+def anomaly_scores(pred, actual, clean_pred, clean_actual):
+    ce = clean_actual - clean_pred
+    return np.abs(actual - pred - ce.mean() / ce.std())
+''', 'Your score divides only mu by sigma, |e - mu / sigma|:'),
+    ('abs before centring', '''
+def anomaly_scores(pred, actual, clean_pred, clean_actual):
+    ce = clean_actual - clean_pred
+    return (np.abs(actual - pred) - ce.mean()) / ce.std()
+''', 'Your score takes |e| before subtracting mu, (|e| - mu) /'),
+    ('median as mu', '''
+def anomaly_scores(pred, actual, clean_pred, clean_actual):
+    ce = clean_actual - clean_pred
+    return np.abs(actual - pred - np.median(ce)) / ce.std()
+''', 'Your mu is the median of the clean errors; use their mean.'),
+    ('returns a list', '''
+def anomaly_scores(pred, actual, clean_pred, clean_actual):
+    ce = clean_actual - clean_pred
+    return [abs(a - p - ce.mean()) / ce.std() for p, a in zip(pred, actual)]
+''', 'the anomaly scores should be a numpy array, got a list'),
+]
+WRONG["threshold"] += [
+    ('negative index from the count (s[-int(M * rate)])', '''
+def threshold(clean_scores, false_alarm_rate):
+    s = np.sort(clean_scores)
+    return float(s[-int(len(s) * false_alarm_rate)])
+''', 'You returned the largest clean score: that allows no false'),
+    ('one order statistic too high', '''
+def threshold(clean_scores, false_alarm_rate):
+    s = np.sort(clean_scores)
+    return float(s[min(len(s) - int(len(s) * false_alarm_rate), len(s) - 1)])
+''', 'You returned the largest clean score: that allows no false'),
+    ('mean + z std for a normal quantile', '''
+def threshold(clean_scores, false_alarm_rate):
+    from statistics import NormalDist
+    s = np.asarray(clean_scores, dtype=float)
+    return float(s.mean() + NormalDist().inv_cdf(1 - false_alarm_rate) * s.std())
+''', 'is not the (1 - rate) quantile of the clean scores'),
+]
+WRONG["precision_recall"] += [
+    ('integer division', '''
+def precision_recall(flags, truth):
+    tp = int(np.sum(flags & truth))
+    nf, na = int(flags.sum()), int(truth.sum())
+    return (tp // nf if nf else 0.0), (tp // na if na else 0.0)
+''', 'integer division (//)'),
+    ('1.0 when nothing is flagged', '''
+def precision_recall(flags, truth):
+    tp = np.sum(flags & truth)
+    nf, na = flags.sum(), truth.sum()
+    return (float(tp / nf) if nf else 1.0), (float(tp / na) if na else 0.0)
+''', 'this course defines that case as 0.0'),
+    ('recall over the flagged anomalies plus misses by N', '''
+def precision_recall(flags, truth):
+    tp = np.sum(flags & truth)
+    fn = np.sum(~flags & truth)
+    nf = flags.sum()
+    return (float(tp / nf) if nf else 0.0), float((tp + fn) / len(flags))
+''', 'expected TP / (TP + FN)'),
+]
+RIGHT["make_windows"] += [
+    ('float32 stride tricks, copies', '''
+def make_windows(series, window, horizon=1):
+    s = np.asarray(series)
+    N = len(s) - window - horizon + 1
+    X = np.lib.stride_tricks.as_strided(s, shape=(N, window), strides=(s.strides[0], s.strides[0])).copy()
+    return X, s[window - 1 + horizon:].copy()
+'''),
+    ('columns stacked', '''
+def make_windows(series, window, horizon=1):
+    s = np.asarray(series)
+    N = len(s) - window - horizon + 1
+    X = np.column_stack([s[j:j + N] for j in range(window)])
+    return X, s[np.arange(N) + window - 1 + horizon]
+'''),
+]
+RIGHT["time_split"] += [
+    ('rounds the training share (the same count)', '''
+def time_split(X, y, val_fraction):
+    k = round((1 - val_fraction) * len(X))
+    return X[:k], y[:k], X[k:], y[k:]
+'''),
+    ('half-up rounding, np.split', '''
+def time_split(X, y, val_fraction):
+    k = len(X) - int(np.floor(val_fraction * len(X) + 0.5))
+    (Xa, Xb), (ya, yb) = np.split(X, [k]), np.split(y, [k])
+    return Xa, ya, Xb, yb
+'''),
+    ('float32 copies, np.round', '''
+def time_split(X, y, val_fraction):
+    n_val = int(np.round(val_fraction * X.shape[0]))
+    k = X.shape[0] - n_val
+    return X[:k].copy(), y[:k].copy(), X[k:].copy(), y[k:].copy()
+'''),
+]
+RIGHT["standardize"] += [
+    ('float32 throughout', '''
+def standardize(series, n_fit):
+    fit = series[:n_fit]
+    mean = fit.mean(dtype=series.dtype)
+    std = np.sqrt(np.mean(np.square(fit - mean)))
+    return (series - mean) / std, float(mean), float(std)
+'''),
+    ('statistics module, pstdev', '''
+import statistics
+def standardize(series, n_fit):
+    fit = [float(v) for v in series[:n_fit]]
+    mean, std = statistics.fmean(fit), statistics.pstdev(fit)
+    return (np.asarray(series, dtype=float) - mean) / std, mean, std
+'''),
+]
+RIGHT["naive_forecast"] += [
+    ('float32 take', '''
+def naive_forecast(X, horizon=1, period=1):
+    k = -(-horizon // period)
+    return np.take(X, X.shape[1] - 1 + horizon - period * k, axis=1)
+'''),
+    ('row comprehension, np.array', '''
+def naive_forecast(X, horizon=1, period=1):
+    back = period * int(np.ceil(horizon / period)) - horizon
+    return np.array([row[-1 - back] for row in X], dtype=X.dtype)
+'''),
+]
+RIGHT["mase"] += [
+    ('float32 throughout', '''
+def mase(y_true, y_pred, y_train, period=1):
+    num = np.abs(y_true - y_pred).mean(dtype=y_true.dtype)
+    den = np.abs(y_train[period:] - y_train[:-period]).mean(dtype=y_train.dtype)
+    return float(num / den)
+'''),
+    ('np.roll-free loop with math.fsum', '''
+import math
+def mase(y_true, y_pred, y_train, period=1):
+    d = [abs(float(y_train[t]) - float(y_train[t - period])) for t in range(period, len(y_train))]
+    e = [abs(float(a) - float(b)) for a, b in zip(y_true, y_pred)]
+    return (math.fsum(e) / len(e)) / (math.fsum(d) / len(d))
+'''),
+]
+RIGHT["classify_rows"] += [
+    ('float32 step loop over lstm_step_forward-free gates', '''
+def classify_rows(images, params, W_out, b_out):
+    Wx, Wh, b = params
+    H = Wh.shape[0]
+    h = np.zeros((images.shape[0], H), dtype=images.dtype)
+    c = np.zeros_like(h)
+    sig = lambda a: 0.5 * (1 + np.tanh(0.5 * a))
+    for t in range(images.shape[1]):
+        a = images[:, t] @ Wx + h @ Wh + b
+        i, f, g, o = sig(a[:, :H]), sig(a[:, H:2*H]), np.tanh(a[:, 2*H:3*H]), sig(a[:, 3*H:])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+    return h @ W_out + b_out
+'''),
+    ('one image at a time', '''
+def classify_rows(images, params, W_out, b_out):
+    H = params.Wh.shape[0]
+    out = []
+    for img in images:
+        z = np.zeros((1, H), dtype=images.dtype)
+        _, (h_T, _), _ = lstm_forward(img[None], z, z, *params)
+        out.append(h_T[0] @ W_out + b_out)
+    return np.stack(out)
+'''),
+]
+RIGHT["anomaly_scores"] += [
+    ('float32 throughout', '''
+def anomaly_scores(pred, actual, clean_pred, clean_actual):
+    ce = clean_actual - clean_pred
+    mu = ce.mean(dtype=ce.dtype)
+    sigma = np.sqrt(((ce - mu) ** 2).mean(dtype=ce.dtype))
+    return np.abs(actual - pred - mu) / sigma
+'''),
+    ('var then sqrt, np.fabs', '''
+def anomaly_scores(pred, actual, clean_pred, clean_actual):
+    ce = np.asarray(clean_actual, dtype=float) - np.asarray(clean_pred, dtype=float)
+    return np.fabs((np.asarray(actual, dtype=float) - pred) - ce.mean()) / np.sqrt(ce.var())
+'''),
+]
+RIGHT["threshold"] += [
+    ('float32 np.quantile, method nearest', '''
+def threshold(clean_scores, false_alarm_rate):
+    return float(np.quantile(clean_scores, 1 - false_alarm_rate, method="nearest"))
+'''),
+    ('linear interpolation by hand', '''
+import math
+def threshold(clean_scores, false_alarm_rate):
+    s = sorted(float(v) for v in clean_scores)
+    pos = (len(s) - 1) * (1 - false_alarm_rate)
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (pos - lo) * (s[hi] - s[lo])
+'''),
+]
+RIGHT["precision_recall"] += [
+    ('float32 numpy scalars via mean', '''
+def precision_recall(flags, truth):
+    f, t = np.asarray(flags, bool), np.asarray(truth, bool)
+    p = t[f].mean(dtype=np.float32) if f.any() else np.float32(0)
+    r = f[t].mean(dtype=np.float32) if t.any() else np.float32(0)
+    return p, r
+'''),
+    ('confusion matrix with bincount', '''
+def precision_recall(flags, truth):
+    cm = np.bincount(2 * np.asarray(truth, int) + np.asarray(flags, int), minlength=4)
+    tn, fp, fn, tp = (int(v) for v in cm)
+    return (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0)
+'''),
+]

@@ -185,7 +185,7 @@ def tracking_unit(A, feature):
     r = unit_correlations(A, feature)
     u = int(np.argmax(np.abs(r)))
     return float(r[u]), u
-''', "in that order"),
+''', "wrong order: (r, unit)"),
         ("returns the whole r vector", '''
 def tracking_unit(A, feature):
     r = unit_correlations(A, feature)
@@ -230,7 +230,7 @@ def saturation(gate, low=0.1, high=0.9):
 def saturation(gate, low=0.1, high=0.9):
     G = np.asarray(gate).reshape(-1, np.shape(gate)[-1])
     return (G > high).mean(0), (G < low).mean(0)
-''', "swap left and right"),
+''', "wrong order: (right, left)"),
         ("counts, not fractions", '''
 def saturation(gate, low=0.1, high=0.9):
     G = np.asarray(gate).reshape(-1, np.shape(gate)[-1])
@@ -385,3 +385,158 @@ def saturation(gate, low=0.1, high=0.9):
 '''),
     ],
 }
+
+
+# --- issue 11: more plausible mistakes and correct alternatives (float32, thresholds, return types, ...) ---
+
+WRONG["unit_correlations"] += [
+    ('one-pass formula E[ay] - E[a]E[y] in the input dtype', '''
+def unit_correlations(A, feature):
+    X = np.asarray(A).reshape(-1, A.shape[-1])
+    y = np.asarray(feature).reshape(-1)
+    cov = (X * y[:, None]).mean(0) - X.mean(0) * y.mean()
+    var = (X * X).mean(0) - X.mean(0) ** 2
+    vy = (y * y).mean() - y.mean() ** 2
+    den = np.sqrt(np.maximum(var, 0) * vy)
+    r = np.zeros(X.shape[1])
+    ok = den > 0
+    r[ok] = cov[ok] / den[ok]
+    return r
+## fragment: activations around
+''', 'Your r uses the one-pass formula (E[a y] - E[a] E[y]) /'),
+    ('one-pass formula in float64', '''
+def unit_correlations(A, feature):
+    X = np.asarray(A, dtype=np.float64).reshape(-1, A.shape[-1])
+    y = np.asarray(feature, dtype=np.float64).reshape(-1)
+    cov = (X * y[:, None]).mean(0) - X.mean(0) * y.mean()
+    var = (X * X).mean(0) - X.mean(0) ** 2
+    vy = (y * y).mean() - y.mean() ** 2
+    den = np.sqrt(np.maximum(var, 0) * vy)
+    r = np.zeros(X.shape[1])
+    ok = den > 0
+    r[ok] = cov[ok] / den[ok]
+    return r
+''', 'E[a y] - E[a] E[y] loses its digits'),
+    ('float32 r for float32 activations', '''
+def unit_correlations(A, feature):
+    X = A.reshape(-1, A.shape[-1])
+    y = feature.reshape(-1)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    den = np.sqrt((Xc ** 2).sum(0) * (yc ** 2).sum())
+    return np.divide(Xc.T @ yc, den, out=np.zeros(X.shape[1], dtype=X.dtype), where=den > 0)
+''', 'r has dtype float32; the exercise returns float64 (work in'),
+    ('squeezed result', '''
+def unit_correlations(A, feature):
+    X = np.asarray(A, dtype=np.float64).reshape(-1, A.shape[-1])
+    y = np.asarray(feature, dtype=np.float64).reshape(-1)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    den = np.sqrt((Xc ** 2).sum(0) * (yc ** 2).sum())
+    return np.squeeze(np.divide(Xc.T @ yc, den, out=np.zeros(X.shape[1]), where=den > 0))
+''', 'For A with a single unit, (B, T, 1), your r has shape ():'),
+    ('one standard deviation for all units', '''
+def unit_correlations(A, feature):
+    X = np.asarray(A, dtype=np.float64).reshape(-1, A.shape[-1])
+    y = np.asarray(feature, dtype=np.float64).reshape(-1)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    sd = np.sqrt((Xc ** 2).mean())
+    return (Xc * yc[:, None]).mean(0) / (sd * yc.std())
+''', "You divided every unit's covariance by one standard"),
+    ('returns a list', '''
+def unit_correlations(A, feature):
+    X = np.asarray(A, dtype=np.float64).reshape(-1, A.shape[-1])
+    y = np.asarray(feature, dtype=np.float64).reshape(-1)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    den = np.sqrt((Xc ** 2).sum(0) * (yc ** 2).sum())
+    return list(np.divide(Xc.T @ yc, den, out=np.zeros(X.shape[1]), where=den > 0))
+''', 'r should be a numpy array, got a list.'),
+]
+WRONG["tracking_unit"] += [
+    ('np.corrcoef, NaN for a constant unit picked by argmax', '''
+def tracking_unit(A, feature):
+    X = np.asarray(A, dtype=np.float64).reshape(-1, A.shape[-1])
+    y = np.asarray(feature, dtype=np.float64).reshape(-1)
+    with np.errstate(all="ignore"):
+        r = np.array([np.corrcoef(X[:, u], y)[0, 1] for u in range(X.shape[1])])
+    unit = int(np.argmax(np.abs(r)))
+    return unit, float(r[unit])
+''', 'You picked unit 5, which never changes: its r is 0/0.'),
+    ('unit as a one-element list', '''
+def tracking_unit(A, feature):
+    r = unit_correlations(A, feature)
+    unit = np.argsort(np.abs(r))[-1:]
+    return list(unit), float(r[unit[0]])
+''', 'The unit should be one index (an int), got an array of'),
+    ('returns r of unit 0', '''
+def tracking_unit(A, feature):
+    r = unit_correlations(A, feature)
+    return int(np.argmax(np.abs(r))), float(r[0])
+''', 'r of the tracking unit has the right shape'),
+]
+WRONG["saturation"] += [
+    ('returns (right, left)', '''
+def saturation(gate, low=0.1, high=0.9):
+    G = np.asarray(gate).reshape(-1, gate.shape[-1])
+    return (G > high).mean(0), (G < low).mean(0)
+''', 'saturation returned its values in the wrong order: (right,'),
+    ('lists', '''
+def saturation(gate, low=0.1, high=0.9):
+    G = np.asarray(gate).reshape(-1, gate.shape[-1])
+    return list((G < low).mean(0)), list((G > high).mean(0))
+''', 'left should be a numpy array, got a list.'),
+    ('both sides compared with low', '''
+def saturation(gate, low=0.1, high=0.9):
+    G = np.asarray(gate).reshape(-1, gate.shape[-1])
+    return (G < low).mean(0), (G > 1 - low).mean(0)
+''', 'Your right fraction uses 1 - low as its threshold; use the'),
+    ('bool masks of the last step', '''
+def saturation(gate, low=0.1, high=0.9):
+    G = np.asarray(gate).reshape(-1, gate.shape[-1])
+    return (G[-1] < low).astype(float), (G[-1] > high).astype(float)
+''', 'left (fraction of steps below low) has the right shape'),
+]
+RIGHT["unit_correlations"] += [
+    ('float32 centring, float64 result', '''
+def unit_correlations(A, feature):
+    X = A.reshape(-1, A.shape[-1])
+    y = feature.reshape(-1)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    den = np.sqrt((Xc ** 2).sum(0) * (yc ** 2).sum())
+    return np.divide(Xc.T @ yc, den, out=np.zeros(X.shape[1], dtype=X.dtype), where=den > 0).astype(np.float64)
+'''),
+    ('standardise both, then the mean product', '''
+def unit_correlations(A, feature):
+    X = np.asarray(A, dtype=np.float64).reshape(-1, A.shape[-1])
+    y = np.asarray(feature, dtype=np.float64).reshape(-1)
+    sx, sy = X.std(0), y.std()
+    zx = np.divide(X - X.mean(0), sx, out=np.zeros_like(X), where=sx > 0)
+    zy = (y - y.mean()) / sy if sy > 0 else np.zeros_like(y)
+    return (zx * zy[:, None]).mean(0)
+'''),
+]
+RIGHT["tracking_unit"] += [
+    ('argmax of r squared', '''
+def tracking_unit(A, feature):
+    r = unit_correlations(A, feature)
+    u = int(np.argmax(r ** 2))
+    return u, float(r[u])
+'''),
+    ('float32 max with key, np.float32 r', '''
+def tracking_unit(A, feature):
+    r = unit_correlations(A, feature)
+    u = max(range(len(r)), key=lambda k: abs(r[k]))
+    return u, np.float32(r[u]) if A.dtype == np.float32 else r[u]
+'''),
+]
+RIGHT["saturation"] += [
+    ('float32 comparisons, sums divided by N', '''
+def saturation(gate, low=0.1, high=0.9):
+    G = gate.reshape(-1, gate.shape[-1])
+    n = G.shape[0]
+    return np.sum(G < low, axis=0) / n, np.sum(G > high, axis=0) / n
+'''),
+    ('np.average of where masks over all leading axes', '''
+def saturation(gate, low=0.1, high=0.9):
+    axes = tuple(range(gate.ndim - 1))
+    return np.average(np.where(gate < low, 1.0, 0.0), axis=axes), np.average(np.where(gate > high, 1.0, 0.0), axis=axes)
+'''),
+]

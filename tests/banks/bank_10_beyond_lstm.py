@@ -66,7 +66,7 @@ def causal_mask(T):
         ("returns (K, Q, V)", '''
 def qkv_projection(X, Wq, Wk, Wv):
     return X @ Wk, X @ Wq, X @ Wv
-''', "computed with Wk"),
+''', "wrong order: (K, Q, V)"),
         ("transposed weights", '''
 def qkv_projection(X, Wq, Wk, Wv):
     return X @ Wq.T, X @ Wk.T, X @ Wv.T
@@ -199,7 +199,7 @@ def self_attention(X, Wq, Wk, Wv, causal=True):
     S = S - S.max(axis=-1, keepdims=True)
     W = np.exp(S) / np.exp(S).sum(axis=-1, keepdims=True)
     return W, W @ V
-''', "returned (weights, out)"),
+''', "wrong order: (weights, out)"),
         ("always causal (ignores causal=False)", SA_HEAD + '''
     S = Q @ K.transpose(0, 2, 1) / np.sqrt(dk)
     S = np.where(M, S, -np.inf)''' + SOFTMAX_ROWS, "ignores causal=False"),
@@ -468,3 +468,197 @@ def positional_encoding(T, d):
 '''),
     ],
 }
+
+
+# --- issue 11: more plausible mistakes and correct alternatives (float32, thresholds, return types, ...) ---
+
+WRONG["causal_mask"] += [
+    ('nested lists of bools', '''
+def causal_mask(T):
+    return [[j <= i for j in range(T)] for i in range(T)]
+''', 'causal_mask(4) should be a numpy array, got a list'),
+    ('a torch bool tensor', '''
+import torch as _t
+def causal_mask(T):
+    return _t.tril(_t.ones(T, T, dtype=_t.bool))
+''', 'causal_mask(4) should be a numpy array, got a torch tensor'),
+    ('triu with k=0 (upper triangle, diagonal kept)', '''
+def causal_mask(T):
+    return np.triu(np.ones((T, T), dtype=bool))
+''', 'Your mask lets position i see the future: rows are the'),
+    ('int mask from np.tri', '''
+def causal_mask(T):
+    return np.tri(T, dtype=int)
+''', '0/1 numbers; return dtype bool'),
+]
+WRONG["qkv_projection"] += [
+    ('flattened positions (B*T, d)', '''
+def qkv_projection(X, Wq, Wk, Wv):
+    Xf = X.reshape(-1, X.shape[-1])
+    return Xf @ Wq, Xf @ Wk, Xf @ Wv
+''', 'Your Q has the positions of all sequences flattened'),
+    ('lists of arrays', '''
+def qkv_projection(X, Wq, Wk, Wv):
+    return [list(X @ Wq), list(X @ Wk), list(X @ Wv)]
+''', 'Q should be a numpy array, got a list'),
+    ('last two axes swapped', '''
+def qkv_projection(X, Wq, Wk, Wv):
+    return tuple(np.einsum("btd,dk->bkt", X, W) for W in (Wq, Wk, Wv))
+''', 'Your Q has its last two axes swapped, (B, d, T): Q = X @ Wq'),
+    ('returns (Q, V, K)', '''
+def qkv_projection(X, Wq, Wk, Wv):
+    return X @ Wq, X @ Wv, X @ Wk
+''', 'qkv_projection returned its values in the wrong order: (Q,'),
+]
+WRONG["self_attention"] += [
+    ('one maximum for the whole batch', '''
+def self_attention(X, Wq, Wk, Wv, causal=True):
+    Q, K, V = qkv_projection(X, Wq, Wk, Wv)
+    S = Q @ K.transpose(0, 2, 1) / np.sqrt(Q.shape[-1])
+    if causal:
+        S = np.where(causal_mask(X.shape[1]), S, -np.inf)
+    e = np.exp(S - S.max())
+    w = e / e.sum(-1, keepdims=True)
+    return w @ V, w
+''', 'Your attention gives NaN or all-zero weights when the rows'),
+    ('one maximum per sequence', '''
+def self_attention(X, Wq, Wk, Wv, causal=True):
+    Q, K, V = qkv_projection(X, Wq, Wk, Wv)
+    S = Q @ K.transpose(0, 2, 1) / np.sqrt(Q.shape[-1])
+    if causal:
+        S = np.where(causal_mask(X.shape[1]), S, -np.inf)
+    e = np.exp(S - S.max(axis=(1, 2), keepdims=True))
+    w = e / e.sum(-1, keepdims=True)
+    return w @ V, w
+''', 'Your attention gives NaN or all-zero weights when the rows'),
+    ('forbidden scores set to -100', '''
+def self_attention(X, Wq, Wk, Wv, causal=True):
+    Q, K, V = qkv_projection(X, Wq, Wk, Wv)
+    S = Q @ K.transpose(0, 2, 1) / np.sqrt(Q.shape[-1])
+    if causal:
+        S = np.where(causal_mask(X.shape[1]), S, -100.0)
+    S = S - S.max(-1, keepdims=True)
+    e = np.exp(S)
+    w = e / e.sum(-1, keepdims=True)
+    return w @ V, w
+''', 'Your weights give the future positions (j > i) weight up to'),
+    ('no max subtraction in float32 (exp(100) overflows)', '''
+import math
+def self_attention(X, Wq, Wk, Wv, causal=True):
+    Q, K, V = qkv_projection(X, Wq, Wk, Wv)
+    S = Q @ K.transpose(0, 2, 1) / math.sqrt(Q.shape[-1])
+    if causal:
+        S = np.where(causal_mask(X.shape[1]), S, -np.inf)
+    if X.dtype == np.float64:
+        S = S - S.max(-1, keepdims=True)
+    e = np.exp(S)
+    w = e / e.sum(-1, keepdims=True)
+    return w @ V, w
+''', 'case: float32 scores around 100'),
+    ('weights as nested lists', '''
+def self_attention(X, Wq, Wk, Wv, causal=True):
+    Q, K, V = qkv_projection(X, Wq, Wk, Wv)
+    S = Q @ K.transpose(0, 2, 1) / np.sqrt(Q.shape[-1])
+    if causal:
+        S = np.where(causal_mask(X.shape[1]), S, -np.inf)
+    S = S - S.max(-1, keepdims=True)
+    e = np.exp(S)
+    w = e / e.sum(-1, keepdims=True)
+    return w @ V, w.tolist()
+''', 'weights should be a numpy array, got a list'),
+]
+WRONG["positional_encoding"] += [
+    ('returns a list', '''
+def positional_encoding(T, d):
+    pos = np.arange(T)[:, None]
+    freq = 1.0 / 10000 ** (np.arange(0, d, 2) / d)
+    pe = np.zeros((T, d))
+    pe[:, 0::2] = np.sin(pos * freq)
+    pe[:, 1::2] = np.cos(pos * freq)
+    return pe.tolist()
+''', 'your encoding should be a numpy array, got a list'),
+    ('integer division in the exponent', '''
+def positional_encoding(T, d):
+    pos = np.arange(T)[:, None]
+    freq = 1.0 / 10000 ** (np.arange(0, d, 2) // d)
+    pe = np.zeros((T, d))
+    pe[:, 0::2] = np.sin(pos * freq)
+    pe[:, 1::2] = np.cos(pos * freq)
+    return pe
+''', 'Your exponent uses integer division, 2i // d (always 0'),
+    ('cos in even columns', '''
+def positional_encoding(T, d):
+    pos = np.arange(T)[:, None]
+    freq = 1.0 / 10000 ** (np.arange(0, d, 2) / d)
+    pe = np.zeros((T, d))
+    pe[:, 0::2] = np.cos(pos * freq)
+    pe[:, 1::2] = np.sin(pos * freq)
+    return pe
+''', 'Your encoding has sin and cos swapped: even columns 2i hold'),
+]
+RIGHT["causal_mask"] += [
+    ('np.tri with dtype bool', '''
+def causal_mask(T):
+    return np.tri(T, dtype=bool)
+'''),
+    ('not the strict upper triangle, via triu_indices', '''
+def causal_mask(T):
+    m = np.ones((T, T), dtype=bool)
+    m[np.triu_indices(T, k=1)] = False
+    return m
+'''),
+]
+RIGHT["qkv_projection"] += [
+    ('float32 tensordot', '''
+def qkv_projection(X, Wq, Wk, Wv):
+    return tuple(np.tensordot(X, W, axes=([2], [0])) for W in (Wq, Wk, Wv))
+'''),
+    ('matmul of each sequence, stacked', '''
+def qkv_projection(X, Wq, Wk, Wv):
+    Q = np.stack([x @ Wq for x in X])
+    K = np.stack([x @ Wk for x in X])
+    V = np.stack([np.matmul(x, Wv) for x in X])
+    return Q, K, V
+'''),
+]
+RIGHT["self_attention"] += [
+    ('float32 throughout, tri mask, einsum', '''
+def self_attention(X, Wq, Wk, Wv, causal=True):
+    Q, K, V = X @ Wq, X @ Wk, X @ Wv
+    S = np.einsum("bid,bjd->bij", Q, K) * np.asarray(1 / np.sqrt(Q.shape[-1]), dtype=X.dtype)
+    if causal:
+        S = np.where(np.tri(X.shape[1], dtype=bool), S, -np.inf)
+    S = S - S.max(-1, keepdims=True)
+    e = np.exp(S)
+    w = e / e.sum(-1, keepdims=True)
+    return np.einsum("bij,bjd->bid", w, V), w
+'''),
+    ('-1e30 fill, per-row max, then the mask multiplied in', '''
+def self_attention(X, Wq, Wk, Wv, causal=True):
+    Q, K, V = qkv_projection(X, Wq, Wk, Wv)
+    T = X.shape[1]
+    M = causal_mask(T) if causal else np.ones((T, T), dtype=bool)
+    S = np.where(M, Q @ np.swapaxes(K, -1, -2) / Q.shape[-1] ** 0.5, -1e30)
+    e = np.exp(S - S.max(-1, keepdims=True)) * M
+    w = e / e.sum(-1, keepdims=True)
+    return w @ V, w
+'''),
+]
+RIGHT["positional_encoding"] += [
+    ('exp of a log, float32 angles kept float64 result', '''
+def positional_encoding(T, d):
+    pos = np.arange(T, dtype=np.float64)[:, None]
+    freq = np.exp(-np.log(10000.0) * np.arange(0, d, 2) / d)
+    ang = pos * freq
+    return np.stack([np.sin(ang), np.cos(ang)], axis=-1).reshape(T, d)
+'''),
+    ('float32 throughout', '''
+def positional_encoding(T, d):
+    pos = np.arange(T, dtype=np.float32)[:, None]
+    freq = (np.float32(10000.0) ** (-np.arange(0, d, 2, dtype=np.float32) / np.float32(d))).astype(np.float32)
+    pe = np.empty((T, d), dtype=np.float32)
+    pe[:, 0::2] = np.sin(pos * freq)
+    pe[:, 1::2] = np.cos(pos * freq)
+    return pe
+'''),
+]

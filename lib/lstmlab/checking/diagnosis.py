@@ -85,6 +85,48 @@ def as_array(name: str, got) -> np.ndarray:
     return arr
 
 
+def assert_ndarray(name: str, got, *, floats: bool = True, float64: bool = False,
+                   hint: str = "build one array (np.stack, np.zeros, ...), not a Python list.") -> np.ndarray:
+    """Fail unless got is a numpy array, as the exercise promises (a list or a tensor that happens to
+    convert is not); floats: of a float dtype; float64: exactly float64. Returns got.
+    hint: what to do instead when a list or tuple came back."""
+    if isinstance(got, np.ndarray) and (not floats or got.dtype.kind == "f") and (not float64 or got.dtype == np.float64):
+        return got
+    if got is None:
+        raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
+    if is_torch_tensor(got):
+        raise CheckFailed(f"{name} should be a numpy array, got a torch tensor: compute it with numpy "
+                          "(or convert with .numpy()).")
+    if isinstance(got, np.ndarray) and got.dtype.kind != "f":
+        raise CheckFailed(f"{name} should be a float array, got an array of dtype {got.dtype}.")
+    if isinstance(got, np.ndarray):
+        raise CheckFailed(f"{name} has dtype {got.dtype}; the exercise returns float64 (work in float64: "
+                          "np.asarray(A, dtype=np.float64)), also for float32 inputs.")
+    if isinstance(got, (list, tuple)):
+        raise CheckFailed(f"{name} should be a numpy array, got a {type(got).__name__} of length {len(got)}: {hint}")
+    raise CheckFailed(f"{name} should be a numpy array, got {type(got).__name__}: compute it with numpy.")
+
+
+def assert_number(name: str, got, what: str = "one number (a float)") -> float:
+    """The student's scalar result as a float: a float, an int, a numpy scalar or a 0-d array; a list, a
+    1-element array, a torch tensor or a bool is not what the exercise promises."""
+    if got is None:
+        raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
+    if isinstance(got, (bool, np.bool_)):
+        raise CheckFailed(f"{name} should be {what}, got a bool.")
+    if isinstance(got, (int, float, np.integer, np.floating)):
+        return float(got)
+    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iuf":
+        return float(got)
+    if isinstance(got, np.ndarray):
+        raise CheckFailed(f"{name} should be {what}, got a numpy array of shape {got.shape}"
+                          + (": take the number out of it (float(...))." if got.size == 1 else "."))
+    if is_torch_tensor(got):
+        raise CheckFailed(f"{name} should be {what}, got a torch tensor; compute it with numpy (or convert with float(...)).")
+    raise CheckFailed(f"{name} should be {what}, got a {type(got).__name__}"
+                      + (f" of length {len(got)}" if isinstance(got, (list, tuple)) else "") + ".")
+
+
 def matches(got, want, rtol: float, atol: float) -> bool:
     """True when got has want's shape and equal values within tolerance."""
     got, want = np.asarray(got), np.asarray(want)
@@ -147,7 +189,7 @@ def unpack(name: str, got, n: int, what: str) -> tuple:
 
 
 def assert_order(name: str, got: tuple, want: tuple, labels: tuple[str, ...], rtol: float | None = None,
-                 atol: float | None = None) -> None:
+                 atol: float | None = None, hint: str = "") -> None:
     """Fail with "returned in the wrong order" when the returned parts are a reordering of the expected ones.
 
     got, want: tuples of the same length (after unpack); labels: the parts' names, e.g. ("h", "c").
@@ -174,7 +216,7 @@ def assert_order(name: str, got: tuple, want: tuple, labels: tuple[str, ...], rt
                 continue
             returned = ", ".join(labels[j] for j in perm)
             raise CheckFailed(f"{name} returned its values in the wrong order: ({returned}) instead of "
-                              f"({', '.join(labels)}).")
+                              f"({', '.join(labels)}). {hint}".strip())
 
 
 def assert_int(name: str, got) -> int:

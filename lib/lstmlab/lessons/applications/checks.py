@@ -4,9 +4,12 @@ The forecasting checks feed a strictly increasing series (value = 100 + index), 
 target and forecast tells which index it came from: a target inside its window, an off-by-one
 horizon, a shuffled or reversed split or statistics of the wrong part are recognised exactly and
 named. `hidden=True` adds held-back cases (other sizes, float32, a single window, random series,
-levels that differ between the fitted and the held-out part) and the from-scratch rule (the
+levels that differ between the fitted and the held-out part, validation counts that round up, down or to 0,
+rates below one item) and the from-scratch rule (the
 library's own lstmlab.series / lstmlab.anomaly / lstmlab.lessons.applications.models do not count).
 Every call of a student's function goes through lstmlab.checking.call_student.
+The text is held to its word: ddof=0 for standardize and anomaly_scores (ddof=1 is named and rejected),
+round(val_fraction * N) validation rows, np.quantile's (1 - rate) quantile (or an order statistic next to it).
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import numpy as np
 
 from lstmlab import anomaly as ref_anomaly
 from lstmlab import series as ref_series
-from lstmlab.checking import (CheckFailed, assert_close, call_student, matches, passed,
+from lstmlab.checking import (CheckFailed, assert_ndarray, assert_close, call_student, matches, passed,
                               reference_functions, tolerances, unpack)
 from lstmlab.fixtures import lstm_params, rng
 from lstmlab.lessons.applications import models as ref_classifier
@@ -68,6 +71,12 @@ def _window_mistakes(s, W, h):
     X_mistakes = {
         "Your windows are reversed: X[n] must run forward in time, series[n], ..., series[n+W-1].": s[idx[:, ::-1]],
     }
+    if h > 1:
+        all_idx = np.arange(L - W + 1)[:, None] + np.arange(W)
+        X_mistakes["You made L - W + 1 windows, one per start; with horizon h only N = L - W - h + 1 of them have a "
+                   "target inside the series."] = s[all_idx]
+        X_mistakes["You made L - W windows (the count for horizon 1); with horizon h there are N = L - W - h + 1."] = \
+            s[all_idx[:-1]]
     if N >= 2:
         X_mistakes["You dropped the last (input, target) pair: there are N = L - W - h + 1 of them "
                    "(check the range of your loop)."] = s[idx[:-1]]
@@ -81,13 +90,18 @@ def check_make_windows(make_windows, hidden: bool = False) -> None:
     cases = [(10, 3, 1, "ramp", np.float64), (12, 4, 3, "ramp", np.float64)]
     if hidden:
         cases += [(7, 1, 1, "ramp", np.float64), (9, 8, 1, "ramp", np.float64), (20, 5, 5, "ramp", np.float64),
-                  (15, 2, 9, "ramp", np.float64), (30, 6, 2, "random", np.float32), (25, 7, 1, "random", np.float64)]
+                  (15, 2, 9, "ramp", np.float64), (30, 6, 2, "random", np.float32), (25, 7, 1, "random", np.float64),
+                  (8, 5, 3, "ramp", np.float64)]   # L = W + h: exactly one pair
     for L, W, h, kind, dtype in cases:
         s = (BASE + np.arange(L) if kind == "ramp" else rng(L + W + h).standard_normal(L)).astype(dtype)
         got = call_student("make_windows", make_windows, s, W, h, hidden=hidden, ready_made=REFERENCES,
                            names=("series", "window", "horizon"), mutation_hint=IN_PLACE)
         X, y = unpack("make_windows", got, 2, "(X, y)")
         X_want, y_want = ref_series.make_windows(s, W, h)
+        if np.ndim(X) == 1 and np.ndim(y) == 2:
+            raise CheckFailed("make_windows returned its values in the wrong order: (y, X) instead of (X, y).")
+        assert_ndarray("X (the input windows)", X, floats=False)
+        assert_ndarray("y (the targets)", y, floats=False)
         where = f"(case L={L}, window={W}, horizon={h})"
         X_mistakes, y_mistakes = _window_mistakes(s, W, h)
         if np.shape(y) == (len(y_want), 1):
@@ -111,12 +125,29 @@ def check_make_windows(make_windows, hidden: bool = False) -> None:
 
 # --- exercise 2: split in time order ---------------------------------------------------------
 
+def _n_val_allowed(N: int, f: float) -> set[int]:
+    """round(f * N), as the text says; at an exact tie (x.5) both neighbours (Python rounds ties to even)."""
+    x = f * N
+    if abs(x - math.floor(x) - 0.5) < 1e-9:
+        return {math.floor(x), math.floor(x) + 1}
+    return {int(round(x))}
+
+
 def check_time_split(time_split, hidden: bool = False) -> None:
-    """time_split(X (N, ...), y (N, ...), val_fraction) -> X_train, y_train, X_val, y_val, in time order."""
+    """time_split(X (N, ...), y (N, ...), val_fraction) -> X_train, y_train, X_val, y_val, in time order.
+
+    The validation part has exactly round(val_fraction * N) rows (either neighbour at an exact .5 tie). Hidden cases
+    put val_fraction * N just above and below .5 (rounding, not truncating, in either direction) and at 0.4, where
+    the validation part is empty (X[-0:] is the whole array).
+    """
     cases = [(20, 4, 0.2, np.float64, False), (17, 3, 0.3, np.float64, False)]
     if hidden:
         cases += [(10, 2, 0.25, np.float64, False), (7, 3, 0.5, np.float32, False), (40, 5, 0.1, np.float64, True),
-                  (3, 2, 0.34, np.float64, False), (101, 6, 0.2, np.float32, True)]
+                  (3, 2, 0.34, np.float64, False), (101, 6, 0.2, np.float32, True),
+                  (13, 3, 0.2, np.float64, False),     # 2.6 rows: round to 3 (int() truncates to 2)
+                  (19, 2, 0.3, np.float64, True),      # 5.7 rows: 6 (int((1 - f) * N) = 13 gives 6 as well; floor 5)
+                  (23, 2, 0.1, np.float64, False),     # 2.3 rows: 2 (ceil, or int((1 - f) * N) = 20, gives 3)
+                  (10, 3, 0.04, np.float64, False)]    # 0.4 rows: no validation row at all
     for N, W, f, dtype, three_d in cases:
         s = (BASE + np.arange(N + W)).astype(dtype)
         X, y = ref_series.make_windows(s, W, 1)
@@ -128,13 +159,11 @@ def check_time_split(time_split, hidden: bool = False) -> None:
         where = f"(case N={N}, val_fraction={f})"
         arrs = []
         for name, part in zip(("X_train", "y_train", "X_val", "y_val"), parts):
-            if part is None:
-                raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
-            arrs.append(np.asarray(part, dtype=float))
+            arrs.append(np.asarray(assert_ndarray(name, part, floats=False), dtype=float))
         Xtr, ytr, Xva, yva = arrs
         if X.shape[1:] != y.shape[1:] and ytr.shape[1:] == X.shape[1:] and Xva.shape[1:] == y.shape[1:]:
-            raise CheckFailed("You returned (X_train, X_val, y_train, y_val), scikit-learn's order; this function "
-                              "returns X_train, y_train, X_val, y_val.")
+            raise CheckFailed("time_split returned its values in the wrong order: (X_train, X_val, y_train, y_val), "
+                              "scikit-learn's order, instead of (X_train, y_train, X_val, y_val).")
         for name, part, like in (("X_train", Xtr, X), ("X_val", Xva, X), ("y_train", ytr, y), ("y_val", yva, y)):
             if part.shape[1:] != like.shape[1:]:
                 raise CheckFailed(f"{name} has shape {part.shape}; its rows should have shape {like.shape[1:]} like "
@@ -142,9 +171,15 @@ def check_time_split(time_split, hidden: bool = False) -> None:
         if len(Xtr) != len(ytr) or len(Xva) != len(yva):
             raise CheckFailed(f"X_train has {len(Xtr)} rows but y_train {len(ytr)}, X_val {len(Xva)} but y_val "
                               f"{len(yva)}: split X and y at the same place.")
-        first = lambda A: np.asarray(A).reshape(len(A), -1)[:, 0] - BASE    # row index of each window
+        # row index of each window (an empty part has none)
+        first = lambda A: (np.asarray(A).reshape(len(A), -1)[:, 0] - BASE) if len(A) else np.zeros(0)
         i_tr, i_va = first(Xtr), first(Xva)
+        allowed = _n_val_allowed(N, f)
+        rounded = f"round(val_fraction * N) = round({f} * {N}) = round({f * N:.4g}) = {min(allowed)}"
         if np.intersect1d(i_tr, i_va).size:
+            if allowed == {0} and len(i_va) == N:
+                raise CheckFailed(f"Your validation part is the whole data set: here {rounded}, and X[-0:] is all of X "
+                                  "(-0 == 0). Split at k = N - n_val instead: X[:k] and X[k:]. " + where)
             raise CheckFailed(f"Some rows are in both the training and the validation part. {where}")
         if len(i_tr) + len(i_va) != N:
             raise CheckFailed(f"Your parts hold {len(i_tr)} + {len(i_va)} rows, but there are {N}: every row goes to "
@@ -158,13 +193,19 @@ def check_time_split(time_split, hidden: bool = False) -> None:
             raise CheckFailed("Your validation part comes first in time: validate on the *last* rows, train on the "
                               f"earlier ones. {where}")
         k = len(Xtr)
-        n_val_nominal = f * N
-        if abs((N - k) - n_val_nominal) > 1:
-            if abs(k - n_val_nominal) <= 1:
+        n_val = N - k
+        if n_val not in allowed:
+            if k in allowed and n_val not in allowed:
                 raise CheckFailed(f"Your training part holds val_fraction of the rows ({k} of {N}): val_fraction is the "
                                   f"share of the validation part, which comes last. {where}")
-            raise CheckFailed(f"Your validation part has {N - k} rows; with val_fraction={f} and N={N} it should have "
-                              f"about {n_val_nominal:g}. {where}")
+            if n_val == math.floor(f * N + 1e-9) and n_val < min(allowed):
+                how = "you truncated (int(...) or np.floor) where the text says round"
+            elif n_val == math.ceil(f * N - 1e-9) and n_val > max(allowed):
+                how = ("you rounded up (np.ceil, or you truncated the training share, int((1 - val_fraction) * N), "
+                       "which rounds the validation share up)")
+            else:
+                how = "count the validation rows as round(val_fraction * N)"
+            raise CheckFailed(f"Your validation part has {n_val} rows; it should have {rounded}: {how}. {where}")
         rtol, atol = tolerances(X)
         assert_close("y_train", ytr, y[:k], rtol=rtol, atol=atol,
                      mistakes={"y_train is not aligned with X_train: split y with the same rows as X.": y[-k:]})
@@ -199,12 +240,16 @@ def check_standardize(standardize, hidden: bool = False) -> None:
         where = f"(case L={L}, n_fit={n_fit})"
         fit = s64[:n_fit]
         m_want = fit.mean()
-        stds = [fit.std()] + ([fit.std(ddof=1)] if n_fit > 1 else [])
+        stds = [fit.std()]                      # ddof=0, as the text says (np.std's default)
+        if np.ndim(z) == 0 and np.ndim(std) == 1:
+            raise CheckFailed("standardize returned its values in the wrong order: z must come first, (z, mean, std).")
+        assert_ndarray("z", z, floats=False)
         mean, std = _scalar("mean", mean), _scalar("std", std)
         rtol, atol = (1e-4, 1e-4) if dtype == np.float32 else (1e-7, 1e-9)
         close = lambda a, b: abs(a - b) <= atol + rtol * abs(b)
-        if close(std, m_want) and any(close(mean, v) for v in stds):
-            raise CheckFailed("You returned (z, std, mean); return (z, mean, std) in that order.")
+        if close(std, m_want) and any(close(mean, v) for v in stds + [fit.std(ddof=1)]):
+            raise CheckFailed("standardize returned its values in the wrong order: (z, std, mean) instead of "
+                              "(z, mean, std).")
         if not close(mean, m_want):
             diag = {
                 s64.mean(): "Your mean uses the whole series, the future included: the validation part leaked into "
@@ -226,13 +271,20 @@ def check_standardize(standardize, hidden: bool = False) -> None:
             raise CheckFailed(f"mean is {mean:.6g}, expected {m_want:.6g} = the mean of series[:n_fit]. {where}")
         if not any(close(std, v) for v in stds):
             diag = {
+                fit.std(ddof=1): "Your std uses ddof=1 (the sample standard deviation: pandas' .std(), "
+                                 "statistics.stdev, or dividing by n_fit - 1); this exercise uses ddof=0, np.std's "
+                                 "default: divide by n_fit.",
                 s64.std(): "Your std uses the whole series, the future included: fit it on series[:n_fit] only.",
                 s64.std(ddof=1): "Your std uses the whole series, the future included: fit it on series[:n_fit] only.",
                 fit.var(): "You returned the variance; std is its square root.",
                 fit.max() - fit.min(): "Your scale is max - min (min-max scaling); use the standard deviation.",
+                s64[:n_fit + 1].std() if n_fit < L else np.nan: "Off by one: your std uses n_fit + 1 values "
+                                                                "(series[:n_fit+1]); use series[:n_fit].",
+                s64[:n_fit - 1].std() if n_fit > 2 else np.nan: "Off by one: your std uses n_fit - 1 values; use "
+                                                                "series[:n_fit].",
             }
             for value, message in diag.items():
-                if close(std, value):
+                if np.isfinite(value) and close(std, value):
                     raise CheckFailed(message + f" {where}")
             raise CheckFailed(f"std is {std:.6g}, expected {stds[0]:.6g} = the standard deviation of series[:n_fit]. "
                               f"{where}")
@@ -246,6 +298,10 @@ def check_standardize(standardize, hidden: bool = False) -> None:
         }
         if n_fit < L:
             z_mistakes["z covers only the part after n_fit: standardize the whole series."] = z_want[n_fit:]
+            rest = s64[n_fit:]
+            if rest.std() > 0:
+                z_mistakes["You standardized the part after n_fit with its own mean and std: the whole series uses the "
+                           "statistics of series[:n_fit]."] = np.concatenate([z_want[:n_fit], (rest - rest.mean()) / rest.std()])
         assert_close("z", z, z_want, rtol=rtol, atol=atol, mistakes=z_mistakes,
                      hint=f"z = (series - mean) / std over the whole series. {where}")
     passed("standardize: statistics from the fitted part only, applied to the whole series"
@@ -271,6 +327,7 @@ def check_naive_forecast(naive_forecast, hidden: bool = False) -> None:
                                     "For a horizon longer than the period go back k = ceil(h/m) whole seasons: "
                                     "column W-1+h-m*k.")
         want = ref_series.naive_forecast(X, h, m)
+        assert_ndarray("the naive forecast", got, floats=False)
         t = X[:, -1].astype(np.float64)          # on this ramp, value = step index + 100: offsets show as values
         k = (h - 1) // m + 1
         mistakes = {}
@@ -309,7 +366,8 @@ def check_mase(mase, hidden: bool = False) -> None:
     """mase(y_true (N,), y_pred (N,), y_train (L,), period=1) -> float."""
     cases = [(10, 12, 1, 0, np.float64), (8, 16, 4, 1, np.float64)]
     if hidden:
-        cases += [(1, 3, 1, 2, np.float64), (30, 50, 7, 3, np.float32), (5, 9, 2, 4, np.float64)]
+        cases += [(1, 3, 1, 2, np.float64), (30, 50, 7, 3, np.float32), (5, 9, 2, 4, np.float64),
+                  (6, 5, 4, 5, np.float64)]   # L = m + 1: a single in-sample difference
     for N, L, m, seed, dtype in cases:
         r = rng(seed + 500)
         y_train = np.cumsum(r.standard_normal(L) + 0.3).astype(dtype)
@@ -342,6 +400,13 @@ def check_mase(mase, hidden: bool = False) -> None:
                                          "the number of differences, L - m.",
             err / np.abs(ytr[m + 1:] - ytr[:-m - 1]).mean() if L > m + 1 else np.nan:
                 "Your scale uses a lag of m + 1; the seasonal naive forecast is y[t-m].",
+            np.median(np.abs(yt - yp)) / np.median(d): "You used medians; MASE uses mean absolute errors, numerator "
+                                                      "and denominator.",
+            err / np.abs(np.diff(ytr, n=m)).mean() if m > 1 else np.nan:
+                "np.diff(y_train, n=period) is the period-th *order* difference (differences of differences), not "
+                "the lag-period difference: use y_train[period:] - y_train[:-period].",
+            err / (d.sum() / max(len(d) - 1, 1)) if len(d) > 1 else np.nan:
+                f"Your scale divides the sum of the {len(d)} differences by {len(d) - 1}; divide by their number, L - m.",
         }
         rtol = 1e-4 if dtype == np.float32 else 1e-7
         if abs(got - want) > rtol * abs(want) + 1e-12:
@@ -371,7 +436,7 @@ def _torch_logits(images, params, W_out, b_out):
     dt = torch.float32 if images.dtype == np.float32 else torch.float64
     lstm = lstm_as_torch(params, dtype=dt)
     with torch.no_grad():
-        out, (hn, cn) = lstm(torch.as_tensor(images))
+        out, (hn, cn) = lstm(torch.as_tensor(images.copy()))   # a copy: a view may have negative strides
     return hn[0].numpy() @ W_out + b_out, out.numpy(), cn[0].numpy()
 
 
@@ -380,7 +445,7 @@ def check_classify_rows(classify_rows, hidden: bool = False) -> None:
     cases = [(5, 8, 8, 6, 10, 0, np.float64)]
     if hidden:
         cases += [(8, 8, 8, 4, 10, 1, np.float64), (1, 8, 8, 3, 10, 2, np.float64), (6, 5, 7, 4, 3, 3, np.float32),
-                  (7, 6, 6, 5, 4, 4, np.float64)]
+                  (7, 6, 6, 5, 4, 4, np.float64), (3, 1, 5, 4, 3, 5, np.float64)]   # R = 1: a one-row image
     for N, R, C, H, K, seed, dtype in cases:
         r = rng(seed + 800)
         images = r.uniform(0, 1, (N, R, C)).astype(dtype)
@@ -397,7 +462,11 @@ def check_classify_rows(classify_rows, hidden: bool = False) -> None:
                            advice="Write the row-by-row loop yourself (on top of an LSTM forward pass).")
         want, Hs, c_T = _torch_logits(images, params, W_out, b_out)
         where = f"(case N={N}, image {R}x{C}, H={H}, {np.dtype(dtype).name})"
+        assert_ndarray("the logits", got, floats=False)
         mistakes = {
+            "You returned the last hidden state h_T; the logits are the readout h_T @ W_out + b_out.": Hs[:, -1],
+            "You returned the readout of every step, (N, R, K); classify once, from the last step: "
+            "h_T @ W_out + b_out.": Hs @ W_out + b_out,
             "You read the rows bottom to top; step 0 is the top row, images[:, 0, :].":
                 _torch_logits(np.ascontiguousarray(images[:, ::-1]), params, W_out, b_out)[0],
             "You classified the average of h_t over all steps; use the last hidden state h_T.": Hs.mean(1) @ W_out + b_out,
@@ -412,7 +481,7 @@ def check_classify_rows(classify_rows, hidden: bool = False) -> None:
             mistakes["You fed the images time-major (rows as the batch, images as the steps); the course is "
                      "batch-first: X[:, t] is row t of every image."] = \
                 _torch_logits(np.ascontiguousarray(images.transpose(1, 0, 2)), params, W_out, b_out)[0]
-        mistakes = {msg: val for msg, val in mistakes.items() if not np.allclose(val, want)}
+        mistakes = {msg: val for msg, val in mistakes.items() if val.shape != want.shape or not np.allclose(val, want)}
         logits = want - want.max(1, keepdims=True)
         probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
         mistakes["You returned probabilities (a softmax); return the logits h_T @ W_out + b_out."] = probs
@@ -447,15 +516,15 @@ def check_anomaly_scores(anomaly_scores, hidden: bool = False) -> None:
         pred, actual, cp, ca = (a.astype(np.float64) for a in arrays)
         e, ce = actual - pred, ca - cp
         mu = ce.mean()
-        wants = [np.abs(e - mu) / ce.std(), np.abs(e - mu) / ce.std(ddof=1)]
+        want = np.abs(e - mu) / ce.std()          # sigma with ddof=0, as the text says
         rtol, atol = tolerances(arrays[0])
-        got_arr = np.asarray(got, dtype=float) if got is not None else None
-        if got_arr is not None and matches(got_arr, wants[1], rtol, atol):
-            continue  # the sample standard deviation (ddof=1) is fine too
+        assert_ndarray("the anomaly scores", got, floats=False)
         sd = ce.std()
         with np.errstate(all="ignore"):
-            mistakes = _score_mistakes(e, ce, ca, mu, sd)
-        assert_close("the anomaly scores", got, wants[0], rtol=rtol, atol=atol, mistakes=mistakes,
+            mistakes = {"Your sigma uses ddof=1 (the sample standard deviation, dividing by M - 1); this exercise uses "
+                        "ddof=0, np.std's default: divide by M.": np.abs(e - mu) / ce.std(ddof=1),
+                        **_score_mistakes(e, ce, ca, mu, sd)}
+        assert_close("the anomaly scores", got, want, rtol=rtol, atol=atol, mistakes=mistakes,
                      hint=f"score = |e - mu| / sigma with e = actual - pred; mu, sigma from the clean errors. "
                           f"(case N={N}, M={M})")
     passed("anomaly_scores: standardized absolute forecast errors" + (" (hidden cases too)" if hidden else ""))
@@ -477,46 +546,70 @@ def _score_mistakes(e, ce, ca, mu, sd):
         "clean_actual - clean_pred.": np.abs(e - mu) / ca.std(),
         "Your clean errors and scored errors use opposite signs (actual - pred for one, pred - actual for the "
         "other): use the same e = actual - pred for both.": np.abs(e + mu) / sd,
+        "Your score divides only mu by sigma, |e - mu / sigma|: parenthesise, |e - mu| / sigma.": np.abs(e - mu / sd),
+        "Your score takes |e| before subtracting mu, (|e| - mu) / sigma; subtract first: |e - mu| / sigma.":
+            (np.abs(e) - mu) / sd,
+        "Your mu is the median of the clean errors; use their mean.": np.abs(e - np.median(ce)) / sd,
     }
 
 
 # --- exercise 8: threshold -------------------------------------------------------------------
 
 def check_threshold(threshold, hidden: bool = False) -> None:
-    """threshold(clean_scores (M,), false_alarm_rate) -> float; flags on normal data at about that rate."""
+    """threshold(clean_scores (M,), false_alarm_rate) -> float; flags on normal data at about that rate.
+
+    Accepted: np.quantile(clean_scores, 1 - rate) or any value between the two order statistics around it (the
+    'lower', 'higher', 'nearest' and inverted-CDF quantiles), nothing beyond them. Hidden cases include rates below
+    one item (M * rate < 1: int(M * rate) == 0) and a quantile that falls exactly on an order statistic.
+    """
     cases = [(200, 0.05, 0, np.float64), (200, 0.2, 0, np.float64), (150, 0.01, 1, np.float64)]
     if hidden:
         cases += [(1000, 0.001, 2, np.float32), (37, 0.1, 3, np.float64), (500, 0.5, 4, np.float64),
-                  (80, 0.025, 5, np.float64)]
+                  (80, 0.025, 5, np.float64),
+                  (40, 0.01, 6, np.float64),     # 0.4 of one item may be a false alarm
+                  (7, 0.1, 7, np.float32),       # 0.7 of one item, float32
+                  (101, 0.3, 8, np.float64)]     # position (M - 1) * 0.7 = 70 exactly
     for M, rate, seed, dtype in cases:
         scores = np.abs(rng(seed + 1200).standard_normal(M) * 1.3 + 0.2).astype(dtype)
         tau = _scalar("threshold", call_student("threshold", threshold, scores, rate, hidden=hidden,
                                                 ready_made=REFERENCES, names=("clean_scores", "false_alarm_rate"),
                                                 mutation_hint=IN_PLACE))
-        srt = np.sort(scores.astype(np.float64))
-        pos = (M - 1) * (1 - rate)
-        lo, hi = srt[max(int(math.floor(pos)) - 1, 0)], srt[min(int(math.ceil(pos)) + 1, M - 1)]
-        where = f"(case M={M}, false_alarm_rate={rate})"
-        if lo - 1e-6 <= tau <= hi + 1e-6:
-            continue
         s64 = scores.astype(np.float64)
+        srt = np.sort(s64)
+        pos = (M - 1) * (1 - rate)
+        want = float(np.quantile(s64, 1 - rate))
+        lo, hi = srt[int(math.floor(pos + 1e-9))], srt[min(int(math.ceil(pos - 1e-9)), M - 1)]
+        tol = 1e-6 * max(1.0, abs(want)) if dtype == np.float32 else 1e-9 * max(1.0, abs(want))
+        where = f"(case M={M}, false_alarm_rate={rate}, M * rate = {M * rate:g})"
+        if min(lo, want) - tol <= tau <= max(hi, want) + tol:
+            continue
         diag = [
             (np.quantile(s64, rate), "Your threshold is the false_alarm_rate quantile; it must be the (1 - rate) "
                                      "quantile: only a fraction `rate` of normal scores may lie above it."),
             (np.percentile(s64, 1 - rate), "np.percentile takes percent (0-100): use "
-                                                         "np.percentile(s, 100 * (1 - rate)) or np.quantile(s, 1 - rate)."),
+                                           "np.percentile(s, 100 * (1 - rate)) or np.quantile(s, 1 - rate)."),
+            (srt[0], f"Your threshold is the smallest clean score, which flags almost everything. With M * rate = "
+                     f"{M * rate:g} < 1, int(M * rate) is 0 and s[-0] is s[0], the first element, not the last: "
+                     "use np.quantile(s, 1 - rate)." if M * rate < 1 else
+                     "Your threshold is the smallest clean score, which flags almost everything."),
             (s64.max(), "You returned the largest clean score: that allows no false alarms at all, whatever the rate."),
             (s64.mean() + 3 * s64.std(), "mean + 3 std ignores false_alarm_rate: use the (1 - rate) quantile of the "
                                          "clean scores."),
             (s64.mean() + 2 * s64.std(), "mean + 2 std ignores false_alarm_rate: use the (1 - rate) quantile of the "
                                          "clean scores."),
+            (np.median(s64), "You returned the median, the 0.5 quantile; use the (1 - rate) quantile."),
         ]
+        if int(M * rate) >= 1:
+            diag.append((srt[M - int(M * rate)], "Your threshold is off by one order statistic: s[M - int(M * rate)] "
+                         "leaves only int(M * rate) - 1 scores above it. Use np.quantile(s, 1 - rate)."))
         for value, message in diag:
             if abs(tau - value) <= 1e-6 * max(1.0, abs(value)):
                 raise CheckFailed(message + f" {where}")
         above = float(np.mean(s64 > tau))
-        raise CheckFailed(f"With your threshold {tau:.4g}, {above:.1%} of the clean scores lie above it; the "
-                          f"false-alarm rate asked for is {rate:.1%} (threshold between {lo:.4g} and {hi:.4g}). {where}")
+        raise CheckFailed(f"Your threshold {tau:.6g} is not the (1 - rate) quantile of the clean scores, "
+                          f"np.quantile(s, 1 - rate) = {want:.6g} (accepted: {lo:.6g} to {hi:.6g}, the order statistics "
+                          f"around it); {above:.1%} of the clean scores lie above yours, for a false-alarm rate of "
+                          f"{rate:.1%}. {where}")
     passed("threshold: the (1 - rate) quantile of the clean scores" + (" (hidden cases too)" if hidden else ""))
 
 
@@ -562,7 +655,16 @@ def check_precision_recall(precision_recall, hidden: bool = False) -> None:
         if np.isclose(p, p_want) and np.isclose(r, r_want):
             continue
         if np.isclose(p, r_want) and np.isclose(r, p_want):
-            raise CheckFailed(f"You returned (recall, precision); return (precision, recall). {where}")
+            raise CheckFailed(f"precision_recall returned its values in the wrong order: (recall, precision) instead of "
+                              f"(precision, recall). {where}")
+        for name, v, want, denom in (("precision", p, p_want, tp + fp), ("recall", r, r_want, tp + fn)):
+            if denom == 0 and v != 0:
+                raise CheckFailed(f"Your {name} is {v:g} when its denominator is 0 "
+                                  f"({'nothing flagged' if name == 'precision' else 'no anomaly at all'}); this course "
+                                  f"defines that case as 0.0. {where}")
+            if denom and 0 < want < 1 and v == 0 and tp > 0:
+                raise CheckFailed(f"Your {name} is 0 although TP = {tp}: integer division (//) rounds "
+                                  f"{tp} / {denom} down to 0. Use / (true division). {where}")
         if (np.isclose(p, 100 * p_want) and p_want) or (np.isclose(r, 100 * r_want) and r_want):
             raise CheckFailed(f"You returned percentages; return fractions between 0 and 1. {where}")
         acc = (tp + tn) / len(flags)

@@ -16,8 +16,8 @@ import numpy as np
 
 from lstmlab import attention as ref
 from lstmlab.fixtures import rng
-from lstmlab.checking import (CheckFailed, as_array, assert_close, call_student, matches, passed, reference_functions,
-                              tolerances, torch_softmax_and_attention)
+from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_ndarray, assert_order, call_student,
+                             matches, passed, reference_functions, tolerances, torch_softmax_and_attention, unpack)
 
 
 # Guard targets beyond torch's recurrent layers and the LSTM reference: the library's attention
@@ -86,17 +86,30 @@ def check_additive_scores(additive_scores, hidden: bool = False) -> None:
         cases += [(3, 4, 5, 5, 3, 11, np.float64),   # Dq == Dk: swapped projections no longer fail by shape
                   (4, 4, 2, 3, 5, 12, np.float64),   # B == T: broadcasting the query along time fits the shape
                   (3, 6, 4, 2, 7, 13, np.float32),
-                  (1, 3, 2, 2, 1, 14, np.float64)]
-    for B, T, Dq, Dk, A, seed, dtype in cases:
+                  (1, 3, 2, 2, 1, 14, np.float64),
+                  (2, 1, 3, 2, 4, 15, np.float64),   # T = 1: one key per sequence
+                  # large projections: tanh's argument reaches about +-1000 (float64) and +-100 (float32), where a
+                  # tanh written with exp overflows
+                  (2, 4, 3, 3, 5, 16, np.float64, 400.0),
+                  (2, 4, 3, 3, 5, 17, np.float32, 40.0)]
+    for B, T, Dq, Dk, A, seed, dtype, *scale in cases:
         r = rng(seed + 100)
         q, K, _ = _qkv(B, T, Dq, 1, seed, dtype, Dk=Dk)
+        if scale:
+            q, K = (scale[0] * q).astype(dtype), (scale[0] * K).astype(dtype)
         Wq = (r.standard_normal((Dq, A)) / np.sqrt(Dq)).astype(dtype)
         Wk = (r.standard_normal((Dk, A)) / np.sqrt(Dk)).astype(dtype)
         v = r.standard_normal(A).astype(dtype)
         got = call_student("additive_scores", additive_scores, q, K, Wq, Wk, v, hidden=hidden, names=SCORE_ARGS,
                            on_error=ADDITIVE_HINT, **HARNESS)
         want = ref.additive_scores(q, K, Wq, Wk, v)
+        assert_ndarray("your score array", got, floats=False)
         _shape_hint("your score array", got, want.shape, B, T, "np.tanh((q @ Wq)[:, None, :] + K @ Wk) @ v")
+        if np.shape(got) == want.shape and not np.all(np.isfinite(np.asarray(got, dtype=float))):
+            raise CheckFailed("Your scores contain NaN or inf" + (
+                f" when tanh's argument is large (up to {float(np.abs((q @ Wq)[:, None, :] + K @ Wk).max()):.0f} here): "
+                "a tanh written with exp, (e^2x - 1) / (e^2x + 1), overflows (inf / inf = NaN). Use np.tanh, which "
+                "saturates at +-1." if scale else ".") + " " + _describe(B, T, Dq, dtype, Dk=Dk, A=A))
         qp, kp = (q @ Wq)[:, None, :], K @ Wk
         sig = lambda z: 0.5 + 0.5 * np.tanh(0.5 * z)
         mistakes = {
@@ -140,7 +153,8 @@ _DOT_HIDDEN = [(3, 4, 4, 31, np.float64),   # T == D: summing over the wrong axi
                (4, 4, 6, 32, np.float64),   # B == T
                (3, 7, 5, 33, np.float32),
                (1, 2, 9, 34, np.float64),
-               (2, 3, 64, 35, np.float64)]
+               (2, 3, 64, 35, np.float64),
+               (3, 1, 4, 36, np.float64)]   # T = 1: one key per sequence
 
 
 def _dot_mistakes(q, K, scaled: bool) -> dict[str, np.ndarray]:
@@ -169,6 +183,10 @@ def _dot_mistakes(q, K, scaled: bool) -> dict[str, np.ndarray]:
                 s / np.sqrt(T),
             "Your scaled scores divide by sqrt(B), the batch size; the scale uses D, the size of q and k.":
                 s / np.sqrt(B),
+            "Your scaled scores divide by 2 * D: in Python s / D ** 1/2 is (s / D) / 2, because ** binds before / ; "
+            "write D ** 0.5 or np.sqrt(D).": s / (2 * D),
+            "Your scaled scores divide by sqrt(B * D) (the size of the whole query array, q.size); the scale uses "
+            "D = q.shape[-1], the size of one query.": s / np.sqrt(B * D),
         })
     else:
         out["Your dot scores divide by sqrt(D): that is the *scaled* dot score of the next exercise; "
@@ -181,6 +199,7 @@ def _check_dot(fn, name: str, scaled: bool, hidden: bool) -> None:
         q, K, _ = _qkv(B, T, D, 1, seed, dtype)
         got = call_student(name, fn, q, K, hidden=hidden, names=("q", "K"), on_error=DOT_HINT, **HARNESS)
         want = ref.scaled_dot_scores(q, K) if scaled else ref.dot_scores(q, K)
+        assert_ndarray("your score array", got, floats=False)
         _shape_hint("your score array", got, want.shape, B, T, "np.einsum('bd,btd->bt', q, K)",
                     named={(B, D): "you summed over the time axis; sum the products over the feature axis (the last)."})
         assert_close("your score array", got, want, mistakes=_dot_mistakes(q, K, scaled), hint=_describe(B, T, D, dtype))
@@ -248,6 +267,14 @@ def _softmax_cases(hidden: bool):
             ("equal scores (uniform over real positions)", np.full((2, 4), 7.0), _mask(r, 2, 4, [3, 1]), set()),
             ("several fully masked rows, float32", r.standard_normal((4, 3)).astype(np.float32),
              _mask(r, 4, 3, [0, 2, 0, 3]), {"full"}),
+            # every kept score far below 0 (padding zeroed by `scores * mask` then wins the maximum), float64 and float32
+            ("large negative scores (around -1000) with padding", -1000 + 20 * r.standard_normal((3, 5)),
+             _mask(r, 3, 5, [3, 5, 1]), {"negative"}),
+            ("float32 scores around -200 with padding", (-200 + 10 * r.standard_normal((2, 4))).astype(np.float32),
+             _mask(r, 2, 4, [2, 4]), {"negative"}),
+            # rows on very different scales: a maximum over the whole batch (not per row) underflows the low rows
+            ("rows on very different scales (around 1000, 0 and -1000)",
+             np.array([[1000.0], [0.0], [-1000.0]]) + 3 * r.standard_normal((3, 4)), None, {"rows"}),
         ]
     return cases
 
@@ -274,6 +301,7 @@ def check_masked_softmax(masked_softmax, hidden: bool = False) -> None:
                            on_error="Remember that mask may be None (no padding): then every position is kept.")
         want = ref.masked_softmax(scores, mask)
         B, T = scores.shape
+        assert_ndarray("your weight array", got, floats=False)
         arr = as_array("your weight array", got)
         if arr.shape != want.shape:
             raise CheckFailed(f"Your weight array has shape {arr.shape}, expected {want.shape} (case: {desc}); "
@@ -301,6 +329,14 @@ def check_masked_softmax(masked_softmax, hidden: bool = False) -> None:
                 mistakes["For a row with every position masked your weights are uniform (1/T): filling masked "
                          "scores with a large negative number does that. Such a row has nothing to attend to and "
                          "must get all-zero weights."] = uniform
+        with np.errstate(all="ignore"):
+            kept = np.where(keep, s64, -np.inf)
+            col_top = kept.max(axis=0, keepdims=True)
+            e = np.where(keep, np.exp(kept - np.where(np.isfinite(col_top), col_top, 0.0)), 0.0)
+            tot = e.sum(-1, keepdims=True)
+            mistakes["You subtracted the maximum of each column (axis=0, over the batch); subtract each row's own "
+                     "maximum, max(axis=-1, keepdims=True): a shift must be the same for every entry of a row."] = \
+                e / np.where(tot > 0, tot, 1.0)
         axis_msg = ("Your softmax runs over the batch axis (each column sums to 1); it must run over the time "
                     "axis, the last one (axis=-1)")
         mistakes[axis_msg + ("." if mask is None else ", and ignores the mask.")] = _softmax_all(s64, axis=0)
@@ -316,6 +352,15 @@ def check_masked_softmax(masked_softmax, hidden: bool = False) -> None:
             raise CheckFailed("Rows with real positions get all-zero weights when padding holds huge scores: your exp "
                               "underflowed. Subtract the maximum over the *kept* positions only (padding may hold "
                               "any value).")
+        if underflow and "negative" in flags:
+            raise CheckFailed("Rows with real positions get all-zero weights when every kept score is far below 0: "
+                              "your exp underflowed. The maximum you subtract must be taken over the *kept* positions "
+                              "only; padding set to 0 (e.g. scores * mask) or any other filler must not take part in "
+                              f"it. (case: {desc})")
+        if underflow and "rows" in flags:
+            raise CheckFailed("Some rows get all-zero weights when the rows lie on very different scales: your exp "
+                              "underflowed. Subtract each row's own maximum (max(axis=-1, keepdims=True)), not one "
+                              f"maximum of the whole batch. (case: {desc})")
         for message, wrong in mistakes.items():
             if matches(arr, wrong, rtol, atol):
                 raise CheckFailed(message)
@@ -355,6 +400,7 @@ def check_context_vector(context_vector, hidden: bool = False) -> None:
         got = call_student("context_vector", context_vector, w, V, hidden=hidden, names=("weights", "V"), **HARNESS,
                            on_error="weights has shape (B, T) and V (B, T, Dv): weights[:, :, None] * V lines them up.")
         want = ref.context_vector(w, V)
+        assert_ndarray("your context vector", got, floats=False)
         _shape_hint("your context vector", got, want.shape, B, T, "(weights[:, :, None] * V).sum(1)",
                     named={(T, Dv): "you summed over the batch axis; sum over time (axis 1)."})
         arr = as_array("your context vector", got)
@@ -371,6 +417,14 @@ def check_context_vector(context_vector, hidden: bool = False) -> None:
             "Your context divides by the sum of the weights; the context vector is sum_t a_t v_t as given, "
             "with no renormalisation.": wv.sum(1) / np.where(w.sum(1) == 0, 1, w.sum(1))[:, None],
         }
+        w64 = w.astype(np.float64)
+        soft = np.exp(w64 - w64.max(1, keepdims=True))
+        soft = soft / soft.sum(1, keepdims=True)
+        mistakes["Your context applies a softmax to the weights again; they are already the attention weights: "
+                 "sum_t a_t v_t with a_t as given."] = np.einsum("bt,btd->bd", soft, V.astype(np.float64))
+        if B > 1:
+            mistakes["Your context uses the weights of the first sequence for every sequence: sequence b's values "
+                     "are weighted by weights[b]."] = np.einsum("t,btd->bd", w64[0], V.astype(np.float64))
         if B == T:
             mistakes["Your context sums over the batch axis; sum over time (axis 1)."] = wv.sum(0)
             mistakes["Your context pairs weight row b with time step b: use weights[:, :, None] * V."] = \
@@ -401,25 +455,44 @@ def check_attention(attention, hidden: bool = False) -> None:
                   ("float32", 3, 6, 5, 4, 72, np.float32, [6, 2, 4]),
                   ("a fully masked row", 3, 4, 3, 3, 73, np.float64, [4, 0, 1]),
                   ("large queries and keys (scores in the thousands)", 2, 5, 8, 2, 74, np.float64, [5, 4]),
-                  ("B == T == D", 4, 4, 4, 4, 75, np.float64, [4, 3, 2, 1])]
+                  ("B == T == D == Dv: context and weights have the same shape", 4, 4, 4, 4, 75, np.float64,
+                   [4, 3, 2, 1]),
+                  ("one sequence of one step", 1, 1, 3, 2, 76, np.float64, [1]),
+                  ("large negative scores with padding", 3, 5, 8, 3, 77, np.float64, [2, 5, 3])]
     for desc, B, T, D, Dv, seed, dtype, lengths in cases:
         q, K, V = _qkv(B, T, D, Dv, seed, dtype)
-        if desc.startswith("large"):
+        if desc.startswith("large queries"):
             q, K = 30 * q, 30 * K
+        if desc.startswith("large negative"):   # every score near -1000: the keys point away from the query
+            K = -300 * q[:, None, :] + K
         mask = None if lengths is None else _mask(rng(seed), B, T, lengths)
         got = call_student("attention", attention, q, K, V, mask, hidden=hidden, names=("q", "K", "V", "mask"), **HARNESS,
                            on_error="Check scaled_dot_scores, masked_softmax and context_vector first.")
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
-            raise CheckFailed(f"attention should return 2 values (context, weights), got a {type(got).__name__}.")
-        ctx, w = got
+        ctx, w = unpack("attention", got, 2, "(context, weights)")
         want_w = ref.masked_softmax(ref.scaled_dot_scores(q.astype(np.float64), K.astype(np.float64)), mask)
         want_ctx = _torch_sdpa(q, K, V, mask)
         if np.shape(ctx) == want_w.shape and np.shape(w) == want_ctx.shape and want_w.shape != want_ctx.shape:
-            raise CheckFailed("attention returned (weights, context); return (context, weights) in that order.")
+            raise CheckFailed("attention returned its values in the wrong order: (weights, context) instead of "
+                              "(context, weights).")
         rtol, atol = tolerances(q)
+        assert_order("attention", (ctx, w), (want_ctx, want_w), ("context", "weights"), rtol=rtol, atol=atol)
+        assert_ndarray("your weight array", w, floats=False)
+        assert_ndarray("your context vector", ctx, floats=False)
+        w_arr = as_array("your weight array", w)
+        if w_arr.shape == want_w.shape and not np.all(np.isfinite(w_arr)):
+            flags = {"large"} if "large" in desc else set()
+            raise CheckFailed(_diagnose_nonfinite(w_arr, mask, flags) + f" (case: {desc})")
+        if w_arr.shape == want_w.shape and mask is not None and "negative" in desc and bool(
+                np.any(w_arr[mask.any(-1)].sum(-1) == 0)):
+            raise CheckFailed("Rows with real positions get all-zero weights when every score is far below 0: your "
+                              "exp underflowed. Subtract the maximum over the kept positions only (padding must not "
+                              f"take part in it). (case: {desc})")
         s = np.einsum("bd,btd->bt", q.astype(np.float64), K.astype(np.float64))
         w_mistakes = {
             "Your attention weights are missing the 1/sqrt(D) scale: use the scaled dot scores.": ref.masked_softmax(s, mask),
+            "You returned the scores as the weights; the weights are their (masked) softmax.": s / np.sqrt(D),
+            "Your softmax runs over the batch axis (each column sums to 1); it must run over the time axis, the last "
+            "one.": _softmax_all(np.where(mask, s / np.sqrt(D), -np.inf) if mask is not None else s / np.sqrt(D), axis=0),
         }
         if mask is not None:
             w_mistakes["Your attention ignores the mask: pass it to masked_softmax."] = ref.masked_softmax(s / np.sqrt(D))

@@ -4,8 +4,8 @@ Each check_* takes the student's function, runs it on seeded cases and compares 
 (the attention itself also with torch.nn.functional.scaled_dot_product_attention on the same Q, K, V:
 float64 to 1e-10, float32 to 1e-5), raising CheckFailed that names the mistake. `hidden=True` adds the
 cases held back for grading: a batch of one, B == T == D == dk == dv (so a wrong axis or a transposed
-matrix no longer fails by shape), float32, T = 1, scores around 800 (exp overflows without the max
-subtracted), a case where a *future* position has by far the largest score (masking after the softmax,
+matrix no longer fails by shape), float32, T = 1, scores around 800 (and 100 in float32: exp overflows without
+the max subtracted), rows of very different scales (one maximum for the whole batch underflows), a case where a *future* position has by far the largest score (masking after the softmax,
 or taking the max before masking, gives 0/0), causal=False, and the from-scratch rule (no torch softmax
 or attention, no nn.MultiheadAttention, no lstmlab reference, under any name). Every call of a student's
 function goes through lstmlab.checking.call_student (inputs copied and compared, warnings never decide, the
@@ -20,8 +20,8 @@ import numpy as np
 from lstmlab import attention as attention_ref
 from lstmlab import self_attention as ref
 from lstmlab.fixtures import rng
-from lstmlab.checking import (CheckFailed, as_array, assert_close, call_student, matches, passed, reference_functions,
-                              torch_softmax_and_attention, unpack)
+from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_ndarray, assert_order, call_student,
+                             matches, passed, reference_functions, torch_softmax_and_attention, unpack)
 
 
 TOL = {np.float64: (1e-10, 1e-10), np.float32: (1e-5, 1e-5)}
@@ -51,9 +51,7 @@ def check_causal_mask(causal_mask, hidden: bool = False) -> None:
         got = call_student("causal_mask", causal_mask, T, hidden=hidden, names=("T",), **HARNESS)
         if got is None:
             raise CheckFailed("causal_mask returned None: did you forget to `return` the mask?")
-        if hasattr(got, "detach"):
-            got = got.detach().cpu().numpy()
-        got = np.asarray(got)
+        assert_ndarray(f"causal_mask({T})", got, floats=False)
         want = ref.causal_mask(T)
         if got.shape != (T, T):
             raise CheckFailed(f"causal_mask({T}) has shape {got.shape}, expected ({T}, {T}): one row per attending "
@@ -126,6 +124,9 @@ def check_qkv_projection(qkv_projection, hidden: bool = False) -> None:
         want = ref.qkv_projection(X, Wq, Wk, Wv)
         rtol, atol = _tol(dtype)
         where = f"(case B={B}, T={T}, D={D}, dk={dk}, dv={dv}, {np.dtype(dtype).name})"
+        assert_order("qkv_projection", (Q, K, V), want, ("Q", "K", "V"), rtol=rtol, atol=atol)
+        for name, arr in (("Q", Q), ("K", K), ("V", V)):
+            assert_ndarray(name, arr, floats=False)
         for name, arr, w, W in (("Q", Q, want[0], Wq), ("K", K, want[1], Wk), ("V", V, want[2], Wv)):
             mistakes = {
                 f"Your {name} is time-major (T, B, ...): keep the batch axis first, X @ W{name.lower()} does.":
@@ -142,6 +143,10 @@ def check_qkv_projection(qkv_projection, hidden: bool = False) -> None:
                     mistakes[f"Your {name} is computed with W{other.lower()}: {name} = X @ W{name.lower()}. "
                              "Return them in the order (Q, K, V)."] = X @ Wo
             mistakes[f"Your {name} is X itself: project it, {name} = X @ W{name.lower()}."] = X
+            mistakes[f"Your {name} has the positions of all sequences flattened together, (B*T, d): reshape it back to "
+                     f"(B, T, d), or apply X @ W{name.lower()} to the 3-D X directly."] = w.reshape(B * T, -1)
+            mistakes[f"Your {name} has its last two axes swapped, (B, d, T): {name} = X @ W{name.lower()} keeps the "
+                     "positions on axis 1."] = np.swapaxes(w, 1, 2)
             assert_close(f"{name} = X @ W{name.lower()}", arr, w, rtol=rtol, atol=atol, mistakes=mistakes,
                          hint=f"{where}. {QKV_HINT}")
     passed("qkv_projection: Q, K and V match" + _suffix(hidden))
@@ -260,22 +265,40 @@ def _sa_cases(hidden: bool):
         ("causal=False", *_case(2, 5, 6, 4, 3, 26, np.float64, gain=1.5), False, ""),
         ("causal=False, float32", *_case(3, 4, 5, 2, 3, 27, np.float32, gain=1.5), False, ""),
         ("scores around 800", *_large_case(), True, "large"),
+        ("float32 scores around 100", *_large_case(np.float32, 100.0), True, "large"),
         ("a future position with by far the largest score", *_future_case(), True, "future"),
+        ("rows on very different scales (row i's scores grow with i, up to about 1000)", *_row_scale_case(), True, "rows"),
     ]
     return cases
 
 
-def _large_case():
-    """Scores = 800 + ordinary scores: exp overflows (float64 above ~709) unless each row's max is subtracted.
+def _row_scale_case():
+    """X_t = [t, noise...]: q_t = 200 t a, so row i of the scores is i times a row of ordinary scores: row 0 is all 0,
+    the last rows reach about +-1200. Subtracting one maximum for the whole batch (or per sequence) instead of each
+    row's own underflows the early rows to all-zero weights (0/0); each row's own maximum is exact."""
+    B, T, D, dk, dv = 2, 8, 5, 2, 3
+    r = rng(61)
+    X = r.standard_normal((B, T, D))
+    X[..., 0] = np.arange(T)
+    Wq = np.zeros((D, dk))
+    Wq[0] = 200.0 * r.standard_normal(dk)
+    Wk = np.zeros((D, dk))
+    Wk[1:] = r.standard_normal((D - 1, dk))
+    Wv = r.standard_normal((D, dv)) / np.sqrt(D)
+    return X, Wq, Wk, Wv
 
-    The constant part is the same at every position, so the right weights are those of the ordinary scores."""
+
+def _large_case(dtype=np.float64, level: float = 800.0):
+    """Scores = level + ordinary scores: exp overflows (float64 above ~709, float32 above ~88) unless each row's max
+    is subtracted. The constant part is the same at every position, so the right weights are those of the ordinary
+    scores."""
     B, T, D, dk, dv = 2, 6, 5, 4, 3
     X, Wq, Wk, Wv = _case(B, T, D, dk, dv, 31, np.float64, gain=1.5)
     X[..., 0] = 1.0
     Wq[0], Wk[0] = 0.0, 0.0
-    Wq[0, 0], Wk[0, 0] = 40.0, 40.0          # q_i . k_j gains 1600; / sqrt(4) = 800
+    Wq[0, 0] = Wk[0, 0] = math.sqrt(level * math.sqrt(dk))   # q_i . k_j gains level * sqrt(dk); / sqrt(dk) = level
     Wq[1:, 0], Wk[1:, 0] = 0.0, 0.0
-    return X, Wq, Wk, Wv
+    return tuple(a.astype(dtype) for a in (X, Wq, Wk, Wv))
 
 
 def _future_case():
@@ -314,8 +337,13 @@ def _nonfinite_message(flag: str) -> str:
                 "(now over the allowed positions) and take the softmax.")
     if flag == "large":
         return ("Your attention overflows on large scores: exp(800) is inf (float64 overflows above about 709, "
-                "float32 above about 88) and inf/inf is NaN. Subtract each row's maximum before exp: "
-                "softmax(s) = softmax(s - max s).")
+                "float32 above about 88, so exp(100) is inf in float32) and inf/inf is NaN. Subtract each row's "
+                "maximum before exp: softmax(s) = softmax(s - max s).")
+    if flag == "rows":
+        return ("Your attention gives NaN or all-zero weights when the rows of the scores lie on very different "
+                "scales: you subtracted one maximum for the whole batch (or per sequence), so the rows far below it "
+                "underflow to exp(-1000) = 0 and you divide 0 by 0. Subtract each row's own maximum: "
+                "S.max(axis=-1, keepdims=True).")
     return ("Your attention contains NaN or inf. If only the first position is affected, your mask may leave it "
             "nothing to attend to (keep the diagonal: j <= i); otherwise look for an exp that overflows.")
 
@@ -332,11 +360,15 @@ def check_self_attention(self_attention, hidden: bool = False) -> None:
         where = f" (case: {desc}; B={B}, T={T}, D={D}, dk={dk}, dv={dv}, {X.dtype.name}, causal={causal})"
         out_arr, w_arr = as_array("out", out), as_array("weights", weights)
         if out_arr.shape == (B, T, T) and w_arr.shape == (B, T, dv) and dv != T:
-            raise CheckFailed("self_attention returned (weights, out); return (out, weights) in that order.")
+            raise CheckFailed("self_attention returned its values in the wrong order: (weights, out) instead of "
+                              "(out, weights).")
         want_w = ref.self_attention(X, Wq, Wk, Wv, causal)[1]
         want_out = _torch_reference(X, Wq, Wk, Wv, causal)
         V64 = (X.astype(np.float64) @ Wv.astype(np.float64))
         rtol, atol = _tol(X.dtype)
+        assert_order("self_attention", (out_arr, w_arr), (want_out, want_w), ("out", "weights"), rtol=rtol, atol=atol)
+        assert_ndarray("out", out, floats=False)
+        assert_ndarray("weights", weights, floats=False)
         if w_arr.shape == (B * T, B * T) and B > 1:
             raise CheckFailed(MIXED + where)
         if w_arr.shape != (B, T, T):
@@ -353,14 +385,15 @@ def check_self_attention(self_attention, hidden: bool = False) -> None:
                 raise CheckFailed("Your weights contain -inf: return the weights *after* the softmax (the "
                                   "probabilities), not the masked scores." + where)
             raise CheckFailed(_nonfinite_message(flag) + where)
-        if flag == "future" and np.any(np.all(w_arr == 0, axis=-1)):
+        if flag in ("future", "rows") and np.any(np.all(w_arr == 0, axis=-1)):
             raise CheckFailed(_nonfinite_message(flag) + where)
         if causal and T > 1:
             leak = float(np.abs(w_arr[:, ~ref.causal_mask(T)]).max())
-            if atol < leak < 1e-2:
+            if 0 < leak < 1e-2:
                 raise CheckFailed(f"Your weights give the future positions (j > i) weight up to {leak:.3g}; they must "
-                                  "be exactly 0. Setting forbidden scores to a moderate number such as -10 is not "
-                                  "enough: use -inf (np.where(mask, scores, -np.inf))." + where)
+                                  "be exactly 0. Setting forbidden scores to a finite number such as -10 or -100 is not "
+                                  "enough (exp(-100) is 4e-44, not 0): use -inf (np.where(mask, scores, -np.inf))."
+                                  + where)
         # 1. the output, against torch
         out_mistakes = {message: w @ V64 for message, w in variants.items()}
         if MIXED in out_mistakes:
@@ -370,7 +403,8 @@ def check_self_attention(self_attention, hidden: bool = False) -> None:
         out_mistakes["Your output multiplies the values by the transposed weights: out[i] = sum_j weights[i, j] v_j, "
                      "i.e. weights @ V."] = np.swapaxes(want_w, 1, 2) @ V64
         if dv == T:
-            out_mistakes["self_attention returned (weights, out); return (out, weights) in that order."] = want_w
+            out_mistakes["self_attention returned its values in the wrong order: (weights, out) instead of "
+                         "(out, weights)."] = want_w
         assert_close("out (compared with torch.nn.functional.scaled_dot_product_attention)", out_arr, want_out,
                      rtol=rtol, atol=atol, mistakes=out_mistakes, hint=where)
         # 2. the weights
@@ -421,6 +455,8 @@ def _pe_variants(T: int, d: int) -> dict[str, np.ndarray]:
         "Your encoding uses the base 1000; Vaswani et al. use 10000.":
             np.where(even, np.sin(pos / 1000.0 ** (two_i / d)), np.cos(pos / 1000.0 ** (two_i / d))),
         "Your encoding uses sin in every column: odd columns hold cos.": np.sin(angle),
+        "Your exponent uses integer division, 2i // d (always 0 below d): write 2 * i / d, a fraction between 0 "
+        "and 1.": np.where(even, np.sin(pos / 10000.0 ** (two_i // d)), np.cos(pos / 10000.0 ** (two_i // d))),
     }
     if T == d:
         out["Your encoding is transposed: rows are positions (T of them), columns the d features."] = right.T
@@ -433,6 +469,7 @@ def check_positional_encoding(positional_encoding, hidden: bool = False) -> None
     for T, d in sizes:
         got = call_student("positional_encoding", positional_encoding, T, d, hidden=hidden, names=("T", "d"), **HARNESS)
         want = ref.positional_encoding(T, d)
+        assert_ndarray("your encoding", got, floats=False)
         arr = as_array("your encoding", got)
         if arr.shape == (d, T) and T != d:
             raise CheckFailed(f"Your encoding has shape {arr.shape}, expected {(T, d)}: rows are positions, columns "

@@ -6,8 +6,10 @@ gradient, not one), and closed-form cases (f = 1, i = 0: the cell state is copie
 gradient passes unchanged). When a result is wrong, it is compared with what each known
 mistake returns, so the message names the mistake ("your sigmoid derivative is s, not s(1-s)").
 `hidden=True` adds the held-back cases: other sizes, D == H (so a swapped matrix no longer fails
-by shape), float32, a batch of one, the closed forms, and the from-scratch rule (torch autograd and
-lstmlab.gradcheck count as ready-made here). Every call of a student's function goes through
+by shape), float32, a batch of one, a sequence of one step, the closed forms, a finite-difference
+step other than the default (h = 0.05, where the central difference differs from the exact gradient),
+and the from-scratch rule (torch autograd and lstmlab.gradcheck count as ready-made here). Returned
+gradients are checked for their order first (assert_order) and for being numpy arrays. Every call of a student's function goes through
 lstmlab.checking.call_student (inputs copied and checked for in-place changes, the guard in hidden tests).
 
 The caches are built here with the same code as the lesson's provided forward pass:
@@ -22,7 +24,8 @@ from lstmlab import gradcheck
 from lstmlab import lstm as ref
 from lstmlab.fixtures import lstm_inputs, lstm_params, rng
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import CheckFailed, as_array, assert_close, call_student, passed, reference_functions, tolerances, unpack
+from lstmlab.checking import (CheckFailed, assert_ndarray, assert_close, assert_order, call_student, passed, reference_functions,
+                              tolerances, unpack)
 
 STEP_OUTPUTS = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
 SEQ_OUTPUTS = ("dX", "dh0", "dc0", "dWx", "dWh", "db")
@@ -73,6 +76,12 @@ def forward(X, h0, c0, Wx, Wh, b):
 STEP_MISTAKES = {
     "sigmoid_prime_s": "Your sigmoid derivative is written as s; it is s * (1 - s). With s = sigmoid(a), "
                        "d s / d a = s (1 - s): use i*(1-i), f*(1-f) and o*(1-o) for the three gates.",
+    "sigmoid_of_s": "Your sigmoid derivative applies the sigmoid again: the cache holds the gates' outputs s = sigmoid(a), "
+                    "so the derivative is s * (1 - s), not sigmoid(s) * (1 - sigmoid(s)).",
+    "tanh_of_tanh_c": "Your tanh'(c_t) applies tanh again: cache['tanh_c'] already holds tanh(c_t), so the derivative is "
+                      "1 - tanh_c**2, not 1 - tanh(tanh_c)**2.",
+    "tanh_of_g": "Your derivative of the candidate applies tanh again: the cache holds g = tanh(a_g), so it is 1 - g**2, "
+                 "not 1 - tanh(g)**2.",
     "tanh_c_of_c": "Your tanh'(c_t) is computed on the wrong value: you used 1 - c_t**2, but the derivative of "
                    "tanh(c_t) is 1 - tanh(c_t)**2 (cache['tanh_c'] holds tanh(c_t)).",
     "tanh_c_of_c_prev": "Your tanh'(c_t) is computed on the wrong value: you used c_(t-1); h_t = o * tanh(c_t) "
@@ -109,9 +118,11 @@ def step_backward_variant(dh, dc, cache, mistake: str | None = None):
     dh, dc = np.asarray(dh, np.float64), np.asarray(dc, np.float64)
     x, h_prev, c_prev, Wx, Wh = k["x"], k["h_prev"], k["c_prev"], k["Wx"], k["Wh"]
     i, f, g, o, c, tc = k["i"], k["f"], k["g"], k["o"], k["c"], k["tanh_c"]
-    dsig = (lambda s: s) if mistake == "sigmoid_prime_s" else (lambda s: s * (1 - s))
+    dsig = {"sigmoid_prime_s": lambda s: s,
+            "sigmoid_of_s": lambda s: sigmoid(s) * (1 - sigmoid(s))}.get(mistake, lambda s: s * (1 - s))
     tanh_prime_c = {"tanh_c_of_c": 1 - c * c, "tanh_c_of_c_prev": 1 - np.tanh(c_prev) ** 2,
-                    "tanh_c_of_h": 1 - (o * tc) ** 2, "tanh_c_no_square": 1 - tc}.get(mistake, 1 - tc * tc)
+                    "tanh_c_of_h": 1 - (o * tc) ** 2, "tanh_c_no_square": 1 - tc,
+                    "tanh_of_tanh_c": 1 - np.tanh(tc) ** 2}.get(mistake, 1 - tc * tc)
     do = dh * (c if mistake == "do_uses_c" else tc)
     from_h = 0.0 if mistake == "no_dh_into_c" else dh * o * tanh_prime_c
     dct = (0.0 if mistake == "ignores_dc" else dc) + from_h
@@ -123,7 +134,8 @@ def step_backward_variant(dh, dc, cache, mistake: str | None = None):
         dc_prev = dc * f
     else:
         dc_prev = dct * f
-    g_prime = {"tanh_g_as_sigmoid": g * (1 - g), "tanh_g_no_square": 1 - g}.get(mistake, 1 - g * g)
+    g_prime = {"tanh_g_as_sigmoid": g * (1 - g), "tanh_g_no_square": 1 - g,
+               "tanh_of_g": 1 - np.tanh(g) ** 2}.get(mistake, 1 - g * g)
     blocks = [di * dsig(i), df * dsig(f), dg * g_prime, do * dsig(o)]
     if mistake == "order_ifog":
         blocks = [blocks[0], blocks[1], blocks[3], blocks[2]]
@@ -149,6 +161,12 @@ SEQ_MISTAKES = {
                  "dh_prev that step 0's backward returns.",
     "only_last_output": "You only use dHs[:, T-1]: every step's output contributes to the loss, so add dHs[:, t] at "
                         "every step t.",
+    "skips_step_0": "Your loop stops before step 0 (range(T - 1, 0, -1) ends at 1): run t = T-1, ..., 0, so that "
+                    "dX[:, 0], dh0, dc0 and step 0's share of the weight gradients are computed.",
+    "dX_reversed": "Your dX is in reversed time order: store step t's dx at dX[:, t] (the loop runs backwards, the "
+                   "positions do not).",
+    "last_twice": "You count the last output's gradient twice: start dh_next at zeros; dHs[:, T-1] is added inside "
+                  "the loop.",
 }
 
 
@@ -163,7 +181,9 @@ def sequence_backward_variant(dHs, cache, mistake: str | None = None):
     dX = np.zeros((B, T, D))
     dWx, dWh, db = np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H)
     dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))
-    order = range(T) if mistake == "forward_order" else range(T - 1, -1, -1)
+    order = {"forward_order": range(T), "skips_step_0": range(T - 1, 0, -1)}.get(mistake, range(T - 1, -1, -1))
+    if mistake == "last_twice":
+        dh_next = dHs[:, T - 1].copy()
     total = None
     for t in order:
         if mistake == "no_dh_next":
@@ -175,7 +195,7 @@ def sequence_backward_variant(dHs, cache, mistake: str | None = None):
         total = dh
         dx, dh_next, dc_new, dWx_t, dWh_t, db_t = step_backward_variant(dh, dc_next, cache[t])
         dc_next = np.zeros_like(dc_new) if mistake == "no_dc_carry" else dc_new
-        dX[:, t] = dx
+        dX[:, T - 1 - t if mistake == "dX_reversed" else t] = dx
         if mistake == "overwrite":
             dWx, dWh, db = dWx_t, dWh_t, db_t
         else:
@@ -249,6 +269,9 @@ def _step_case(B, D, H, seed, dtype):
 
 def _compare_step(got, want, cache, dh, dc, rtol, atol, where: str):
     """Compare the six step gradients, most informative first (db, dc_prev, ...), naming known mistakes."""
+    assert_order("lstm_step_backward", got, want, STEP_OUTPUTS, rtol=rtol, atol=atol)
+    for k, name in enumerate(STEP_OUTPUTS):
+        assert_ndarray(f"lstm_step_backward's {name}", got[k])
     variants = {m: step_backward_variant(dh, dc, cache, m) for m in STEP_MISTAKES}
     right = step_backward_variant(dh, dc, cache)
     shape_mistakes = {
@@ -269,7 +292,7 @@ def _compare_step(got, want, cache, dh, dc, rtol, atol, where: str):
 # --- exercise 1: the finite-difference checker ---------------------------------------------------
 
 def _fd_variants(f, x, h):
-    """What a central, forward, backward difference and a central one divided by h return (x restored)."""
+    """What a central, forward, backward difference and typical slips of the central one return (x restored)."""
     fp, fm, f0 = np.zeros(x.shape), np.zeros(x.shape), float(f())
     for idx in np.ndindex(x.shape):
         old = x[idx]
@@ -278,18 +301,34 @@ def _fd_variants(f, x, h):
         x[idx] = old - h
         fm[idx] = f()
         x[idx] = old
-    return {"central": (fp - fm) / (2 * h), "forward": (fp - f0) / h, "backward": (f0 - fm) / h,
-            "over_h": (fp - fm) / h}
+    central = (fp - fm) / (2 * h)
+    out = {"central": central, "forward": (fp - f0) / h, "backward": (f0 - fm) / h, "over_h": (fp - fm) / h,
+           "half_forward": (fp - f0) / (2 * h), "precedence": (fp - fm) / 2 * h}
+    if x.ndim >= 2:
+        # A loop over x.shape[0] that moves a whole row x[i] at once.
+        rows = np.zeros(x.shape)
+        for i in range(x.shape[0]):
+            old = x[i].copy()
+            x[i] = old + h
+            up = f()
+            x[i] = old - h
+            down = f()
+            x[i] = old
+            rows[i] = (up - down) / (2 * h)
+        out["rows"] = rows
+    return out
 
 
 def _fd_cases(hidden: bool):
-    """(description, x, f, exact gradient) for the finite-difference checker."""
+    """(description, x, f, expected gradient, h) for the finite-difference checker."""
     cases = []
     r = rng(50)
+    h = 1e-5
     x1 = r.uniform(-1.5, 1.5, (3, 4))
-    cases.append(("f = sum(x**3) / 3 on a (3, 4) array", x1, lambda x=x1: float(np.sum(x ** 3) / 3), x1 ** 2))
+    cases.append(("f = sum(x**3) / 3 on a (3, 4) array", x1, lambda x=x1: float(np.sum(x ** 3) / 3), x1 ** 2, h))
     x2, w2 = r.uniform(-2, 2, (5,)), r.standard_normal(5)
-    cases.append(("f = sum(sin(x) * w) on a (5,) vector", x2, lambda x=x2, w=w2: float(np.sum(np.sin(x) * w)), np.cos(x2) * w2))
+    cases.append(("f = sum(sin(x) * w) on a (5,) vector", x2, lambda x=x2, w=w2: float(np.sum(np.sin(x) * w)),
+                  np.cos(x2) * w2, h))
     # The LSTM: a loss of the weights Wx, compared with the reference backward pass.
     X, h0, c0 = lstm_inputs(2, 3, 3, 2, seed=51)
     params = lstm_params(3, 2, seed=52, scale=0.8)
@@ -297,18 +336,23 @@ def _fd_cases(hidden: bool):
     Wx = params.Wx.copy()
     loss = lambda: float(np.sum(forward(X, h0, c0, Wx, params.Wh, params.b)[0] * dHs))
     _, _, cache = ref.lstm_forward(X, h0, c0, *params)
-    cases.append(("the LSTM loss sum(Hs * dHs) as a function of Wx (3, 8)", Wx, loss, ref.lstm_backward(dHs, cache)[3]))
+    cases.append(("the LSTM loss sum(Hs * dHs) as a function of Wx (3, 8)", Wx, loss, ref.lstm_backward(dHs, cache)[3], h))
     if hidden:
         x3, w3 = r.uniform(-1, 1, (2, 3, 2)), r.standard_normal((2, 3, 2))
-        cases.append(("f = sum(exp(x) * w) on a (2, 3, 2) array", x3, lambda x=x3, w=w3: float(np.sum(np.exp(x) * w)), np.exp(x3) * w3))
+        cases.append(("f = sum(exp(x) * w) on a (2, 3, 2) array", x3, lambda x=x3, w=w3: float(np.sum(np.exp(x) * w)),
+                      np.exp(x3) * w3, h))
         b = params.b.copy()
         loss_b = lambda: float(np.sum(forward(X, h0, c0, params.Wx, params.Wh, b)[0] * dHs))
-        cases.append(("the LSTM loss as a function of b (8,)", b, loss_b, ref.lstm_backward(dHs, cache)[5]))
+        cases.append(("the LSTM loss as a function of b (8,)", b, loss_b, ref.lstm_backward(dHs, cache)[5], h))
         h0v = h0.copy()
         loss_h = lambda: float(np.sum(forward(X, h0v, c0, *params)[0] * dHs))
-        cases.append(("the LSTM loss as a function of h0 (2, 2)", h0v, loss_h, ref.lstm_backward(dHs, cache)[1]))
+        cases.append(("the LSTM loss as a function of h0 (2, 2)", h0v, loss_h, ref.lstm_backward(dHs, cache)[1], h))
         x4 = np.array([0.7])
-        cases.append(("f = x**4 on a (1,) array", x4, lambda x=x4: float(x[0] ** 4), 4 * x4 ** 3))
+        cases.append(("f = x**4 on a (1,) array", x4, lambda x=x4: float(x[0] ** 4), 4 * x4 ** 3, h))
+        # The step h it is given: with h = 0.05 the central difference of sum(x**3)/3 is x**2 + h**2 / 3, not x**2.
+        x5 = r.uniform(-1.5, 1.5, (2, 3))
+        cases.append(("f = sum(x**3) / 3 with the step h = 0.05 you were given (the central difference there is "
+                      "x**2 + h**2/3)", x5, lambda x=x5: float(np.sum(x ** 3) / 3), x5 ** 2 + 0.05 ** 2 / 3, 0.05))
     return cases
 
 
@@ -317,9 +361,8 @@ FD_ARGS = ("f", "x", "h")
 
 def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
     """numerical_gradient(f, x, h=1e-5) -> array shaped like x: central differences of f() w.r.t. x."""
-    h = 1e-5
     rtol, atol = 1e-6, 1e-8
-    for desc, x, f, exact in _fd_cases(hidden):
+    for desc, x, f, exact, h in _fd_cases(hidden):
         x0 = x.copy()
         variants = _fd_variants(f, x, h)
         if not np.array_equal(x, x0):
@@ -333,27 +376,41 @@ def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
         if not np.allclose(x, x0, rtol=0, atol=1e-12):
             raise CheckFailed(f"numerical_gradient left x changed ({desc}): after probing x[idx] + h and x[idx] - h, "
                               "put back the old value, x[idx] = old, before moving to the next entry.")
-        arr = as_array("your numerical gradient", got)
+        arr = assert_ndarray("your numerical gradient", got)
         if arr.shape != x.shape and arr.size == x.size:
             raise CheckFailed(f"Your numerical gradient has shape {arr.shape}; return it in the shape of x, {x.shape} "
                               "(grad = np.zeros_like(x), then grad[idx] = ...).")
+        if arr.dtype != np.float64:
+            raise CheckFailed(f"Your numerical gradient is {arr.dtype}; x is float64 and a gradient checker needs all of "
+                              "its digits: build it as float64 (np.zeros(x.shape) or np.zeros_like(x)).")
+        if arr.shape == x.shape and not np.any(arr):
+            raise CheckFailed("Your gradient is zero: f() never saw your perturbation. Change x itself, in place "
+                              "(x[idx] = old + h); a copy of x is a different array, which f does not read.")
         mistakes = {
+            "Your gradient is multiplied by h**2 instead of divided by 2h: (f_plus - f_minus) / 2 * h means "
+            "((f_plus - f_minus) / 2) * h in Python; write (f_plus - f_minus) / (2 * h).": variants["precedence"],
             "You used a one-sided difference (f(x+h) - f(x)) / h: its error is O(h), here about 1e-5 relative, "
             "against O(h**2) for the central difference (f(x+h) - f(x-h)) / (2h). Use the central one.": variants["forward"],
             "You used a one-sided difference (f(x) - f(x-h)) / h: its error is O(h). Use the central difference "
             "(f(x+h) - f(x-h)) / (2h).": variants["backward"],
             "Your gradient is twice too large: the central difference spans from x-h to x+h, a distance of 2h, "
             "so divide by 2h, not h.": variants["over_h"],
+            "Your second probe is at x, not at x - h: after x[idx] = old + h, set x[idx] = old - h (not back to old) "
+            "before the second f(), then divide by 2h.": variants["half_forward"],
             "Your gradient has the wrong sign: (f(x+h) - f(x-h)) / (2h), the value at x+h first.": -variants["central"],
-            "Your gradient is zero: f() never saw your perturbation. Change x itself, in place (x[idx] = old + h); "
-            "a copy of x is a different array, which f does not read.":
-                np.zeros(x.shape),
         }
+        if "rows" in variants:
+            mistakes["Your loop moves a whole row x[i] at once: for a 2-D x, x[i] is a row. Perturb one entry at a "
+                     "time, for idx in np.ndindex(x.shape)."] = variants["rows"]
+        if h != 1e-5:
+            probe = _fd_variants(f, x, 1e-5)["central"]
+            mistakes[f"Your numerical_gradient ignores the step h it is given: called with h = {h} it returned the "
+                     "central difference for h = 1e-5. Use the argument h."] = probe
         assert_close(f"numerical gradient of {desc}", arr, exact, rtol=rtol, atol=atol, mistakes=mistakes,
                      hint="Probe one entry at a time: x[idx] = old + h, f(), x[idx] = old - h, f(), x[idx] = old.")
     if hidden:
         # The default step must be a sensible one too.
-        desc, x, f, exact = _fd_cases(False)[0]
+        desc, x, f, exact, _ = _fd_cases(False)[0]
         got = call_student("numerical_gradient", numerical_gradient, f, x, names=FD_ARGS, may_change=("x",))
         assert_close(f"numerical gradient of {desc} with your default h", got, exact, rtol=1e-5, atol=1e-7,
                      hint="Choose a default step around 1e-5 for float64: much larger adds truncation error, much "
@@ -408,7 +465,8 @@ def check_step_backward(lstm_step_backward, hidden: bool = False) -> None:
 # --- exercise 3: backprop through the whole sequence --------------------------------------------
 
 SEQ_VISIBLE = [(2, 5, 3, 4, 0, np.float64)]
-SEQ_HIDDEN = [(1, 7, 4, 4, 41, np.float64), (3, 3, 2, 5, 42, np.float32), (4, 4, 3, 2, 43, np.float64)]
+SEQ_HIDDEN = [(1, 7, 4, 4, 41, np.float64), (3, 3, 2, 5, 42, np.float32), (4, 4, 3, 2, 43, np.float64),
+              (2, 1, 3, 2, 45, np.float64)]   # T = 1: the first step is the last
 
 
 def _seq_case(B, T, D, H, seed, dtype):
@@ -424,14 +482,15 @@ SEQ_HINT = ("the caller still needs it. Compute new arrays instead (e.g. dh = dH
 
 
 def _compare_seq(got, want, dHs, cache, rtol, atol, where):
+    assert_order("lstm_backward", got, want, SEQ_OUTPUTS, rtol=rtol, atol=atol)
+    for k, name in enumerate(SEQ_OUTPUTS):
+        assert_ndarray(f"lstm_backward's {name}", got[k])
     variants = {m: sequence_backward_variant(dHs, cache, m) for m in SEQ_MISTAKES}
     for k, name in enumerate(SEQ_OUTPUTS):
         mistakes = {SEQ_MISTAKES[m]: v[k] for m, v in variants.items()}
         if name == "dX":
             mistakes["Your dX is time-major (T, B, D); the course is batch-first: dX[:, t] is the gradient of x_t."] = \
                 want[0].transpose(1, 0, 2)
-        if name == "dh0":
-            mistakes["You returned (dc0, dh0) where (dh0, dc0) belongs."] = want[2]
         assert_close(f"{name} {where}", got[k], want[k], rtol=rtol, atol=atol, mistakes=mistakes,
                      hint="Check lstm_step_backward first; then the loop.")
 

@@ -6,8 +6,11 @@ enforce_sorted=False) and raises CheckFailed naming the mistake: the backward di
 not reversed back, padding leaking into the backward direction, the final state taken at
 the padded end, dropout left on in evaluation, h_n in the wrong order, ...
 Padded positions of every input hold large garbage values, so any leak shows.
-`hidden=True` adds held-back cases (other sizes and depths, float32, a batch of one,
-D == H so that wrong wiring no longer fails by shape) and the from-scratch rule.
+`hidden=True` adds held-back cases (other sizes and depths, float32, a batch of one, T = 1,
+an empty sequence for reverse_padded, D == H so that wrong wiring no longer fails by shape, dropout
+on Y of other shapes and on 5 elements, dropout almost 1 so that every layer above the first reads
+zeros) and the from-scratch rule. Final states (h_n, c_n) are checked for their order first
+(assert_order), every returned array for being a numpy array.
 Every call of a student's function goes through lstmlab.checking.call_student.
 """
 from __future__ import annotations
@@ -20,12 +23,22 @@ from lstmlab import bridge
 from lstmlab import lstm as ref
 from lstmlab import stacked
 from lstmlab.fixtures import lstm_params, rng
-from lstmlab.checking import CheckFailed, as_array, assert_close, call_student, passed, reference_functions, tolerances, unpack
+from lstmlab.checking import (CheckFailed, assert_ndarray, as_array, assert_close, assert_order, call_student, passed, reference_functions,
+                              tolerances, unpack)
 
 
 def _ready_made():
     """Ready-made targets beyond torch's and lstmlab.lstm's: this lesson's numpy reference."""
     return reference_functions(stacked)
+
+
+def _final_states(name, final, want_h, want_c, rtol, atol):
+    """Unpack (h_n, c_n): the order first (same shapes, so a swap would pass a shape check), then their types."""
+    h_n, c_n = unpack(f"the second value of {name}", final, 2, "(h_n, c_n)")
+    assert_order(f"{name}'s final state", (h_n, c_n), (want_h, want_c), ("h_n", "c_n"), rtol=rtol, atol=atol)
+    assert_ndarray(f"{name}'s h_n", h_n)
+    assert_ndarray(f"{name}'s c_n", c_n)
+    return h_n, c_n
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -121,7 +134,7 @@ def _stack(X, lengths, h0, c0, layers, bidirectional, fwd_mode="ok", bwd_mode="o
 
 STACK_VISIBLE = [(2, 4, 4, 4, 3, 5, np.float64), (2, 5, 3, 4, 2, 0, np.float64)]
 STACK_HIDDEN = [(1, 4, 4, 4, 2, 1, np.float64), (3, 6, 2, 3, 2, 2, np.float32), (2, 3, 5, 2, 1, 3, np.float64),
-                (2, 5, 4, 4, 4, 4, np.float64)]
+                (2, 5, 4, 4, 4, 4, np.float64), (2, 1, 3, 3, 2, 6, np.float64)]   # the last: T = 1
 
 
 def _stack_mistakes(X, h0, c0, layers):
@@ -159,6 +172,11 @@ def _stack_mistakes(X, h0, c0, layers):
     zeros = np.zeros_like(h0)
     out["You ignored h0 and c0 (started from zeros): layer l starts from h0[l], c0[l]."] = \
         chain(state=lambda l, hs, cs: (zeros[l], zeros[l]))
+    out["Your layers start their cell state from h0: layer l starts from h0[l] and c0[l]."] = \
+        chain(state=lambda l, hs, cs: (h0[l], h0[l]))
+    if D == H and L > 1:
+        out["Your stack runs the layers last-first: layers[0] reads X, layers[l] reads the output of layers[l - 1]."] = \
+            chain(weights=lambda l: layers[L - 1 - l])
     return out
 
 
@@ -169,9 +187,10 @@ def check_stacked(stacked_lstm, hidden: bool = False) -> None:
         got = call_student("stacked_lstm", stacked_lstm, X, h0, c0, layers, hidden=hidden, ready_made=_ready_made(),
                            names=("X", "h0", "c0", "layers"))
         out, final = unpack("stacked_lstm", got, 2, "(out, (h_n, c_n))")
-        h_n, c_n = unpack("the second value of stacked_lstm", final, 2, "(h_n, c_n)")
         want, hw, cw = _torch(X, np.full(B, T), h0, c0, layers, False)
         rtol, atol = tolerances(X)
+        h_n, c_n = _final_states("stacked_lstm", final, hw, cw, rtol, atol)
+        assert_ndarray("stacked_lstm's out", out)
         label = _label(B, T, D, H, dtype, L=L)
         wrong = _stack_mistakes(X, h0, c0, layers)
         first_layer = _reference_lstm(X, h0[0], c0[0], layers[0])[0]
@@ -216,9 +235,10 @@ def check_bidirectional(bidirectional_lstm, hidden: bool = False) -> None:
         got = call_student("bidirectional_lstm", bidirectional_lstm, X, h0, c0, fwd, bwd, hidden=hidden,
                            ready_made=_ready_made(), names=("X", "h0", "c0", "fwd", "bwd"))
         out, final = unpack("bidirectional_lstm", got, 2, "(out, (h_n, c_n))")
-        h_n, c_n = unpack("the second value of bidirectional_lstm", final, 2, "(h_n, c_n)")
         want, hw, cw = _torch(X, lengths, h0, c0, layers, True)
         rtol, atol = tolerances(X)
+        h_n, c_n = _final_states("bidirectional_lstm", final, hw, cw, rtol, atol)
+        assert_ndarray("bidirectional_lstm's out", out)
         label = _label(B, T, D, H, dtype)
         Hf, (hf, cf) = _reference_lstm(X, h0[0], c0[0], fwd)
         Hb_rev, (hb, cb) = _reference_lstm(X[:, ::-1], h0[1], c0[1], bwd)
@@ -240,6 +260,10 @@ def check_bidirectional(bidirectional_lstm, hidden: bool = False) -> None:
             "Your out is (2, B, T, H); concatenate the two directions along the last axis: (B, T, 2H).":
                 np.stack([Hf, Hb]),
         }
+        if B > 1:
+            Hb_batch = _reference_lstm(X[::-1], h0[1], c0[1], bwd)[0][::-1]
+            out_mistakes["Your backward direction reverses the batch axis (X[::-1]): reverse time, X[:, ::-1], "
+                         "and flip its outputs back along time."] = cat(Hf, Hb_batch)
         assert_close("out (compared with torch.nn.LSTM(bidirectional=True))", out, want, rtol=rtol, atol=atol,
                      mistakes=out_mistakes, hint=label)
         h_mistakes = {
@@ -271,11 +295,13 @@ def check_reverse_padded(reverse_padded, hidden: bool = False) -> None:
             (r.standard_normal((2, 4, 3)).astype(np.float32), np.array([4, 4])),     # no padding
             (r.standard_normal((1, 5, 2, 2)), np.array([2])),                         # batch of one, (B, T, 2, 2)
             (r.standard_normal((3, 7, 1)), np.array([7, 1, 5])),
+            (r.standard_normal((3, 4, 2)), np.array([0, 4, 1])),                     # an empty sequence: nothing moves
         ]
     call = functools.partial(call_student, "reverse_padded", reverse_padded, hidden=hidden, ready_made=_ready_made(),
                              names=("X", "lengths"))
     for X, lengths in cases:
         got = call(X, lengths)
+        assert_ndarray("reverse_padded's result", got, floats=False)
         want = stacked.reverse_padded(X, lengths)
         T = X.shape[1]
         valid = stacked.length_mask(lengths, T).reshape(X.shape[:2] + (1,) * (X.ndim - 2))
@@ -291,6 +317,14 @@ def check_reverse_padded(reverse_padded, hidden: bool = False) -> None:
                 X[np.arange(X.shape[0])[:, None], shifted],
             "You returned X unchanged: reverse the first lengths[b] steps of each sequence.": X,
         }
+        if X.ndim > 2:
+            flipped = np.stack([np.concatenate([np.flip(X[b, :L]), X[b, L:]]) for b, L in enumerate(lengths)])
+            mistakes["You flipped every axis of the valid part (np.flip without axis): reverse time only, "
+                     "np.flip(X[b, :L], axis=0) or X[b, :L][::-1]; the features stay in their order."] = flipped
+        if (lengths == 0).any():
+            whole = np.stack([X[b, ::-1] if L == 0 else want[b] for b, L in enumerate(lengths)])
+            mistakes["Your reversal of an empty sequence (lengths[b] = 0) moved its padding: X[b, L - 1::-1] with L = 0 "
+                     "is X[b, -1::-1], the whole row reversed. A sequence of length 0 has nothing to reverse."] = whole
         assert_close(f"reverse_padded for lengths {lengths.tolist()}", got, want, rtol=0, atol=0, mistakes=mistakes,
                      hint=f"(X of shape {X.shape}) Y[b, t] = X[b, lengths[b]-1-t] for t < lengths[b], else X[b, t].")
         twice = call(np.asarray(got).astype(X.dtype), lengths)
@@ -340,6 +374,40 @@ def _final_diagnosis(name, got, want, lengths, rtol, atol, T, why=FINAL_AT_END):
                           f"(lengths {lengths.tolist()}): {why}")
 
 
+def _state_reset_diagnosis(h_n, c_n, hw, cw, h0, c0, lengths, T, rtol, atol) -> None:
+    """Tell apart the mistakes that leave the short sequences' final states at zero (or at h0, c0).
+
+    A step that resets the state at padded positions and h_n read from Hs[:, -1] both give h_n = 0 for every
+    sequence shorter than T; only the reset also zeroes c_n. Fails with the mistake it sees, or does nothing.
+    """
+    h, c = as_array("h_n", h_n), as_array("c_n", c_n)
+    short = np.asarray(lengths) < T
+    if h.shape != hw.shape or c.shape != cw.shape or not short.any():
+        return
+    close = lambda a, b: bool(np.allclose(a, b, rtol=rtol, atol=atol))
+    full_ok = close(h[~short], hw[~short]) and close(c[~short], cw[~short])
+    if not full_ok:
+        return
+    for what, h_at, c_at in (("zero", np.zeros_like(hw[short]), np.zeros_like(cw[short])),
+                             ("h0 and c0", h0[short], c0[short])):
+        if close(h[short], h_at) and not close(hw[short], h_at):
+            if close(c[short], c_at):
+                raise CheckFailed(
+                    f"Your final states are {what} for every sequence shorter than T and right for the full-length ones: "
+                    f"your loop {'sets' if what == 'zero' else 'puts'} the state {'to zero' if what == 'zero' else 'back to h0, c0'} "
+                    "at padded steps. Past a sequence's end keep its last valid state: h = np.where(valid, h_new, h), "
+                    "and the same for c (outputs at padded steps are zero, the state is not).")
+            if what == "zero" and close(c[short], cw[short]):
+                raise CheckFailed(
+                    "Your h_n is zero for the sequences shorter than T while c_n is right: you read h_n from Hs[:, -1], "
+                    "which is padding (zero) for them. Take each sequence's state at its own last valid step "
+                    "t = lengths[b] - 1 (the state your loop carries).")
+            raise CheckFailed(
+                f"Your h_n and c_n are {what} (h_n) for the sequences shorter than T: either your step resets the state "
+                "at padded steps, or you read the final states at the padded end. Keep each sequence's last valid "
+                "state (h = np.where(valid, h_new, h), the same for c).")
+
+
 def check_masked_layer(masked_lstm_layer, hidden: bool = False) -> None:
     """masked_lstm_layer(X (B,T,D), lengths (B,), h0 (B,H), c0 (B,H), Wx, Wh, b) -> (Hs (B,T,H), (h_n, c_n) each (B,H))."""
     for B, T, D, H, lengths, seed, dtype in MASK_VISIBLE + (MASK_HIDDEN if hidden else []):
@@ -348,28 +416,35 @@ def check_masked_layer(masked_lstm_layer, hidden: bool = False) -> None:
         got = call_student("masked_lstm_layer", masked_lstm_layer, X, lengths, h0[0], c0[0], *params, hidden=hidden,
                            ready_made=_ready_made(), names=("X", "lengths", "h0", "c0", "Wx", "Wh", "b"))
         Hs, final = unpack("masked_lstm_layer", got, 2, "(Hs, (h_n, c_n))")
-        h_n, c_n = unpack("the second value of masked_lstm_layer", final, 2, "(h_n, c_n)")
         want, hw, cw = _torch(X, lengths, h0[:1], c0[:1], layers, False)
         want, hw, cw = want, hw[0], cw[0]
         rtol, atol = tolerances(X)
+        h_n, c_n = _final_states("masked_lstm_layer", final, hw, cw, rtol, atol)
+        assert_ndarray("masked_lstm_layer's Hs", Hs)
         label = _label(B, T, D, H, dtype, lengths=lengths.tolist())
         H_un, (h_end, c_end) = _reference_lstm(X, h0[0], c0[0], params)
         valid = stacked.length_mask(lengths, T)[..., None]
         Hs_arr = as_array("Hs", Hs)
         if Hs_arr.shape == want.shape and np.allclose(Hs_arr * valid, want, rtol=rtol, atol=atol) \
                 and not np.allclose(Hs_arr, want, rtol=rtol, atol=atol):
+            at_end = stacked.length_mask(np.minimum(lengths + 1, T), T)[..., None] & ~valid
+            if np.allclose(Hs_arr * ~at_end, want, rtol=rtol, atol=atol):
+                raise CheckFailed("Off by one: your Hs is non-zero at t = lengths[b], the first padded step. Step t is "
+                                  "valid when t < lengths[b] (not <=): a sequence of length L has steps 0, ..., L-1.")
             raise CheckFailed("Your Hs is right at the valid positions but not zero at the padded ones: outputs at "
                               "t >= lengths[b] must be 0 (that is what pad_packed_sequence returns).")
+        short_mask = stacked.masked_lstm_forward(X, np.maximum(lengths - 1, 0), h0[0], c0[0], *params)
         assert_close("Hs (compared with torch.nn.LSTM on a packed batch)", Hs, want, rtol=rtol, atol=atol,
-                     mistakes={"Your Hs is time-major (T, B, H); keep batch-first.": want.transpose(1, 0, 2)}, hint=label)
+                     mistakes={"Your Hs is time-major (T, B, H); keep batch-first.": want.transpose(1, 0, 2),
+                               "Your loop stops one step early: step lengths[b] - 1 is the last valid one (t < lengths[b], "
+                               "not t < lengths[b] - 1).": short_mask[0]}, hint=label)
+        _state_reset_diagnosis(h_n, c_n, hw, cw, h0[0], c0[0], lengths, T, rtol, atol)
         idx = np.arange(B)
         after = np.minimum(lengths, T - 1)
         end_msg = ("Your {} is the state at the padded end t = T-1: steps past a sequence's end must not change its "
                    "state, so the final state of a sequence of length L is the one after step L-1.")
         h_mistakes = {
             end_msg.format("h_n"): h_end,
-            "Your h_n is read from Hs[:, -1], which is padding (zero) for the short sequences: take each sequence's "
-            "state at its own last valid step t = lengths[b] - 1.": want[:, -1],
             "Your h_n is one step too far: it includes the first padded step. The last valid step is lengths[b] - 1.":
                 np.where((lengths < T)[:, None], H_un[idx, after], hw),
             "Your h_n is c_n: return (h_n, c_n) in that order.": cw,
@@ -417,6 +492,16 @@ def _dropout_values(Y, out, p, where):
     if abs(frac - p) > max(0.02, 6 * np.sqrt(p * (1 - p) / n)):
         raise CheckFailed(f"{where}: you dropped a fraction {frac:.3f} of the elements, expected about p = {p}. "
                           f"Drop each element independently with probability p.")
+    # Independent elements: a mask repeated along an axis (one mask for all time steps, as variational dropout
+    # does, or one draw per row) shows as identical slices. Checked only where slices hold >= 200 elements, so
+    # that an independent mask repeats by chance with negligible probability.
+    if Y.ndim >= 2 and 0 < frac < 1:
+        for axis in range(Y.ndim):
+            if Y.shape[axis] >= 2 and Y.size // Y.shape[axis] >= 200 and \
+                    np.array_equal(zero, np.broadcast_to(zero.take([0], axis=axis), zero.shape)):
+                raise CheckFailed(f"{where}: your dropout mask is the same at every index of axis {axis} (one mask "
+                                  "broadcast along it, like variational dropout's one mask for all time steps). "
+                                  "torch.nn.LSTM's dropout draws every element independently: rng.random(Y.shape).")
 
 
 def check_dropout(layer_dropout, hidden: bool = False) -> None:
@@ -425,7 +510,8 @@ def check_dropout(layer_dropout, hidden: bool = False) -> None:
     Y = r.uniform(0.5, 1.5, (200, 10, 20)) * r.choice([-1.0, 1.0], (200, 10, 20))
     cases = [(Y, 0.3)]
     if hidden:
-        cases += [(Y.astype(np.float32), 0.5), (Y[:50], 0.1), (Y[:100], 0.8)]
+        cases += [(Y.astype(np.float32), 0.5), (Y[:50], 0.1), (Y[:100], 0.8),
+                  (Y[:, 0], 0.3), (Y[:40].reshape(-1), 0.5)]          # any shape: 2-D (200, 20) and 1-D (8000,)
 
     def call(Y, p, training, seed):
         return call_student("layer_dropout", layer_dropout, Y, p, training, np.random.default_rng(seed), hidden=hidden,
@@ -435,8 +521,11 @@ def check_dropout(layer_dropout, hidden: bool = False) -> None:
         where = f"(Y of shape {Yc.shape}, p={p}, {Yc.dtype.name})"
         # evaluation: the identity
         got = call(Yc, p, False, 0)
-        arr = as_array("layer_dropout's output in evaluation", got)
+        arr = assert_ndarray("layer_dropout's output in evaluation", got)
         if arr.shape == Yc.shape and not np.allclose(arr, Yc):
+            if np.allclose(arr, Yc / (1 - p)):
+                raise CheckFailed("In evaluation your layer_dropout divides by (1 - p): with inverted dropout the "
+                                  "rescaling happens in training only (kept elements / (1 - p)); evaluation returns Y.")
             if np.allclose(arr, Yc * (1 - p)):
                 raise CheckFailed("In evaluation your layer_dropout multiplies by (1 - p): that is the old, "
                                   "non-inverted dropout. With inverted dropout (scale by 1/(1-p) in training) "
@@ -448,6 +537,7 @@ def check_dropout(layer_dropout, hidden: bool = False) -> None:
                      hint="With training=False dropout does nothing: return Y.")
         # training: values, fraction, reproducibility
         got = call(Yc, p, True, 1)
+        assert_ndarray("layer_dropout's output in training", got)
         _dropout_values(Yc, got, p, where)
         again = call(Yc, p, True, 1)
         if not np.array_equal(as_array("layer_dropout's output", again), as_array("layer_dropout's output", got)):
@@ -459,6 +549,19 @@ def check_dropout(layer_dropout, hidden: bool = False) -> None:
     if hidden:
         got = call(Y, 0.0, True, 3)
         assert_close("layer_dropout with p=0 in training (must return Y)", got, Y)
+        # Less than one expected drop per call (5 elements, p = 0.1): every element still drops with probability p,
+        # so over 40 seeds some must drop (a correct answer drops none with probability 0.9**200, about 1e-9).
+        tiny, dropped = Y[0, 0, :5], 0
+        for seed in range(40):
+            arr = assert_ndarray("layer_dropout's output in training", call(tiny, 0.1, True, 100 + seed))
+            if arr.shape != tiny.shape or not np.all((arr == 0) | np.isclose(arr, tiny / 0.9, rtol=1e-5, atol=1e-6)):
+                raise CheckFailed("With Y of 5 elements and p=0.1, each element of your output must be 0 (dropped) or "
+                                  "Y / (1 - p) (kept).")
+            dropped += int((arr == 0).sum())
+        if dropped == 0:
+            raise CheckFailed("With Y of 5 elements and p=0.1 your layer_dropout never dropped anything in 40 calls: "
+                          "a number of drops computed as int(p * Y.size) rounds to zero. Drop each element "
+                          "independently with probability p (rng.random(Y.shape) >= p keeps it).")
     passed("layer_dropout: inverted dropout in training, identity in evaluation" + (" (hidden cases too)" if hidden else ""))
 
 
@@ -528,9 +631,10 @@ def check_deep_bidirectional(deep_bidirectional_lstm, hidden: bool = False) -> N
         label = _label(B, T, D, H, dtype, L=L, lengths=lengths.tolist())
         got = call(X, lengths, h0, c0, layers)
         out, final = unpack("deep_bidirectional_lstm", got, 2, "(out, (h_n, c_n))")
-        h_n, c_n = unpack("the second value of deep_bidirectional_lstm", final, 2, "(h_n, c_n)")
         want, hw, cw = _torch(X, lengths, h0, c0, layers, True)
         rtol, atol = tolerances(X)
+        h_n, c_n = _final_states("deep_bidirectional_lstm", final, hw, cw, rtol, atol)
+        assert_ndarray("deep_bidirectional_lstm's out", out)
         wrong = _deep_mistakes(X, lengths, h0, c0, layers)
         # h_n first: it tells which layer and direction goes wrong.
         order = np.concatenate([hw[0::2], hw[1::2]])
@@ -576,6 +680,12 @@ def _check_deep_dropout(call, X, lengths, h0, c0, layers, want, hw, cw, rtol, at
     call(X, lengths, h0, c0, layers, **kwargs) calls the student's deep_bidirectional_lstm through call_student.
     """
     L = len(layers)
+    got = call(X, lengths, h0, c0, layers, training=True, rng=np.random.default_rng(3))
+    out = unpack("deep_bidirectional_lstm", got, 2, "(out, (h_n, c_n))")[0]
+    if not np.allclose(as_array("out", out), want, rtol=rtol, atol=atol):
+        raise CheckFailed("With training=True and the default dropout your output changes: the default is dropout=0.0 "
+                          "(no dropout), as in torch.nn.LSTM and the signature deep_bidirectional_lstm(..., dropout=0.0, "
+                          f"training=False, rng=None). {label}")
     got = call(X, lengths, h0, c0, layers, dropout=0.5, training=False, rng=np.random.default_rng(0))
     out, (h_n, c_n) = unpack("deep_bidirectional_lstm", got, 2, "(out, (h_n, c_n))")
     if not np.allclose(as_array("out", out), want, rtol=rtol, atol=atol):
@@ -597,9 +707,40 @@ def _check_deep_dropout(call, X, lengths, h0, c0, layers, want, hw, cw, rtol, at
     if L > 1 and np.allclose(out, want, rtol=rtol, atol=atol):
         raise CheckFailed("With dropout=0.5 and training=True your output equals the evaluation output: apply "
                           "layer_dropout to the output of every layer but the last.")
+    for layer in range(1, L):
+        k = slice(2 * layer, 2 * layer + 2)
+        if np.allclose(h_n[k], hw[k], rtol=rtol, atol=atol) and np.allclose(c_n[k], cw[k], rtol=rtol, atol=atol):
+            raise CheckFailed(f"With dropout=0.5 in training, layer {layer}'s final states are those of evaluation: the "
+                              f"output of layer {layer - 1} was not dropped before layer {layer} read it. Apply "
+                              "layer_dropout between every two consecutive layers (to the output of every layer but "
+                              f"the last). {label}")
     if L == 1 and not np.allclose(out, want, rtol=rtol, atol=atol):
         raise CheckFailed("With a single layer there is no 'between layers': dropout must change nothing, as in torch.")
+    if L > 1:
+        # Dropout (almost) 1: every element passed up is dropped, so each layer l > 0 reads only zeros. Its final
+        # states are then known exactly; a layer that still sees its predecessor's output was not given dropout.
+        p_all = 1 - 1e-12
+        got = call(X, lengths, h0, c0, layers, dropout=p_all, training=True, rng=np.random.default_rng(4))
+        _, final = unpack("deep_bidirectional_lstm", got, 2, "(out, (h_n, c_n))")
+        h_all = as_array("h_n", unpack("the second value of deep_bidirectional_lstm", final, 2, "(h_n, c_n)")[0])
+        zeros_in = np.zeros(X.shape[:2] + (2 * hw.shape[2],), dtype=np.float64)
+        for layer in range(1, L):
+            fwd, bwd = layers[layer]
+            hf = stacked.masked_lstm_forward(zeros_in, lengths, h0[2 * layer], c0[2 * layer], *fwd)[1][0]
+            hb = stacked.masked_lstm_forward(zeros_in, lengths, h0[2 * layer + 1], c0[2 * layer + 1], *bwd)[1][0]
+            if h_all.shape == hw.shape and not np.allclose(h_all[2 * layer:2 * layer + 2], np.stack([hf, hb]),
+                                                           rtol=rtol, atol=atol):
+                raise CheckFailed(f"With dropout={p_all} in training every element passed up is dropped, so layer "
+                                  f"{layer} must read zeros; your layer {layer}'s final states say it read layer "
+                                  f"{layer - 1}'s output undropped. Apply layer_dropout to the output of every layer "
+                                  f"but the last, before the next layer reads it. {label}")
     again = call(X, lengths, h0, c0, layers, dropout=0.5, training=True, rng=np.random.default_rng(1))
     if not np.array_equal(as_array("out", unpack("deep_bidirectional_lstm", again, 2, "(out, (h_n, c_n))")[0]), out):
         raise CheckFailed("Two runs with generators seeded alike gave different outputs: draw every dropout mask from "
                           "the rng argument (pass it on to layer_dropout).")
+    if L > 1:
+        other = call(X, lengths, h0, c0, layers, dropout=0.5, training=True, rng=np.random.default_rng(2))
+        if np.array_equal(as_array("out", unpack("deep_bidirectional_lstm", other, 2, "(out, (h_n, c_n))")[0]), out):
+            raise CheckFailed("Generators with different seeds gave the same output: your dropout masks do not come "
+                              "from the rng argument (a generator of your own, seeded inside?). Pass rng on to "
+                              "layer_dropout.")

@@ -5,7 +5,8 @@ independent reference: torch.nn.GRU on copied weights for PyTorch's convention, 
 §4.2 equations written literally (weights acting on [h_{t-1}, x_t]) for the chapter's. When
 the output is wrong, it is compared with what each typical mistake produces, and the message
 names that mistake. `hidden=True` adds held-back cases: other sizes, D == H, float32, a batch
-of one, saturated gates with a closed-form answer, and the from-scratch rule (torch.nn.GRU and
+of one, saturated gates with a closed-form answer, pre-activations far beyond the range where a naive exp
+overflows (|a| > 710 in float64, > 90 in float32, in rows of very different scales), and the from-scratch rule (torch.nn.GRU and
 lstmlab.gru's reference count as ready-made). Every call of a student's function goes through
 lstmlab.checking.call_student (inputs copied and compared, warnings never decide).
 """
@@ -17,7 +18,8 @@ from lstmlab import bridge
 from lstmlab import gru as ref
 from lstmlab.fixtures import lstm_inputs, sequence_cases
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import CheckFailed, assert_close, assert_int, call_student, passed, reference_functions, tolerances, unpack
+from lstmlab.checking import (CheckFailed, assert_ndarray, as_array, assert_close, assert_int, call_student, matches, passed, reference_functions,
+                              tolerances, unpack)
 
 # (B, D, H, seed, dtype): visible case first, held-back cases after. seed 1 of the second case gives D == H.
 VISIBLE = [(2, 3, 4, 0, np.float64)]
@@ -29,6 +31,21 @@ LAYOUT = ("The 3H columns of Wx, Wh, bx and bh are ordered r, z, n (torch's orde
 
 def _cases(hidden: bool):
     return VISIBLE + HIDDEN if hidden else VISIBLE
+
+
+EXTREME = {np.float64: 2000.0, np.float32: 300.0}
+OVERFLOW = {np.float64: 710.0, np.float32: 90.0}
+
+
+def _extreme_case(dtype):
+    """(x, h_prev, params) of a step whose input pre-activations pass OVERFLOW[dtype] in every block, both signs."""
+    x, h, params = _step_case(3, 3, 4, 21, np.float64)
+    x = np.stack([x[0], EXTREME[dtype] * x[1], -EXTREME[dtype] * x[1]])
+    return x.astype(dtype), h.astype(dtype), ref.GRUParams(*(p.astype(dtype) for p in params))
+
+
+def _f64(*arrays):
+    return tuple(np.asarray(a, np.float64) for a in arrays)
 
 
 STEP_ARGS = ("x", "h_prev", "Wx", "Wh", "bx", "bh")
@@ -49,7 +66,7 @@ def variant(x, h, Wx, Wh, bx, bh, *, reset="before", mix="chapter", swap_rz=Fals
 
     reset: "before" (r * h, then the product: the chapter / Cho), "after" (r * (h Wh_n + b_hn): torch),
            "after_bias_outside" (r * (h Wh_n), b_hn added outside), "none", "whole" (r scales the
-           whole pre-activation), "outside_tanh" (r * tanh(...)).
+           whole pre-activation), "outside_tanh" (r * tanh(...)), "input" (r scales the input part x Wx_n + bx_n).
     mix:   "chapter": (1 - z) * h + z * n;  "cho": z * h + (1 - z) * n (torch's and Cho's).
     """
     H = h.shape[1]
@@ -76,6 +93,8 @@ def variant(x, h, Wx, Wh, bx, bh, *, reset="before", mix="chapter", swap_rz=Fals
         n = cand_act(r * (xn + h @ Wn + bhn))
     elif reset == "outside_tanh":
         n = r * cand_act(xn + h @ Wn + bhn)
+    elif reset == "input":
+        n = cand_act(r * xn + h @ Wn + bhn)
     else:
         raise ValueError(reset)
     if candidate_only:
@@ -94,6 +113,8 @@ def _common_mistakes(args, own: dict, name: str) -> dict[str, np.ndarray]:
         "h_(t-1) part.": variant(*args, **{**own, "reset": "whole"}),
         "Your reset gate multiplies the candidate after the tanh; it acts inside, on the h_(t-1) part.":
             variant(*args, **{**own, "reset": "outside_tanh"}),
+        "Your reset gate multiplies the input part x Wx_n + bx_n of the candidate; it acts on the h_(t-1) part.":
+            variant(*args, **{**own, "reset": "input"}),
         "Your gates use tanh; r and z use the sigmoid, so they lie in (0, 1).": variant(*args, **own, gate_act=np.tanh),
         "Your candidate uses the sigmoid; it uses tanh, so it lies in (-1, 1).": variant(*args, **own, cand_act=sigmoid),
         "Your step leaves out the recurrent bias bh (torch's bias_hh): add bh's block to each pre-activation.":
@@ -121,6 +142,11 @@ def chapter_mistakes(x, h, Wx, Wh, bx, bh) -> dict[str, np.ndarray]:
             variant(*args, reset="before", mix="cho"),
         "Your reset gate is applied after the matrix product (torch's form). In the chapter's convention it "
         "multiplies h_(t-1) BEFORE the product: (r * h_(t-1)) @ Wh_n.": variant(*args, reset="after", mix="chapter"),
+        "Your reset gate is applied after the matrix product: r * (h_(t-1) @ Wh_n). In the chapter's convention it "
+        "multiplies h_(t-1) BEFORE the product: (r * h_(t-1)) @ Wh_n + bh_n.":
+            variant(*args, reset="after_bias_outside", mix="chapter"),
+        "Your candidate leaves out bh's n block: h~ = tanh(x Wx_n + bx_n + (r * h_(t-1)) Wh_n + bh_n).":
+            variant(*args, reset="before", mix="chapter", drop_bhn=True),
     }
     out.update(_common_mistakes(args, own, "gru_step_chapter"))
     return out
@@ -175,6 +201,7 @@ def _check_step(fn, name, convention, hidden):
         if isinstance(got, (tuple, list)):
             raise CheckFailed(f"{name} should return one array h_t of shape (B, H), got a {type(got).__name__} "
                               f"of length {len(got)}.")
+        assert_ndarray(f"{name}'s h_t", got)
         if convention == "torch":
             want, mistakes, where = _torch_step(x, h, params), torch_mistakes(x, h, *params), "torch.nn.GRU"
         else:
@@ -184,6 +211,16 @@ def _check_step(fn, name, convention, hidden):
                      mistakes=mistakes, hint=f"(case B={B}, D={D}, H={H}, {np.dtype(dtype).name})")
     if hidden:
         _closed_forms(fn, name, convention)
+        # Huge pre-activations (rows of scale 1, +S, -S): the gates and the candidate saturate, nothing overflows.
+        for dtype in (np.float64, np.float32):
+            x, h, params = _extreme_case(dtype)
+            got = call_student(name, fn, x, h, *params, names=STEP_ARGS)
+            x64, h64 = _f64(x, h)
+            p64 = ref.GRUParams(*_f64(*params))
+            want = _torch_step(x64, h64, p64) if convention == "torch" else chapter_literal(x64, h64, p64)
+            assert_close(f"h_t with pre-activations up to |a| = {np.abs(x64 @ p64.Wx).max():.0f} "
+                         f"({np.dtype(dtype).name}; a sigmoid or tanh written with np.exp overflows there: use the "
+                         "provided sigmoid and np.tanh)", got, want)
     passed(f"{name} matches {'torch.nn.GRU' if convention == 'torch' else 'the chapter §4.2'}"
            + (" (hidden cases too)" if hidden else ""))
 
@@ -232,7 +269,7 @@ def check_forward(gru_forward, hidden: bool = False) -> None:
     """gru_forward(X (B,T,D), h0 (B,H), Wx, Wh, bx, bh, convention="torch") -> (Hs (B,T,H), h_T (B,H))."""
     import torch
 
-    for B, T, D, H, seed, dtype in sequence_cases(hidden):
+    for case, (B, T, D, H, seed, dtype) in enumerate(sequence_cases(hidden)):
         X, h0, _ = lstm_inputs(B, T, D, H, seed=seed, dtype=dtype)
         params = ref.gru_params(D, H, seed=seed + 1, dtype=dtype, scale=0.8)
         rtol, atol = tolerances(X)
@@ -241,6 +278,8 @@ def check_forward(gru_forward, hidden: bool = False) -> None:
             got = call_student("gru_forward", gru_forward, X, h0, *params, hidden=hidden, ready_made=READY_MADE,
                                names=FORWARD_ARGS, convention=convention)
             Hs, hT = unpack("gru_forward", got, 2, "(Hs, h_T)")
+            assert_ndarray("gru_forward's Hs", Hs)
+            assert_ndarray("gru_forward's h_T", hT)
             if convention == "torch":
                 dt = torch.float32 if dtype == np.float32 else torch.float64
                 with torch.no_grad():
@@ -268,6 +307,31 @@ def check_forward(gru_forward, hidden: bool = False) -> None:
             final = {"Your final state is the one after the first step; return h after the last step.": first}
             assert_close(f"h_T with convention={convention!r}", hT, want_T, rtol=rtol, atol=atol,
                          mistakes=final if T > 1 else None)
+        if case == 0:
+            # The default convention, as the signature says: "torch".
+            got = call_student("gru_forward", gru_forward, X, h0, *params, hidden=hidden, ready_made=READY_MADE,
+                               names=FORWARD_ARGS)
+            Hs, _ = unpack("gru_forward", got, 2, "(Hs, h_T)")
+            want = ref.gru_forward(X, h0, *params, convention="torch")[0]
+            if not matches(as_array("Hs", Hs), want, rtol, atol):
+                chapter = ref.gru_forward(X, h0, *params, convention="chapter")[0]
+                which = ("the chapter's GRU" if matches(as_array("Hs", Hs), chapter, rtol, atol)
+                         else "something else than the torch GRU")
+                raise CheckFailed(f"Called without `convention`, your gru_forward ran {which}; the default is "
+                                  "convention=\"torch\", as the signature says: gru_forward(..., convention=\"torch\").")
+    if hidden:
+        # Huge inputs at every step: every gate saturates, nothing overflows.
+        for dtype in (np.float64, np.float32):
+            x, h0, params = _extreme_case(dtype)
+            X = np.stack([x, x[[2, 0, 1]], x[[1, 2, 0]]], axis=1)
+            p64 = ref.GRUParams(*_f64(*params))
+            for convention in ("torch", "chapter"):
+                got = call_student("gru_forward", gru_forward, X, h0, *params, names=FORWARD_ARGS, convention=convention)
+                Hs, hT = unpack("gru_forward", got, 2, "(Hs, h_T)")
+                want, want_T = ref.gru_forward(*_f64(X, h0), *p64, convention=convention)
+                where = f"with very large inputs ({np.dtype(dtype).name}, convention={convention!r}; a naive exp overflows there)"
+                assert_close(f"Hs {where}", Hs, want)
+                assert_close(f"h_T {where}", hT, want_T)
     passed("gru_forward matches torch.nn.GRU and the chapter's convention over a sequence"
            + (" (hidden cases too)" if hidden else ""))
 
@@ -284,12 +348,17 @@ def check_param_count(gru_param_count, hidden: bool = False) -> None:
         without = sum(p.numel() for p in torch.nn.GRU(D, H, bias=False).parameters())
         for nb, want, who in ((2, with_bias, "torch.nn.GRU and Keras's default GRU (two bias vectors)"),
                               (1, with_bias - 3 * H, "Keras's GRU(reset_after=False) (one bias vector)"),
-                              (0, without, "the chapter's bias-free equations")):
+                              (0, without, "the chapter's bias-free equations"),
+                              (None, with_bias - 3 * H, "the default, bias_vectors=1")):
+            kwargs = {} if nb is None else {"bias_vectors": nb}
             got = call_student("gru_param_count", gru_param_count, D, H, hidden=hidden, ready_made=READY_MADE,
-                               names=("input_size", "hidden_size"), bias_vectors=nb)
+                               names=("input_size", "hidden_size"), **kwargs)
             got = assert_int("gru_param_count", got)
             if got == want:
                 continue
+            if nb is None:
+                raise CheckFailed(f"Called without bias_vectors, your gru_param_count({D}, {H}) returns {got}; the "
+                                  f"default is bias_vectors=1 (one bias vector per block, as the signature says): {want}.")
             diag = {
                 4 * (H * D + H * H + nb * H): "You counted 4 blocks (the LSTM's number); a GRU has 3: r, z and the candidate n.",
                 2 * (H * D + H * H + nb * H): "You counted only the two gates r and z; the candidate n has its own weights too.",
@@ -297,6 +366,8 @@ def check_param_count(gru_param_count, hidden: bool = False) -> None:
                 3 * (H * D + nb * H): "You left out the recurrent weights Wh (H x H per block).",
                 3 * (H * D + H * H): "You left out the bias vectors.",
                 3 * (H + D) ** 2 + 3 * nb * H: "Each block's matrix is H x (H + D), not (H + D) x (H + D).",
+                3 * (H * D + H * H) + nb * H: "You counted each bias vector once for the whole layer (H numbers); each "
+                                              "of the 3 blocks has its own, so a bias vector is 3H numbers.",
             }
             if nb != 1:
                 diag.setdefault(3 * (H * D + H * H + H), "You counted one bias vector; bias_vectors says how many each block has.")

@@ -14,7 +14,8 @@ import numpy as np
 from lstmlab import interpret as ref
 from lstmlab.lessons.looking_inside.tasks import depth, dyck1
 from lstmlab.fixtures import rng
-from lstmlab.checking import CheckFailed, as_array, assert_close, call_student, passed, reference_functions, unpack
+from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_order, call_student, is_torch_tensor, passed,
+                              reference_functions, unpack)
 
 # Calling one of lstmlab.interpret's references in a from-scratch (hidden) test fails with its name.
 READY_MADE = reference_functions(ref)
@@ -57,6 +58,7 @@ def _pearson(X, y):
 
 def _corr_mistakes(A, feature) -> dict[str, np.ndarray]:
     """What typical wrong unit_correlations return on (A, feature) -> the diagnosis."""
+    dtype = np.asarray(A).dtype if np.asarray(A).dtype in (np.float32, np.float64) else np.float64
     A = np.asarray(A, dtype=np.float64)
     feature = np.asarray(feature, dtype=np.float64)
     U = A.shape[-1]
@@ -100,9 +102,39 @@ def _corr_mistakes(A, feature) -> dict[str, np.ndarray]:
         "or none (it cancels)."] = r * N / (N - 1)
     out["Your covariance and standard deviations use different ddof (N vs N - 1): r is off by (N-1)/N. "
         "Use the same normalisation for both, or none."] = r * (N - 1) / N
+    with np.errstate(all="ignore"):
+        pooled_sd = np.sqrt((Xc ** 2).sum() / U)        # one spread for all units together
+        out["You divided every unit's covariance by one standard deviation for all units; each unit needs its own: "
+            "r_u = cov(a_u, y) / (std(a_u) std(y)), the std taken per unit (axis 0)."] = (Xc * yc[:, None]).sum(0) / (
+            pooled_sd * nyc)
+        # the one-pass formula E[ay] - E[a]E[y] over sqrt(E[a^2] - E[a]^2 ...), in the dtype it was given
+        Xd, yd = A.reshape(-1, U).astype(dtype), feature.reshape(-1).astype(dtype)
+        cov1 = (Xd * yd[:, None]).mean(0) - Xd.mean(0) * yd.mean()
+        var1 = (Xd * Xd).mean(0) - Xd.mean(0) ** 2
+        vary = (yd * yd).mean() - yd.mean() ** 2
+        one_pass = (cov1 / np.sqrt(np.abs(var1) * abs(vary))).astype(np.float64)
+    if np.all(np.isfinite(one_pass)) and not np.allclose(one_pass, r, rtol=1e-4, atol=1e-5):
+        out["Your r uses the one-pass formula (E[a y] - E[a] E[y]) / sqrt(E[a^2] - E[a]^2 ...): when the activations "
+            "sit far from 0 the two large terms nearly cancel and their difference loses its digits. Centre first "
+            "(subtract the means), then multiply."] = one_pass
     out["Your r lost its sign: a unit that goes *down* with the feature has r < 0; do not take abs() or square it."] = np.abs(r)
     out["You returned r squared; return r itself (with its sign)."] = r ** 2
     return out
+
+
+def _float_array(name: str, got, float64: bool = False) -> None:
+    """Fail unless got is a numpy array of floats (float64 when the exercise promises it)."""
+    if got is None:
+        raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
+    if not isinstance(got, np.ndarray):
+        kind = "a torch tensor" if is_torch_tensor(got) else f"a {type(got).__name__}"
+        raise CheckFailed(f"{name} should be a numpy array, got {kind}.")
+    if got.dtype.kind != "f":
+        raise CheckFailed(f"{name} should hold floats, got dtype {got.dtype}" + (
+            ": a fraction of True values is np.mean(mask, axis=0), not a count or a bool." if got.dtype.kind in "biu" else "."))
+    if float64 and got.dtype != np.float64:
+        raise CheckFailed(f"{name} has dtype {got.dtype}; the exercise returns float64 (work in float64: "
+                          "np.asarray(A, dtype=np.float64)), also for float32 recordings.")
 
 
 def _per_unit_shape(exercise: str, got, A) -> None:
@@ -116,21 +148,29 @@ def _per_unit_shape(exercise: str, got, A) -> None:
 
 # --- exercise 1: unit_correlations -------------------------------------------------------------
 
-CORR_VISIBLE = [(3, 24, 6, 0, np.float64)]
-CORR_HIDDEN = [(5, 17, 9, 1, np.float64), (2, 40, 4, 2, np.float32), (1, 30, 7, 3, np.float64)]
+CORR_VISIBLE = [(3, 24, 6, 0, np.float64, 0.0)]
+CORR_HIDDEN = [(5, 17, 9, 1, np.float64, 0.0), (2, 40, 4, 2, np.float32, 0.0), (1, 30, 7, 3, np.float64, 0.0),
+               # activations far from 0 (cell states of a few hundred, float32; 1e5 in float64), every unit at its own
+               # level: the one-pass formula E[ay] - E[a]E[y] cancels catastrophically, centring first does not
+               (3, 24, 6, 6, np.float32, 300.0), (3, 24, 6, 7, np.float64, 1e5)]
 
 
 def check_unit_correlations(unit_correlations, hidden: bool = False) -> None:
-    """unit_correlations(A (..., U), feature (...)) -> r (U,): Pearson r per unit, pooled over all samples."""
+    """unit_correlations(A (..., U), feature (...)) -> r (U,) float64: Pearson r per unit, pooled over all samples."""
     cases = CORR_VISIBLE + (CORR_HIDDEN if hidden else [])
-    for B, T, U, seed, dtype in cases:
+    for B, T, U, seed, dtype, offset in cases:
         A, feature, _ = correlation_case(B, T, U, seed, dtype)
+        if offset:
+            A = (A.astype(np.float64) + offset * (1 + 0.1 * np.arange(U))).astype(dtype)
         want = ref.unit_correlations(A, feature)
         got = call_student("unit_correlations", unit_correlations, A, feature, hidden=hidden, **ON_A_FEATURE)
         tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-7, atol=1e-9)
         _per_unit_shape("unit_correlations", got, A)
+        _float_array("r", got, float64=True)
         assert_close("r", got, want, mistakes=_corr_mistakes(A, feature),
-                     hint=f"(case A of shape {A.shape}, feature {feature.shape}, {np.dtype(dtype).name})", **tol)
+                     hint=f"(case A of shape {A.shape}, feature {feature.shape}, {np.dtype(dtype).name}"
+                     + (f", activations around {offset:g}: subtract the means before multiplying; the one-pass formula "
+                        "E[a y] - E[a] E[y] loses its digits when the values sit far from 0" if offset else "") + ")", **tol)
     # A unit that never changes: its r is 0, not NaN (a 0/0 warning is harmless; the NaN is the mistake).
     A, feature, roles = correlation_case(3, 24, 6, 4, np.float64, constant=True)
     got = call_student("unit_correlations", unit_correlations, A, feature, hidden=hidden, **ON_A_FEATURE)
@@ -155,6 +195,14 @@ def check_unit_correlations(unit_correlations, hidden: bool = False) -> None:
         got = call_student("unit_correlations", unit_correlations, lin, f, hidden=True, **ON_A_FEATURE)
         assert_close("r of units a*feature + b (must be +1, -1, and the third unit's r)", got,
                      ref.unit_correlations(lin, f))
+        # One unit (U = 1): r still has shape (1,) (no squeeze).
+        A1, f1, roles1 = correlation_case(2, 20, 4, 8, np.float64)
+        A1 = A1[..., [roles1["down"]]]
+        got = call_student("unit_correlations", unit_correlations, A1, f1, hidden=True, **ON_A_FEATURE)
+        if np.shape(got) == ():
+            raise CheckFailed("For A with a single unit, (B, T, 1), your r has shape (): keep the unit axis, r has shape "
+                              "(U,) = (1,) (no np.squeeze, no float(...)).")
+        assert_close("r for a single unit (A of shape (2, 20, 1))", got, ref.unit_correlations(A1, f1))
         # A constant feature: every r is 0.
         got = call_student("unit_correlations", unit_correlations, A, np.full(feature.shape, 2.0), hidden=True,
                            **ON_A_FEATURE)
@@ -217,7 +265,8 @@ def check_tracking_unit(tracking_unit, hidden: bool = False) -> None:
         unit, r_got = got
         where = f"(case A of shape {A.shape}, {np.dtype(dtype).name})"
         if isinstance(unit, (float, np.floating)) and not float(unit).is_integer():
-            raise CheckFailed("tracking_unit should return (unit, r) in that order: the unit index first, then its r.")
+            raise CheckFailed("tracking_unit returned its values in the wrong order: (r, unit) instead of (unit, r), "
+                              "the unit index first, then its r.")
         if isinstance(unit, bool) or not isinstance(unit, (int, np.integer)):
             if np.ndim(unit) != 0:
                 raise CheckFailed(f"The unit should be one index (an int), got an array of shape {np.shape(unit)}.")
@@ -246,6 +295,20 @@ def check_tracking_unit(tracking_unit, hidden: bool = False) -> None:
         assert_close("r of the tracking unit", np.float64(r_got), np.float64(r[best]),
                      rtol=1e-4 if dtype == np.float32 else 1e-7, atol=1e-5 if dtype == np.float32 else 1e-9,
                      mistakes={"You returned r squared; return r itself.": np.float64(r[best] ** 2)}, hint=where)
+    if hidden:
+        # A unit that never changes (its r is 0, not NaN): it must not be picked (np.argmax picks a NaN).
+        A, feature, roles = correlation_case(3, 24, 6, 14, np.float64, constant=True)
+        r = ref.unit_correlations(A, feature)
+        best = int(np.argmax(np.abs(r)))
+        got = unpack("tracking_unit", call_student("tracking_unit", tracking_unit, A, feature, hidden=True,
+                                                    **ON_A_FEATURE), 2, "(unit, r)")
+        if isinstance(got[0], (int, np.integer)) and int(got[0]) == roles["constant"]:
+            raise CheckFailed(f"You picked unit {roles['constant']}, which never changes: its r is 0/0. np.argmax "
+                              "treats a NaN as the largest value; give such a unit r = 0 (as unit_correlations does).")
+        if not isinstance(got[0], (int, np.integer)) or int(got[0]) != best or not np.isfinite(float(got[1])) \
+                or not np.isclose(float(got[1]), r[best], rtol=1e-7, atol=1e-9):
+            raise CheckFailed(f"With a constant unit in A, tracking_unit should return ({best}, {r[best]:+.4f}), got "
+                              f"{got!r:.80}.")
     passed("tracking_unit: picks the unit with the largest |r| and returns its signed r"
            + (" (hidden cases too)" if hidden else ""))
 
@@ -332,6 +395,10 @@ def check_saturation(saturation, hidden: bool = False) -> None:
         got = unpack("saturation", got, 2, "(left, right)")
         want_left, want_right = ref.saturation(G, low, high)
         where = f"(case gate of shape {G.shape}, low={low}, high={high}, {np.dtype(dtype).name})"
+        assert_order("saturation", got, (want_left, want_right), ("left", "right"), rtol=1e-9, atol=1e-12)
+        for name, part in (("left", got[0]), ("right", got[1])):   # counts and single numbers are diagnosed below
+            if isinstance(part, (list, tuple)) or is_torch_tensor(part):
+                _float_array(name, part)
         assert_close("left (fraction of steps below low)", got[0], want_left, rtol=1e-9, atol=1e-12,
                      mistakes=_sat_mistakes(G, low, high, "left"), hint=where)
         assert_close("right (fraction of steps above high)", got[1], want_right, rtol=1e-9, atol=1e-12,

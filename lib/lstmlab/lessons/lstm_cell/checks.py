@@ -4,9 +4,12 @@ Each check_* takes the student's function, runs it on seeded cases, compares wit
 lstmlab.lstm (and torch.nn.LSTM on copied weights) and raises CheckFailed naming
 the wrong term. `hidden=True` runs the cases held back for grading: other sizes,
 float32, a batch of one, D == H (so swapped matrices no longer fail by shape),
-saturated pre-activations, and the from-scratch rule. Every call of a student's function goes
-through lstmlab.checking.call_student (inputs copied and checked for in-place changes, the guard
-in hidden tests).
+pre-activations and cell states far beyond the range where a naive exp overflows (|a| > 710
+in float64, > 90 in float32, in rows of very different scales), the signature's defaults, and the
+from-scratch rule. Values returned together are checked for their order first (assert_order), each
+returned array for being a numpy array. Every call of a student's function goes through
+lstmlab.checking.call_student (inputs copied and checked for in-place changes, the guard in hidden
+tests); references are computed from the check's own arrays, never from what the student received.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import numpy as np
 from lstmlab import lstm as ref
 from lstmlab.fixtures import lstm_inputs, lstm_params, rng, sequence_cases
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import CheckFailed, assert_close, assert_int, call_student, passed, tolerances, unpack
+from lstmlab.checking import CheckFailed, assert_ndarray, assert_close, assert_int, assert_order, call_student, passed, unpack
 
 GATE_NAMES = {"i": "input gate i_t", "f": "forget gate f_t", "g": "candidate g_t (the chapter's C~_t)", "o": "output gate o_t"}
 ACT = {"i": sigmoid, "f": sigmoid, "g": np.tanh, "o": sigmoid}
@@ -33,6 +36,23 @@ FORWARD_ARGS = ("X", "h0", "c0", "Wx", "Wh", "b")
 
 def _cases(hidden: bool):
     return VISIBLE + HIDDEN if hidden else VISIBLE
+
+
+EXTREME = {np.float64: 2000.0, np.float32: 300.0}
+OVERFLOW = {np.float64: 710.0, np.float32: 90.0}
+
+
+def _extreme_case(dtype):
+    """(x, h_prev, c_prev, params) of a step whose pre-activations reach past OVERFLOW[dtype] in every gate, both signs."""
+    x, h, c, params = _step_case(3, 3, 4, 21, np.float64)
+    x = np.stack([x[0], EXTREME[dtype] * x[1], -EXTREME[dtype] * x[1]])
+    return x.astype(dtype), h.astype(dtype), c.astype(dtype), ref.LSTMParams(*(p.astype(dtype) for p in params))
+
+
+def _pre64(x, h, Wx, Wh, b):
+    """Pre-activations computed in float64 from the case's arrays (exact reference for float32 cases too)."""
+    f = lambda a: np.asarray(a, np.float64)
+    return f(x) @ f(Wx) + f(h) @ f(Wh) + f(b)
 
 
 def _step_case(B, D, H, seed, dtype):
@@ -64,13 +84,26 @@ def _gate_mistakes(x, h, Wx, Wh, b, gate: str) -> dict[str, np.ndarray]:
     out[f"Your {name} ignores x_t: add x_t @ Wx for its block."] = act(h @ Wh[:, s] + b[s])
     out[f"Your {name} ignores h_(t-1): add h_(t-1) @ Wh for its block."] = act(x @ Wx[:, s] + b[s])
     out[f"Your {name} is returned before the activation: apply {'sigmoid' if act is sigmoid else 'tanh'}."] = pre[gate]
-    xh_wrong = np.concatenate([x, h], axis=1) @ np.concatenate([Wh, Wx], axis=0) + b
-    out[f"Your {name} pairs the inputs with the wrong weight rows: you concatenated [x_t, h_(t-1)] but stacked "
-        f"the weights as [Wh; Wx]. Stack them in the same order as the inputs."] = act(xh_wrong[:, s])
     if Wx.shape[0] == Wh.shape[0]:
-        out[f"Your {name} multiplies x_t by Wh and h_(t-1) by Wx: the concatenation order is swapped "
-            f"(x_t goes with Wx, h_(t-1) with Wh)."] = act(x @ Wh[:, s] + h @ Wx[:, s] + b[s])
+        # With D == H, [x_t, h_(t-1)] @ [Wh; Wx] is exactly x_t @ Wh + h_(t-1) @ Wx: one output, two ways to get it.
+        out[f"Your {name} multiplies x_t by Wh and h_(t-1) by Wx, either directly or by concatenating "
+            f"[x_t, h_(t-1)] against weights stacked as [Wh; Wx]: x_t goes with Wx, h_(t-1) with Wh (stack the "
+            f"weights in the same order as the inputs)."] = act(x @ Wh[:, s] + h @ Wx[:, s] + b[s])
+    else:
+        xh_wrong = np.concatenate([x, h], axis=1) @ np.concatenate([Wh, Wx], axis=0) + b
+        out[f"Your {name} pairs the inputs with the wrong weight rows: you concatenated [x_t, h_(t-1)] but stacked "
+            f"the weights as [Wh; Wx]. Stack them in the same order as the inputs."] = act(xh_wrong[:, s])
     return out
+
+
+def _gate_order(got, want) -> None:
+    """Four gates of one shape: a reordering says so, naming both ways it can happen."""
+    try:
+        assert_order("lstm_gates", got, want, ("i", "f", "g", "o"))
+    except CheckFailed as exc:
+        raise CheckFailed(f"{exc} Either your return statement lists them in another order, or you cut a gate from "
+                          "another gate's block of columns (the 4H columns are ordered i, f, g, o: block k is "
+                          "k*H:(k+1)*H).") from None
 
 
 def check_gates(lstm_gates, hidden: bool = False) -> None:
@@ -80,25 +113,65 @@ def check_gates(lstm_gates, hidden: bool = False) -> None:
         got = call_student("lstm_gates", lstm_gates, x, h, Wx, Wh, b, hidden=hidden, names=GATES_ARGS)
         got = unpack("lstm_gates", got, 4, "(i, f, g, o)")
         sl = ref.gate_slices(H)
-        a = x @ Wx + h @ Wh + b
-        rtol, atol = tolerances(x)
+        a = _pre64(x, h, Wx, Wh, b)
+        want = [ACT[gate](a[:, sl[gate]]) for gate in ref.GATES]
+        _gate_order(got, want)
         for k, gate in enumerate(ref.GATES):
-            want = ACT[gate](a[:, sl[gate]])
-            assert_close(GATE_NAMES[gate], got[k], want, rtol=rtol, atol=atol,
+            assert_ndarray(f"lstm_gates's {GATE_NAMES[gate]}", got[k])
+            assert_close(GATE_NAMES[gate], got[k], want[k],
                          mistakes=_gate_mistakes(x, h, Wx, Wh, b, gate),
                          hint=f"(case B={B}, D={D}, H={H}, {np.dtype(dtype).name})")
     if hidden:
-        # Large pre-activations: a correct gate saturates to 0/1 and never returns NaN.
-        x, h, _, (Wx, Wh, b) = _step_case(2, 3, 4, 21, np.float64)
-        got = unpack("lstm_gates", call_student("lstm_gates", lstm_gates, x * 400, h, Wx, Wh, b, names=GATES_ARGS),
-                     4, "(i, f, g, o)")
-        a = (x * 400) @ Wx + h @ Wh + b
-        for k, gate in enumerate(ref.GATES):
-            assert_close(GATE_NAMES[gate] + " with very large inputs", got[k], ACT[gate](a[:, ref.gate_slices(4)[gate]]))
+        # Huge pre-activations (rows of scale 1, +S and -S): a correct gate saturates to 0/1 and never returns NaN.
+        for dtype in (np.float64, np.float32):
+            x, h, _, (Wx, Wh, b) = _extreme_case(dtype)
+            got = unpack("lstm_gates", call_student("lstm_gates", lstm_gates, x, h, Wx, Wh, b, names=GATES_ARGS),
+                         4, "(i, f, g, o)")
+            a = _pre64(x, h, Wx, Wh, b)
+            where = (f"with pre-activations up to |a| = {np.abs(a).max():.0f} ({np.dtype(dtype).name}; a sigmoid or "
+                     "tanh written with np.exp overflows there: use the provided sigmoid and np.tanh)")
+            for k, gate in enumerate(ref.GATES):
+                assert_close(f"{GATE_NAMES[gate]} {where}", got[k], ACT[gate](a[:, ref.gate_slices(4)[gate]]))
     passed("lstm_gates: all four gates match" + (" (hidden cases too)" if hidden else ""))
 
 
 # --- exercise 2: cell and hidden update ----------------------------------------------------
+
+def _cell_mistakes(c_prev, i, f, g, o):
+    c = f * c_prev + i * g
+    c_mistakes = {
+        "Your c_t applies the forget gate to the candidate: c_t = f * c_(t-1) + i * g, not f * g + i * c_(t-1).": f * g + i * c_prev,
+        "Your c_t forgets nothing: it adds c_(t-1) without multiplying by the forget gate f.": c_prev + i * g,
+        "Your c_t lets the whole candidate in: multiply g by the input gate i.": f * c_prev + g,
+        "Your c_t is squashed with tanh; the cell state is not squashed (that is what lets it carry gradient).": np.tanh(c),
+        "Your c_t multiplies where it should add: c_t = f * c_(t-1) + i * g.": f * c_prev * i * g,
+        "Your c_t uses the output gate o where the input gate i belongs.": f * c_prev + o * g,
+        "Your c_t uses (1 - f) where the input gate i belongs (a coupled gate, as in the GRU); this LSTM has its own "
+        "input gate: c_t = f * c_(t-1) + i * g.": f * c_prev + (1 - f) * g,
+        "Your c_t applies tanh to g again: g is already the activated candidate, c_t = f * c_(t-1) + i * g.":
+            f * c_prev + i * np.tanh(g),
+    }
+    h_mistakes = {
+        "Your h_t uses c_(t-1): the output reads the *new* cell state, h_t = o * tanh(c_t).": o * np.tanh(c_prev),
+        "Your h_t forgets the tanh: h_t = o * tanh(c_t).": o * c,
+        "Your h_t puts the output gate inside the tanh: h_t = o * tanh(c_t), not tanh(o * c_t).": np.tanh(o * c),
+        "Your h_t uses sigmoid(c_t) instead of tanh(c_t).": o * sigmoid(c),
+        "Your h_t leaves out the output gate o.": np.tanh(c),
+    }
+    return c, o * np.tanh(c), c_mistakes, h_mistakes
+
+
+def _check_cell_case(lstm_cell_update, c_prev, i, f, g, o, where: str = "") -> None:
+    got = unpack("lstm_cell_update", call_student("lstm_cell_update", lstm_cell_update, c_prev, i, f, g, o,
+                                                  names=CELL_ARGS), 2, "(c, h)")
+    f64 = [np.asarray(a, np.float64) for a in (c_prev, i, f, g, o)]
+    c, h, c_mistakes, h_mistakes = _cell_mistakes(*f64)
+    assert_order("lstm_cell_update", got, (c, h), ("c", "h"))
+    assert_ndarray("lstm_cell_update's c_t", got[0])
+    assert_ndarray("lstm_cell_update's h_t", got[1])
+    assert_close(f"c_t{where}", got[0], c, mistakes=c_mistakes)
+    assert_close(f"h_t{where}", got[1], h, mistakes=h_mistakes)
+
 
 def check_cell_update(lstm_cell_update, hidden: bool = False) -> None:
     """lstm_cell_update(c_prev, i, f, g, o) -> (c, h), each (B, H)."""
@@ -107,30 +180,7 @@ def check_cell_update(lstm_cell_update, hidden: bool = False) -> None:
         c_prev = (2 * r.standard_normal((B, H))).astype(dtype)
         i, f, o = (r.uniform(0.05, 0.95, (B, H)).astype(dtype) for _ in range(3))
         g = r.uniform(-0.95, 0.95, (B, H)).astype(dtype)
-        got = unpack("lstm_cell_update", call_student("lstm_cell_update", lstm_cell_update, c_prev, i, f, g, o,
-                                                      names=CELL_ARGS), 2, "(c, h)")
-        c = f * c_prev + i * g
-        h = o * np.tanh(c)
-        rtol, atol = tolerances(c_prev)
-        c_mistakes = {
-            "Your c_t applies the forget gate to the candidate: c_t = f * c_(t-1) + i * g, not f * g + i * c_(t-1).": f * g + i * c_prev,
-            "Your c_t forgets nothing: it adds c_(t-1) without multiplying by the forget gate f.": c_prev + i * g,
-            "Your c_t lets the whole candidate in: multiply g by the input gate i.": f * c_prev + g,
-            "Your c_t is squashed with tanh; the cell state is not squashed (that is what lets it carry gradient).": np.tanh(c),
-            "Your c_t multiplies where it should add: c_t = f * c_(t-1) + i * g.": f * c_prev * i * g,
-            "Your c_t uses the output gate o where the input gate i belongs.": f * c_prev + o * g,
-        }
-        if np.allclose(np.asarray(got[0], dtype=float), h, rtol=rtol, atol=atol) if np.shape(got[0]) == h.shape else False:
-            raise CheckFailed("lstm_cell_update returned (h, c); return (c, h) in that order.")
-        assert_close("c_t", got[0], c, rtol=rtol, atol=atol, mistakes=c_mistakes)
-        h_mistakes = {
-            "Your h_t uses c_(t-1): the output reads the *new* cell state, h_t = o * tanh(c_t).": o * np.tanh(c_prev),
-            "Your h_t forgets the tanh: h_t = o * tanh(c_t).": o * c,
-            "Your h_t puts the output gate inside the tanh: h_t = o * tanh(c_t), not tanh(o * c_t).": np.tanh(o * c),
-            "Your h_t uses sigmoid(c_t) instead of tanh(c_t).": o * sigmoid(c),
-            "Your h_t leaves out the output gate o.": np.tanh(c),
-        }
-        assert_close("h_t", got[1], h, rtol=rtol, atol=atol, mistakes=h_mistakes)
+        _check_cell_case(lstm_cell_update, c_prev, i, f, g, o)
     if hidden:
         # Closed form: f = 1, i = 0 keeps the cell exactly; o = 0 outputs zeros.
         B, H = 2, 3
@@ -141,6 +191,14 @@ def check_cell_update(lstm_cell_update, hidden: bool = False) -> None:
         c, h = unpack("lstm_cell_update", got, 2, "(c, h)")
         assert_close("c_t with f=1, i=0 (must equal c_(t-1))", c, c_prev)
         assert_close("h_t with o=0 (must be 0)", h, zero)
+        # A cell state far out (rows of scale 1 and +-S): tanh(c_t) saturates to +-1, a naive tanh overflows.
+        for dtype in (np.float64, np.float32):
+            r = rng(7)
+            c_prev = 2 * r.standard_normal((3, 4)) * np.array([[1.0], [EXTREME[dtype]], [-EXTREME[dtype]]])
+            i, f, o = (r.uniform(0.05, 0.95, (3, 4)) for _ in range(3))
+            g = r.uniform(-0.95, 0.95, (3, 4))
+            _check_cell_case(lstm_cell_update, *(a.astype(dtype) for a in (c_prev, i, f, g, o)),
+                             where=f" with |c_(t-1)| up to {np.abs(c_prev).max():.0f} ({np.dtype(dtype).name}; use np.tanh)")
     passed("lstm_cell_update: c_t and h_t match" + (" (hidden cases too)" if hidden else ""))
 
 
@@ -159,6 +217,25 @@ def _torch_step(x, h, c, params):
     return hn[0].numpy(), cn[0].numpy()
 
 
+def _step_mistakes(x, h0, c0, params) -> tuple[dict, dict]:
+    """({message: h_t}, {message: c_t}) of the typical mistakes of lstm_step."""
+    _, _, cache = ref.lstm_step_forward(x, h0, c0, *params)
+    i, f, g, o = cache[5:9]
+    wrong_update = lambda c_from, i_, f_: (o * np.tanh(f_ * c_from + i_ * g), f_ * c_from + i_ * g)
+    swapped = wrong_update(c0, f, i)
+    from_h = wrong_update(h0, i, f)
+    h_mistakes = {
+        "Your h_t ignores the previous cell state: c_t = f * c_(t-1) + i * g uses c_prev.": o * np.tanh(i * g),
+        "Your h_t uses c_(t-1) where it needs the new c_t.": o * np.tanh(c0),
+        "Your lstm_step passes the gates to lstm_cell_update in the wrong order: it takes (c_prev, i, f, g, o), "
+        "and lstm_gates returns (i, f, g, o).": swapped[0],
+        "Your lstm_step passes h_prev where the cell state c_prev belongs: the cell update is "
+        "c_t = f * c_(t-1) + i * g.": from_h[0],
+    }
+    c_mistakes = {"Your c_t ignores c_(t-1): pass c_prev into the cell update.": i * g}
+    return h_mistakes, c_mistakes
+
+
 def check_step(lstm_step, hidden: bool = False) -> None:
     """lstm_step(x (B,D), h_prev (B,H), c_prev (B,H), Wx, Wh, b) -> (h, c), each (B, H)."""
     for B, D, H, seed, dtype in _cases(hidden):
@@ -166,19 +243,13 @@ def check_step(lstm_step, hidden: bool = False) -> None:
         got = call_student("lstm_step", lstm_step, x, h0, c0, *params, hidden=hidden, names=STEP_ARGS)
         got = unpack("lstm_step", got, 2, "(h, c)")
         h_want, c_want = _torch_step(x, h0, c0, params)
-        rtol, atol = tolerances(x)
-        if np.shape(got[0]) == c_want.shape and np.allclose(np.asarray(got[0], float), c_want, rtol=rtol, atol=atol):
-            raise CheckFailed("lstm_step returned (c, h); return (h, c) in that order (torch does too).")
-        _, _, cache = ref.lstm_step_forward(x, h0, c0, *params)
-        i, f, g, o = cache[5:9]
-        step_mistakes = {
-            "Your h_t ignores the previous cell state: c_t = f * c_(t-1) + i * g uses c_prev.": o * np.tanh(i * g),
-            "Your h_t uses c_(t-1) where it needs the new c_t.": o * np.tanh(c0),
-        }
-        assert_close("h_t (compared with torch.nn.LSTM on the same weights)", got[0], h_want, rtol=rtol, atol=atol,
-                     mistakes=step_mistakes, hint="Check lstm_gates and lstm_cell_update first.")
-        assert_close("c_t (compared with torch.nn.LSTM on the same weights)", got[1], c_want, rtol=rtol, atol=atol,
-                     mistakes={"Your c_t ignores c_(t-1): pass c_prev into the cell update.": i * g})
+        assert_order("lstm_step", got, (h_want, c_want), ("h", "c"))
+        assert_ndarray("lstm_step's h_t", got[0])
+        assert_ndarray("lstm_step's c_t", got[1])
+        h_mistakes, c_mistakes = _step_mistakes(x, h0, c0, params)
+        assert_close("h_t (compared with torch.nn.LSTM on the same weights)", got[0], h_want,
+                     mistakes=h_mistakes, hint="Check lstm_gates and lstm_cell_update first.")
+        assert_close("c_t (compared with torch.nn.LSTM on the same weights)", got[1], c_want, mistakes=c_mistakes)
     if hidden:
         # Closed form: a forget bias of +50 and input bias of -50 with zero weights keep c exactly.
         D, H = 3, 4
@@ -189,6 +260,15 @@ def check_step(lstm_step, hidden: bool = False) -> None:
                            names=STEP_ARGS)
         _, c = unpack("lstm_step", got, 2, "(h, c)")
         assert_close("c_t when f=1 and i=0 (must equal c_(t-1))", c, c0, rtol=1e-9, atol=1e-12)
+        # Huge pre-activations: the gates saturate, nothing overflows.
+        for dtype in (np.float64, np.float32):
+            x, h0, c0, params = _extreme_case(dtype)
+            got = unpack("lstm_step", call_student("lstm_step", lstm_step, x, h0, c0, *params, names=STEP_ARGS),
+                         2, "(h, c)")
+            h_want, c_want, _ = ref.lstm_step_forward(*(np.asarray(a, np.float64) for a in (x, h0, c0, *params)))
+            where = f"with very large inputs ({np.dtype(dtype).name}; a naive exp overflows there)"
+            assert_close(f"h_t {where}", got[0], h_want)
+            assert_close(f"c_t {where}", got[1], c_want)
     passed("lstm_step matches torch.nn.LSTM" + (" (hidden cases too)" if hidden else ""))
 
 
@@ -205,26 +285,42 @@ def check_forward(lstm_forward, hidden: bool = False) -> None:
         params = lstm_params(D, H, seed=seed + 1, dtype=dtype, scale=0.8)
         got = call_student("lstm_forward", lstm_forward, X, h0, c0, *params, hidden=hidden, names=FORWARD_ARGS)
         Hs, final = unpack("lstm_forward", got, 2, "(Hs, (h_T, c_T))")
-        hT, cT = unpack("the second value of lstm_forward", final, 2, "(h_T, c_T)")
+        final = unpack("the second value of lstm_forward", final, 2, "(h_T, c_T)")
         dt = torch.float32 if dtype == np.float32 else torch.float64
         lstm = lstm_as_torch(params, dtype=dt)
         with torch.no_grad():
             out, (hn, cn) = lstm(torch.as_tensor(X), (torch.as_tensor(h0)[None], torch.as_tensor(c0)[None]))
         want, hn, cn = out.numpy(), hn[0].numpy(), cn[0].numpy()
-        rtol, atol = tolerances(X)
+        assert_order("lstm_forward's final state", final, (hn, cn), ("h_T", "c_T"))
+        hT, cT = final
+        for name, value in (("lstm_forward's Hs", Hs), ("lstm_forward's h_T", hT), ("lstm_forward's c_T", cT)):
+            assert_ndarray(name, value)
         stuck = np.stack([ref.lstm_step_forward(X[:, t], h0, c0, *params)[0] for t in range(T)], axis=1)
+        zeros = np.zeros_like(h0)
         mistakes = {
             "Your Hs is time-major (T, B, H); the course is batch-first: Hs[:, t] is the output at step t.": want.transpose(1, 0, 2),
             "Every step of yours starts from h0 and c0: carry h and c from one step to the next.": stuck,
+            "Your sequence starts from zeros instead of h0 and c0.": ref.lstm_forward(X, zeros, zeros, *params)[0],
         }
-        assert_close("Hs (compared with torch.nn.LSTM)", Hs, want, rtol=rtol, atol=atol, mistakes=mistakes,
+        assert_close("Hs (compared with torch.nn.LSTM)", Hs, want, mistakes=mistakes,
                      hint=f"(case B={B}, T={T}, D={D}, H={H}, {np.dtype(dtype).name}). Check lstm_step first.")
         final_mistakes = {"Your final state is the one after the first step; return the state after the last step.":
-                          ref.lstm_step_forward(X[:, 0], h0, c0, *params)[0]}
-        final_mistakes["You returned (c_T, h_T); the final states go in the order (h_T, c_T)."] = cn
-        assert_close("h_T", hT, hn, rtol=rtol, atol=atol, mistakes=final_mistakes)
-        assert_close("c_T", cT, cn, rtol=rtol, atol=atol,
-                     mistakes={"You returned h_T where c_T belongs.": hn})
+                          ref.lstm_step_forward(X[:, 0], h0, c0, *params)[0]} if T > 1 else {}
+        assert_close("h_T", hT, hn, mistakes=final_mistakes)
+        assert_close("c_T", cT, cn, mistakes={"You returned h_T where c_T belongs.": hn})
+    if hidden:
+        # Huge inputs at every step: the gates saturate, nothing overflows.
+        for dtype in (np.float64, np.float32):
+            x, h0, c0, params = _extreme_case(dtype)
+            X = np.stack([x, x[[2, 0, 1]], x[[1, 2, 0]]], axis=1)           # (3, 3, D), every row huge somewhere
+            got = call_student("lstm_forward", lstm_forward, X, h0, c0, *params, names=FORWARD_ARGS)
+            Hs, final = unpack("lstm_forward", got, 2, "(Hs, (h_T, c_T))")
+            hT, cT = unpack("the second value of lstm_forward", final, 2, "(h_T, c_T)")
+            want, (hn, cn), _ = ref.lstm_forward(*(np.asarray(a, np.float64) for a in (X, h0, c0, *params)))
+            where = f"with very large inputs ({np.dtype(dtype).name}; a naive exp overflows there)"
+            assert_close(f"Hs {where}", Hs, want)
+            assert_close(f"h_T {where}", hT, hn)
+            assert_close(f"c_T {where}", cT, cn)
     passed("lstm_forward matches torch.nn.LSTM over a sequence" + (" (hidden cases too)" if hidden else ""))
 
 
@@ -237,13 +333,19 @@ def check_param_count(lstm_param_count, hidden: bool = False) -> None:
     sizes = [(3, 4), (64, 128)] + ([(1, 1), (10, 3), (300, 17)] if hidden else [])
     for D, H in sizes:
         torch_count = sum(p.numel() for p in torch.nn.LSTM(D, H).parameters())
-        for nb, want, who in ((2, torch_count, "torch.nn.LSTM (two bias vectors)"),
-                              (1, torch_count - 4 * H, "Keras and the chapter (one bias vector)")):
-            got = call_student("lstm_param_count", lstm_param_count, D, H, bias_vectors=nb, hidden=hidden,
-                               names=("input_size", "hidden_size"))
+        cases = ((2, torch_count, "torch.nn.LSTM (two bias vectors)"),
+                 (1, torch_count - 4 * H, "Keras and the chapter (one bias vector)"),
+                 (None, torch_count - 4 * H, "the default, bias_vectors=1 (Keras and the chapter)"))
+        for nb, want, who in cases:
+            kwargs = {} if nb is None else {"bias_vectors": nb}
+            got = call_student("lstm_param_count", lstm_param_count, D, H, hidden=hidden,
+                               names=("input_size", "hidden_size"), **kwargs)
             got = assert_int("lstm_param_count", got)
             if got == want:
                 continue
+            if nb is None:
+                raise CheckFailed(f"Called without bias_vectors, your lstm_param_count({D}, {H}) returns {got}; "
+                                  f"the default is bias_vectors=1 (one bias vector, as Keras and the chapter count): {want}.")
             diag = {
                 want // 4: "You counted one gate: an LSTM has 4 blocks (i, f, g, o), each with its own weights.",
                 4 * (H * D + nb * H): "You left out the recurrent weights Wh (H x H per gate).",
@@ -251,7 +353,12 @@ def check_param_count(lstm_param_count, hidden: bool = False) -> None:
                 4 * (H * D + H * H + H): "You counted one bias vector; bias_vectors says how many each gate has.",
                 3 * (H * D + H * H + nb * H): "You counted 3 blocks (GRU's number); an LSTM has 4: i, f, g, o.",
                 4 * (H + D) ** 2 + 4 * nb * H: "Each gate's matrix is H x (H + D), not (H + D) x (H + D).",
+                4 * (H * D + H * H) + nb * H: "You counted each bias vector once for the whole layer (H numbers); each "
+                                              "of the 4 gates has its own, so a bias vector is 4H numbers.",
             }
+            if nb != 2:
+                diag.setdefault(4 * (H * D + H * H + 2 * H), "You always count two bias vectors (torch's); "
+                                                              "bias_vectors says how many each gate has.")
             raise CheckFailed(diag.get(int(got), f"For D={D}, H={H}, bias_vectors={nb} you return {got}; "
                                                   f"{who} has {want}."))
     passed("lstm_param_count matches torch and Keras" + (" (hidden cases too)" if hidden else ""))

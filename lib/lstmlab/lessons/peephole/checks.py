@@ -5,7 +5,8 @@ against torch autograd and finite differences). When the values differ it finds 
 wrong by probing: all peepholes zero (must be torch.nn.LSTM's step), then whether a unit's gates
 read other units' cells (a full-matrix peephole), then one peephole vector at a time (p_i alone,
 p_f alone, p_o alone). Each probe compares with what the typical mistakes would return and names
-the one it sees. `hidden=True` adds held-back cases (D == H, a batch of one, float32, closed forms)
+the one it sees. `hidden=True` adds held-back cases (D == H, a batch of one, float32, closed forms,
+pre-activations far beyond the range where a naive exp overflows: |a| > 710 in float64, > 90 in float32)
 and the from-scratch rule (the library's peephole reference, the room's PeepholeLSTM and Population count as
 ready-made). Every call of a student's function goes through lstmlab.checking.call_student (inputs copied
 and compared, warnings never decide).
@@ -15,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlab import peephole as ref
-from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_int, call_student, matches, passed, reference_functions,
-                              tolerances, unpack)
+from lstmlab.checking import (CheckFailed, assert_ndarray, as_array, assert_close, assert_int, assert_order, call_student, matches, passed,
+                              reference_functions, tolerances, unpack)
 from lstmlab.fixtures import lstm_inputs, sequence_cases
 from lstmlab.lstm import sigmoid
 
@@ -41,6 +42,23 @@ def _cases(hidden: bool):
     return VISIBLE + HIDDEN if hidden else VISIBLE
 
 
+EXTREME = {np.float64: 2000.0, np.float32: 300.0}
+OVERFLOW = {np.float64: 710.0, np.float32: 90.0}
+
+
+def _extreme_case(dtype):
+    """(x, h_prev, c_prev, params) of a step whose pre-activations pass OVERFLOW[dtype] in every gate, both signs."""
+    x, h, c, params = _step_case(3, 3, 4, 21, np.float64)
+    S = EXTREME[dtype]
+    x = np.stack([x[0], S * x[1], -S * x[1]])
+    c = np.stack([c[0], -S / 4 * c[1], S / 4 * c[1]])
+    return x.astype(dtype), h.astype(dtype), c.astype(dtype), ref.PeepholeParams(*(p.astype(dtype) for p in params))
+
+
+def _f64(*arrays):
+    return tuple(np.asarray(a, np.float64) for a in arrays)
+
+
 def _step_case(B, D, H, seed, dtype):
     """x (B, D), h_prev, c_prev (B, H) and weights large enough that every peephole visibly matters."""
     X, h0, c0 = lstm_inputs(B, 1, D, H, seed=seed, dtype=dtype)
@@ -51,7 +69,7 @@ def _step_case(B, D, H, seed, dtype):
 # --- what a step computes, right and wrong -----------------------------------------------------
 
 def _step(x, h, c, Wx, Wh, b, p_i, p_f, p_o, *, i_term=None, f_term=None, g_term=None, o_term=None,
-          o_sees_old=False, i_outside=False, h_old_cell=False):
+          o_sees_old=False, i_outside=False, f_outside=False, o_outside=False, h_old_cell=False):
     """The peephole step with parts replaced, to compute what a mistaken implementation returns.
 
     *_term: the peephole term added to that gate's pre-activation (default: the right one;
@@ -62,11 +80,11 @@ def _step(x, h, c, Wx, Wh, b, p_i, p_f, p_o, *, i_term=None, f_term=None, g_term
     ti = p_i * c if i_term is None else i_term
     tf = p_f * c if f_term is None else f_term
     i = sigmoid(a[:, :H]) + ti if i_outside else sigmoid(a[:, :H] + ti)
-    f = sigmoid(a[:, H:2 * H] + tf)
+    f = sigmoid(a[:, H:2 * H]) + tf if f_outside else sigmoid(a[:, H:2 * H] + tf)
     g = np.tanh(a[:, 2 * H:3 * H] + (0 if g_term is None else g_term))
     c_new = f * c + i * g
     to = (p_o * (c if o_sees_old else c_new)) if o_term is None else o_term(c, c_new)
-    o = sigmoid(a[:, 3 * H:] + to)
+    o = sigmoid(a[:, 3 * H:]) + to if o_outside else sigmoid(a[:, 3 * H:] + to)
     return o * np.tanh(c if h_old_cell else c_new), c_new
 
 
@@ -123,6 +141,10 @@ def _step_mistakes(x, h, c, Wx, Wh, b, p_i, p_f, p_o, which: str | None = None) 
         _step(*args, o_term=lambda c0, c1: p_o * h))
     add({"p_i"}, "Your input gate adds its peephole after the sigmoid; p_i * c_(t-1) belongs inside: "
                  "sigmoid(a_i + p_i * c_(t-1)).", _step(*args, i_outside=True))
+    add({"p_f"}, "Your forget gate adds its peephole after the sigmoid; p_f * c_(t-1) belongs inside: "
+                 "sigmoid(a_f + p_f * c_(t-1)).", _step(*args, f_outside=True))
+    add({"p_o"}, "Your output gate adds its peephole after the sigmoid; p_o * c_t belongs inside: "
+                 "sigmoid(a_o + p_o * c_t).", _step(*args, o_outside=True))
     add({"p_i"}, "Your input gate ignores its peephole: add p_i * c_(t-1) to its pre-activation.", _step(*args, i_term=0))
     add({"p_f"}, "Your forget gate ignores its peephole: add p_f * c_(t-1) to its pre-activation.", _step(*args, f_term=0))
     add({"p_o"}, "Your output gate ignores its peephole: add p_o * c_t to its pre-activation.",
@@ -169,7 +191,9 @@ def _plain(x, h, c, Wx, Wh, b):
 
 
 def _as_pair(h, c, like):
-    """Stack the student's (h, c) for comparison, or fail on a wrong shape."""
+    """Stack the student's (h, c) for comparison, or fail on a wrong type or shape."""
+    assert_ndarray("peephole_step's h_t", h)
+    assert_ndarray("peephole_step's c_t", c)
     h, c = as_array("h_t", h), as_array("c_t", c)
     if h.shape != like.shape or c.shape != like.shape:
         raise CheckFailed(f"peephole_step should return h and c of shape {like.shape}; got {h.shape} and {c.shape}.")
@@ -233,9 +257,8 @@ def check_step(peephole_step, hidden: bool = False) -> None:
         h, c = step(*args, hidden=hidden)
         want_h, want_c, _ = ref.peephole_step_forward(*args)
         rtol, atol = tolerances(x)
+        assert_order("peephole_step", (h, c), (want_h, want_c), ("h", "c"), rtol=rtol, atol=atol)
         got = _as_pair(h, c, like=want_h)
-        if matches(got[0], want_c, rtol, atol) and matches(got[1], want_h, rtol, atol):
-            raise CheckFailed("peephole_step returned (c, h); return (h, c) in that order (torch does too).")
         want = np.stack([want_h, want_c])
         if not np.allclose(got, want, rtol=rtol, atol=atol):
             # A known mistake? With every peephole non-zero they all give different numbers.
@@ -267,10 +290,14 @@ def check_step(peephole_step, hidden: bool = False) -> None:
                      sigmoid(params.p_f * c0) * c0, rtol=1e-9, atol=1e-12)
         # Every unit reads only its own cell, and huge inputs saturate instead of overflowing.
         _check_diagonal(peephole_step, x, h0, c0, params)
-        h, c = step(400 * x, h0, 50 * c0, *params)
-        want_h, want_c, _ = ref.peephole_step_forward(400 * x, h0, 50 * c0, *params)
-        assert_close("h_t with very large inputs", h, want_h)
-        assert_close("c_t with very large inputs", c, want_c)
+        for dtype in (np.float64, np.float32):
+            x, h0, c0, params = _extreme_case(dtype)
+            h, c = step(x, h0, c0, *params)
+            want_h, want_c, _ = ref.peephole_step_forward(*_f64(x, h0, c0, *params))
+            where = (f"with very large inputs and cells ({np.dtype(dtype).name}; a sigmoid or tanh written with np.exp "
+                     "overflows there: use the provided sigmoid and np.tanh)")
+            assert_close(f"h_t {where}", h, want_h)
+            assert_close(f"c_t {where}", c, want_c)
     passed("peephole_step matches the reference" + (" (hidden cases too)" if hidden else ""))
 
 
@@ -298,6 +325,8 @@ def _forward_mistakes(X, h0, c0, params) -> dict[str, np.ndarray]:
             _reference_hs(X, h0, c0, params, carry_h=False),
         "Your forward drops the peepholes: pass p_i, p_f, p_o on to every step.":
             _reference_hs(X, h0, c0, (Wx, Wh, b, 0 * p_i, 0 * p_f, 0 * p_o)),
+        "Your sequence starts from zeros instead of h0 and c0.":
+            _reference_hs(X, np.zeros_like(h0), np.zeros_like(c0), params),
     }
     import itertools
 
@@ -320,7 +349,7 @@ def check_forward(peephole_forward, hidden: bool = False) -> None:
         got = call_student("peephole_forward", peephole_forward, *args, hidden=hidden, ready_made=READY_MADE,
                            names=FORWARD_ARGS)
         Hs, final = unpack("peephole_forward", got, 2, "(Hs, (h_T, c_T))")
-        hT, cT = unpack("the second value of peephole_forward", final, 2, "(h_T, c_T)")
+        final = unpack("the second value of peephole_forward", final, 2, "(h_T, c_T)")
         # The room's torch module PeepholeLSTM (autograd, checked against finite differences) on the same weights.
         tdt = torch.float32 if dtype == np.float32 else torch.float64
         module = models.PeepholeLSTM(D, H, dtype=tdt).load_numpy(params)
@@ -328,6 +357,10 @@ def check_forward(peephole_forward, hidden: bool = False) -> None:
             out, (hn, cn) = module(torch.as_tensor(X), (torch.as_tensor(h0), torch.as_tensor(c0)))
         want, hn, cn = out.numpy(), hn.numpy(), cn.numpy()
         rtol, atol = tolerances(X)
+        assert_order("peephole_forward's final state", final, (hn, cn), ("h_T", "c_T"), rtol=rtol, atol=atol)
+        hT, cT = final
+        for name, value in (("peephole_forward's Hs", Hs), ("peephole_forward's h_T", hT), ("peephole_forward's c_T", cT)):
+            assert_ndarray(name, value)
         mistakes = _forward_mistakes(X, h0, c0, params)
         mistakes["Your Hs is time-major (T, B, H); the course is batch-first: Hs[:, t] is the output at step t."] = \
             want.transpose(1, 0, 2)
@@ -337,10 +370,22 @@ def check_forward(peephole_forward, hidden: bool = False) -> None:
         final_mistakes = {
             "Your final state is the one after the first step; return the state after the last step.":
                 ref.peephole_step_forward(X[:, 0], h0, c0, *params)[0],
-            "You returned (c_T, h_T); the final states go in the order (h_T, c_T).": cn,
-        }
+        } if T > 1 else {}
         assert_close("h_T", hT, hn, rtol=rtol, atol=atol, mistakes=final_mistakes)
         assert_close("c_T", cT, cn, rtol=rtol, atol=atol, mistakes={"You returned h_T where c_T belongs.": hn})
+    if hidden:
+        # Huge inputs and cells at every step: every gate saturates, nothing overflows.
+        for dtype in (np.float64, np.float32):
+            x, h0, c0, params = _extreme_case(dtype)
+            X = np.stack([x, x[[2, 0, 1]], x[[1, 2, 0]]], axis=1)
+            got = call_student("peephole_forward", peephole_forward, X, h0, c0, *params, names=FORWARD_ARGS)
+            Hs, final = unpack("peephole_forward", got, 2, "(Hs, (h_T, c_T))")
+            hT, cT = unpack("the second value of peephole_forward", final, 2, "(h_T, c_T)")
+            want, (hn, cn), _ = ref.peephole_forward(*_f64(X, h0, c0, *params))
+            where = f"with very large inputs and cells ({np.dtype(dtype).name}; a naive exp overflows there)"
+            assert_close(f"Hs {where}", Hs, want)
+            assert_close(f"h_T {where}", hT, hn)
+            assert_close(f"c_T {where}", cT, cn)
     passed("peephole_forward matches the torch PeepholeLSTM over a sequence" + (" (hidden cases too)" if hidden else ""))
 
 
@@ -366,6 +411,7 @@ def check_param_count(peephole_param_count, hidden: bool = False) -> None:
             lstm + 4 * H: "You counted four peephole vectors; the candidate g has none: only i, f and o peek (3H).",
             lstm + H: "You counted one peephole vector; each of the three gates i, f, o has its own (3H).",
             lstm + 3: "You counted one number per peephole; each is a vector of H numbers, one per unit.",
+            lstm + 2 * H: "You counted two peephole vectors; each of the three gates i, f and o has its own (3H).",
             4 * H * (D + H) + 3 * H: "You left out the bias vector (4H numbers).",
             4 * H * (D + H + 2) + 3 * H: "You counted two bias vectors (torch's habit); this layer has one (4H numbers).",
             3 * H * (D + H + 1) + 3 * H: "You counted 3 gate blocks; the layer still has 4 (i, f, g, o) plus the peepholes.",

@@ -8,7 +8,8 @@ penalties, and torch.optim.Adam / RMSprop step by step. When a result is wrong, 
 check computes what each typical mistake would return and names the one that matches.
 
 `hidden=True` adds the held-back cases: float32, other hyperparameters, a single tensor,
-all-zero gradients, resuming from a saved optimizer state, and the from-scratch rule
+all-zero gradients, exploded float32 gradients (the norm must not overflow), norms on both sides of max_norm
+where its square or one tensor's norm is on the other side, resuming from a saved optimizer state, and the from-scratch rule
 (calling torch's clipping or optimizers, or the library's lstmlab.optim, earns nothing).
 """
 from __future__ import annotations
@@ -19,8 +20,8 @@ import types
 import numpy as np
 
 from lstmlab import optim as ref
-from lstmlab.checking import (CheckFailed, as_array, assert_close, call_student, matches, passed, reference_functions,
-                              tolerances)
+from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_number, call_student, is_torch_tensor,
+                             matches, passed, reference_functions, tolerances)
 from lstmlab.fixtures import rng
 
 # --- shared helpers ------------------------------------------------------------------------
@@ -57,7 +58,22 @@ def _returned_list(name: str, got, n: int, what: str = "arrays") -> list[np.ndar
     if len(got) != n:
         raise CheckFailed(f"{name} returned a list of {len(got)} {what}; it was given {n} tensors and must return "
                           f"one for each, in the same order.")
+    for k, item in enumerate(got):
+        if not isinstance(item, np.ndarray):
+            kind = "a torch tensor" if is_torch_tensor(item) else f"a {type(item).__name__}"
+            raise CheckFailed(f"{name}: item {k} of the returned list is {kind}, not a numpy array; return numpy arrays "
+                              f"shaped like the tensors you were given (no .tolist(), no torch tensors).")
     return list(got)
+
+
+def _exploded(shapes, seed, scales):
+    """float32 gradients that exploded: entries near the scales (1e20 and more), whose squares overflow float32."""
+    return _tensors(shapes, seed, np.float32, scales)
+
+
+OVERFLOW = ("these float32 gradients exploded (entries up to {top:.1e}), and their squares overflow float32 "
+            "(largest float32 about 3.4e38) to inf. Accumulate the squares in float64: np.square(g, dtype=np.float64) "
+            "or g.astype(np.float64) ** 2 (torch's own get_total_norm returns inf here; yours must not).")
 
 
 # What call_student appends when an answer changes its input in place ("<exercise> changed its input grads
@@ -147,25 +163,37 @@ def _norm_mistakes(grads) -> dict[str, np.ndarray]:
 
 
 def check_global_norm(global_norm, hidden: bool = False) -> None:
-    """global_norm(grads: list of arrays) -> float, the L2 norm of all entries together."""
+    """global_norm(grads: list of arrays) -> float, the L2 norm of all entries together.
+
+    Hidden cases: one tensor, float32, tensors on very different scales, all zeros, and exploded float32 gradients
+    (entries near 1e22) whose squares overflow float32: the expected norm is the exact (float64-accumulated) one.
+    """
     cases = [(SHAPES, 0, np.float64, None)]
     if hidden:
         cases += [([(7,)], 1, np.float64, None), ([(4, 3), (3,)], 2, np.float32, None),
-                  ([(2, 5), (5,), (1,)], 3, np.float64, [100.0, 1e-3, 2.0]), ([(3, 3), (2,)], 4, np.float64, [0.0, 0.0])]
+                  ([(2, 5), (5,), (1,)], 3, np.float64, [100.0, 1e-3, 2.0]), ([(3, 3), (2,)], 4, np.float64, [0.0, 0.0]),
+                  ([(4, 3), (3,)], 5, np.float32, [1e22, 3e20])]
     for shapes, seed, dtype, scales in cases:
         grads = _tensors(shapes, seed, dtype, scales)
         got = call_student("global_norm", global_norm, grads, hidden=hidden, ready_made=ready_made(), names=("grads",),
                            mutation_hint=MUTATION_HINT)
-        want = _torch_total_norm(grads)
+        # torch in float64 on the same numbers: the exact norm, also where float32 squares would overflow
+        want = _torch_total_norm([g.astype(np.float64) for g in grads])
         if isinstance(got, (list, tuple)) and len(got) == len(grads) and len(grads) > 1:
             raise CheckFailed("You returned one norm per tensor; the global norm is ONE number for all tensors together: "
                               "sqrt(||g_1||^2 + ||g_2||^2 + ...).")
-        arr = as_array("global_norm", got)
-        if arr.size != 1:
-            raise CheckFailed(f"global_norm should return one number, got an array of shape {arr.shape}.")
+        if isinstance(got, np.ndarray) and got.size == len(grads) and len(grads) > 1 and got.ndim == 1:
+            raise CheckFailed("You returned one norm per tensor; the global norm is ONE number for all tensors together: "
+                              "sqrt(||g_1||^2 + ||g_2||^2 + ...).")
+        value = assert_number("global_norm's result", got, "one number (a float), the norm of all tensors together")
+        top = max(float(np.abs(g).max()) for g in grads)
+        if not np.isfinite(value) and np.isfinite(want):
+            raise CheckFailed(f"Your norm is {value}: " + (OVERFLOW.format(top=top) if top > 1e18 else
+                              "look for a division by zero or an overflow."))
         rtol, atol = tolerances(*grads)
-        assert_close("the global norm", arr.reshape(()), np.array(want), rtol=rtol, atol=atol,
-                     mistakes=_norm_mistakes(grads), hint=f"(case: tensors of shapes {shapes}, {np.dtype(dtype).name})")
+        assert_close("the global norm", np.array(value), np.array(want), rtol=rtol, atol=atol,
+                     mistakes=_norm_mistakes(grads), hint=f"(case: tensors of shapes {shapes}, {np.dtype(dtype).name}"
+                     + (f", entries up to {top:.1e}" if top > 1e18 else "") + ")")
     passed("global_norm matches torch.nn.utils.get_total_norm" + (" (hidden cases too)" if hidden else ""))
 
 
@@ -205,7 +233,14 @@ def check_clip_by_value(clip_by_value, hidden: bool = False) -> None:
                     np.sign(g) * clip,
                 "You clipped by norm; this exercise clamps each entry to [-clip, clip].":
                     g * min(1.0, clip / max(np.linalg.norm(g), 1e-300)),
+                "You lost the sign of the negative entries (np.minimum(np.abs(g), clip)): clamp g itself to "
+                "[-clip, clip], so that -5 becomes -clip, not +clip.": np.minimum(np.abs(g), clip),
+                "You squashed the entries with tanh (a soft clip, clip * tanh(g / clip)); clipping by value clamps "
+                "exactly: entries inside [-clip, clip] stay as they are.": clip * np.tanh(g / clip),
             }
+            if k > 0:   # tensor 0 was right: an unchanged tensor k means it was skipped
+                mistakes = {f"Your clipped tensor {k} is the input unchanged, although it has entries beyond +-{clip}: "
+                            "clamp every tensor of the list, not only the first.": g, **mistakes}
             assert_close(f"clipped tensor {k}", mine, want, rtol=rtol, atol=atol, mistakes=mistakes,
                          hint=f"(case: clip={clip}, tensors of shapes {shapes}, {np.dtype(dtype).name})")
             if returned_input[k]:
@@ -230,7 +265,8 @@ def _clip_norm_mistakes(grads, max_norm) -> list[dict[str, np.ndarray]]:
                 g * min(1.0, max_norm / max(sum(sq), 1e-300)),
             "Your factor is upside down: multiply by max_norm / norm, not norm / max_norm.":
                 g * (norm / max_norm if norm > max_norm else 1.0),
-            "You rescale to max_norm even when the norm is already smaller; only shrink: factor min(1, max_norm / norm).":
+            "You rescale to max_norm even when the norm is already smaller (or you compared the sum of squares, not "
+            "the norm, with max_norm); only shrink, when the norm itself exceeds max_norm: factor min(1, max_norm / norm).":
                 g * max_norm / max(norm, 1e-300),
             "You normalised the gradient to length 1 and forgot max_norm: the factor is max_norm / norm.": g / max(norm, 1e-300),
             "You clipped by value; this exercise rescales all tensors by one factor based on the global norm.":
@@ -240,7 +276,9 @@ def _clip_norm_mistakes(grads, max_norm) -> list[dict[str, np.ndarray]]:
                 g * min(1.0, max_norm / max(per.sum(), 1e-300)),
         }
         if k == 0 and norm > max_norm:
-            m = {"Your gradients were not scaled down although their global norm exceeds max_norm.": g, **m}
+            m = {f"Your gradients were not scaled down although their global norm {norm:.4g} exceeds max_norm "
+                 f"{max_norm:g}. Compare the global norm itself with max_norm: not its square (the sum of squares), "
+                 "not one tensor's own norm, not the largest entry.": g, **m}
         if k > 0:
             m["You rescaled only the first tensor; every tensor gets the same factor."] = g
         out.append(m)
@@ -263,22 +301,38 @@ def check_clip_by_global_norm(clip_by_global_norm, hidden: bool = False) -> None
 
     Accepted: torch's factor min(1, max_norm / (norm + 1e-6)) and TensorFlow's max_norm / max(norm, max_norm).
     """
-    cases = [(SHAPES, 20, np.float64, 1.0, None)]
+    cases = [(SHAPES, 20, np.float64, 1.0, None, None)]
     if hidden:
-        cases += [([(6,)], 21, np.float32, 0.5, None),                  # a single tensor, float32
-                  ([(2, 3), (4,)], 22, np.float64, 100.0, None),       # below the threshold: unchanged
-                  ([(3, 3), (3,), (2,)], 23, np.float64, 2.0, [5.0, 0.01, 0.01]),  # one tensor dominates
-                  ([(2, 2), (3,)], 24, np.float64, 1.0, [0.0, 0.0])]   # all zeros: no NaN
-    for shapes, seed, dtype, max_norm, scales in cases:
+        cases += [([(6,)], 21, np.float32, 0.5, None, None),                  # a single tensor, float32
+                  ([(2, 3), (4,)], 22, np.float64, 100.0, None, None),       # below the threshold: unchanged
+                  ([(3, 3), (3,), (2,)], 23, np.float64, 2.0, [5.0, 0.01, 0.01], None),  # one tensor dominates
+                  ([(2, 2), (3,)], 24, np.float64, 1.0, [0.0, 0.0], None),   # all zeros: no NaN
+                  # the threshold against the quantities it is confused with: norm 0.6 > max_norm 0.5 although
+                  # its square 0.36 is below; norm 3 < max_norm 4 although its square 9 is above
+                  ([(2, 3), (4,)], 25, np.float64, 0.5, None, 0.6),
+                  ([(3,), (2, 2)], 26, np.float64, 4.0, None, 3.0),
+                  # many small tensors: the global norm 1.6 exceeds max_norm 1, but no tensor's own norm and no
+                  # entry does
+                  ([(12,), (12,), (12,), (12,)], 27, np.float64, 1.0, None, 1.6),
+                  # exploded float32 gradients: float32 squares overflow, torch itself zeroes them
+                  ([(4, 3), (3,)], 28, np.float32, 1.0, [1e22, 3e20], None)]
+    for shapes, seed, dtype, max_norm, scales, target in cases:
         grads = _tensors(shapes, seed, dtype, scales)
+        if target is not None:
+            grads = [(g * (target / ref.global_norm(grads))).astype(dtype) for g in grads]
         got = call_student("clip_by_global_norm", clip_by_global_norm, grads, max_norm, hidden=hidden,
                            ready_made=ready_made(), names=("grads", "max_norm"), mutation_hint=MUTATION_HINT
                            + " torch's clip_grad_norm_ scales .grad in place; this exercise must leave its input untouched.")
         got = _returned_list("clip_by_global_norm", got, len(grads))
-        want_torch = _torch_clip_norm(grads, max_norm)
-        norm = ref.global_norm(grads)
+        norm = ref.global_norm(grads)           # float64 accumulation: exact also for exploded float32 gradients
+        top = max(float(np.abs(g).max()) for g in grads)
+        want_torch = _torch_clip_norm([g.astype(np.float64) for g in grads], max_norm)
+        want_torch = [w.astype(g.dtype) for w, g in zip(want_torch, grads)]
         want_tf = [g * (max_norm / max(norm, max_norm)) for g in grads]
         rtol, atol = tolerances(*grads)
+        if top > 1e18 and all(np.shape(m) == g.shape and np.all(np.asarray(m, dtype=float) == 0) for m, g in zip(got, grads)):
+            raise CheckFailed("Your clipped gradients are all 0: the global norm came out as inf, because "
+                              + OVERFLOW.format(top=top))
         mistakes = _clip_norm_mistakes(grads, max_norm)
         for k, mine in enumerate(got):
             arr = as_array(f"clipped tensor {k}", mine)
@@ -286,7 +340,7 @@ def check_clip_by_global_norm(clip_by_global_norm, hidden: bool = False) -> None
                 raise CheckFailed(f"clipped tensor {k} contains NaN or inf" + (
                     " for all-zero gradients: the norm is 0 there, so max_norm / norm divides by zero. Compute the "
                     "factor so that it is 1 when the norm is small (torch adds 1e-6 to the norm; min(1, ...) after)."
-                    if norm == 0 else "."))
+                    if norm == 0 else ": " + OVERFLOW.format(top=top) if top > 1e18 else "."))
             if arr.shape == want_tf[k].shape and np.allclose(arr, want_tf[k], rtol=rtol, atol=atol):
                 continue
             if not matches(arr, want_torch[k], rtol, atol):
@@ -333,6 +387,8 @@ def _check_penalty(fn, kind: str, hidden: bool):
             raise CheckFailed(f"{name} should return two values (value, grads), got {type(got).__name__}"
                               + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else "") + ".")
         value, grads = got
+        if isinstance(value, (list, tuple)) and not isinstance(grads, (list, tuple)):
+            raise CheckFailed(f"{name} returned its values in the wrong order: (grads, value) instead of (value, grads).")
         grads = _returned_list(f"the gradients returned by {name}", grads, len(params))
         want_value, want_grads = _torch_penalty(params, lam, kind)
         rtol, atol = tolerances(*params)
@@ -350,6 +406,10 @@ def _check_penalty(fn, kind: str, hidden: bool):
                     np.array(0.5 * lam * np.sum(params[0].astype(np.float64) ** 2)),
                 "Your L2 value is the L1 penalty (|p|, not p^2).": np.array(lam * np.abs(flat).sum()),
                 "Your L2 value forgets lam.": np.array(0.5 * np.sum(flat ** 2)),
+                "Your L2 value squares the sum of the weights; square each weight, then sum: lam/2 * sum(p^2).":
+                    np.array(0.5 * lam * np.sum(flat) ** 2),
+                "Your L2 value sums the squared per-tensor sums; square each weight, then sum: lam/2 * sum(p^2).":
+                    np.array(0.5 * lam * sum(float(np.sum(q, dtype=np.float64)) ** 2 for q in params)),
             }
         else:
             value_mistakes = {
@@ -359,12 +419,16 @@ def _check_penalty(fn, kind: str, hidden: bool):
                 "Your L1 value averages |p|; the penalty sums over every entry of every tensor.": np.array(lam * np.abs(flat).mean()),
                 "Your L1 value only counts the first tensor; sum over all of them.": np.array(lam * np.abs(params[0]).sum()),
                 "Your L1 value forgets lam.": np.array(np.abs(flat).sum()),
+                "Your L1 value takes |.| of the sum, not the sum of |p|: positive and negative weights cancel before the "
+                "absolute value. Use np.sum(np.abs(p)).": np.array(lam * abs(flat.sum())),
+                "Your L1 value takes |.| of each tensor's sum, not the sum of |p| entry by entry.":
+                    np.array(lam * sum(abs(float(np.sum(q, dtype=np.float64))) for q in params)),
             }
-        value = as_array(f"the {kind.upper()} penalty value", value)
-        if value.size != 1:
+        if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.size > 1):
             raise CheckFailed(f"The {kind.upper()} penalty value should be one number (summed over every tensor), "
-                              f"got an array of shape {value.shape}.")
-        assert_close(f"the {kind.upper()} penalty value", value.reshape(()), np.array(want_value), rtol=rtol, atol=atol,
+                              f"got {'an array of shape ' + str(value.shape) if isinstance(value, np.ndarray) else 'a ' + type(value).__name__ + ' of length ' + str(len(value))}.")
+        value = np.array(assert_number(f"the {kind.upper()} penalty value", value, "one number (a float), summed over every tensor"))
+        assert_close(f"the {kind.upper()} penalty value", value, np.array(want_value), rtol=rtol, atol=atol,
                      mistakes=value_mistakes, hint=f"(case: lam={lam}, tensors of shapes {shapes})")
         for k, (p, g, want) in enumerate(zip(params, grads, want_grads)):
             arr = as_array(f"gradient {k}", g)
@@ -378,6 +442,8 @@ def _check_penalty(fn, kind: str, hidden: bool):
                     "Your L2 gradient is L1's (lam * sign(p)); the derivative of lam/2 p^2 is lam * p.": lam * np.sign(p),
                     "Your L2 gradient forgets lam.": p,
                     "Your L2 gradient is lam/2 * p: the 2 from the square cancels the 1/2, leaving lam * p.": 0.5 * lam * p,
+                    "Your L2 gradient is lam * p^2 (the penalty's own terms); the derivative of lam/2 p^2 is lam * p.":
+                        lam * p * p,
                 }
             else:
                 grad_mistakes = {
@@ -388,6 +454,9 @@ def _check_penalty(fn, kind: str, hidden: bool):
                     "Your L1 gradient forgets lam.": np.sign(p),
                     "Your L1 gradient is +-lam at p = 0 too; use np.sign(p), which is 0 at 0 (torch's choice of subgradient).":
                         lam * np.where(p >= 0, 1.0, -1.0),
+                    "Your L1 gradient is 0 for negative weights (lam * (p > 0)); d|p|/dp is -1 there: lam * np.sign(p).":
+                        lam * (p > 0),
+                    "Your L1 gradient is lam * |p|; the derivative of lam * |p| is lam * sign(p).": lam * np.abs(p),
                 }
             assert_close(f"the {kind.upper()} gradient of tensor {k}", arr, want, rtol=rtol, atol=atol,
                          mistakes=grad_mistakes, hint=f"(case: lam={lam})")
@@ -430,6 +499,12 @@ def _adam_variant(params, grads_seq, lr, betas, eps, variant=None, state=None):
                 elif variant == "v_not_squared":
                     mk = b1 * mk + (1 - b1) * g
                     vk = b2 * vk + (1 - b2) * g
+                elif variant == "moments_not_carried":
+                    mk = (1 - b1) * g
+                    vk = (1 - b2) * g * g
+                elif variant == "v_abs":
+                    mk = b1 * mk + (1 - b1) * g
+                    vk = b2 * vk + (1 - b2) * np.abs(g)
                 else:
                     mk = b1 * mk + (1 - b1) * g
                     vk = b2 * vk + (1 - b2) * g * g
@@ -441,6 +516,8 @@ def _adam_variant(params, grads_seq, lr, betas, eps, variant=None, state=None):
                     bc2 = 1.0
                 elif variant == "bc_v_only":
                     bc1 = 1.0
+                elif variant == "bc_power":
+                    bc1, bc2 = (1 - b1) ** tc, (1 - b2) ** tc
                 m_hat, v_hat = mk / bc1, vk / bc2
                 if variant == "eps_inside":
                     step = m_hat / np.sqrt(v_hat + eps)
@@ -450,9 +527,14 @@ def _adam_variant(params, grads_seq, lr, betas, eps, variant=None, state=None):
                     step = m_hat / (v_hat + eps)
                 elif variant == "grad_not_m":
                     step = g / (np.sqrt(v_hat) + eps)
+                elif variant == "eps_outside":
+                    step = m_hat / np.sqrt(v_hat) + eps
+                elif variant == "eps_to_param":
+                    step = m_hat / np.sqrt(v_hat)
                 else:
                     step = m_hat / (np.sqrt(v_hat) + eps)
-                new_p.append(pk + lr * step if variant == "ascent" else pk - lr * step)
+                new_p.append(pk + lr * step if variant == "ascent" else pk - lr * step + eps if variant == "eps_to_param"
+                             else pk - lr * step)
                 new_m.append(mk)
                 new_v.append(vk)
             p, m, v = new_p, new_m, new_v
@@ -478,6 +560,15 @@ ADAM_MISTAKES = {
     "v_not_squared": "Your v averages g instead of g^2: v = beta2 * v + (1 - beta2) * g**2.",
     "no_sqrt": "Your update divides by v_hat, not by its square root: m_hat / (sqrt(v_hat) + eps).",
     "grad_not_m": "Your update uses the raw gradient g where the bias-corrected first moment m_hat belongs.",
+    "moments_not_carried": "Your m and v do not carry over from step to step (they restart from 0 every step): start "
+                           "from state['m'] and state['v'] and return the updated ones in the new state.",
+    "bc_power": "Your bias correction divides by (1 - beta)**t; it is 1 - beta**t: m_hat = m / (1 - beta1**t), "
+                "v_hat = v / (1 - beta2**t).",
+    "eps_outside": "Your eps is not in the denominator (it is added to the ratio m_hat / sqrt(v_hat), or to the "
+                   "parameter): check the parentheses, p - lr * m_hat / (sqrt(v_hat) + eps).",
+    "eps_to_param": "Your eps is not in the denominator (it is added to the ratio m_hat / sqrt(v_hat), or to the "
+                    "parameter): check the parentheses, p - lr * m_hat / (sqrt(v_hat) + eps).",
+    "v_abs": "Your v averages |g|; Adam's second moment averages g**2: v = beta2 * v + (1 - beta2) * g**2.",
     "ascent": "Your update goes uphill: p_new = p - lr * m_hat / (sqrt(v_hat) + eps), with a minus.",
 }
 
@@ -499,17 +590,27 @@ def _rmsprop_variant(params, grads_seq, lr, alpha, eps, variant=None, state=None
                     vk = (1 - alpha) * g * g
                 elif variant == "g_not_squared":
                     vk = alpha * vk + (1 - alpha) * g
+                elif variant == "v_abs":
+                    vk = alpha * vk + (1 - alpha) * np.abs(g)
                 else:
                     vk = alpha * vk + (1 - alpha) * g * g
+                v_prev = v[len(new_v)]
                 if variant == "eps_inside":
                     step = g / np.sqrt(vk + eps)
+                elif variant == "eps_outside":
+                    step = g / np.sqrt(vk) + eps
+                elif variant == "eps_to_param":
+                    step = g / np.sqrt(vk)
+                elif variant == "v_old":
+                    step = g / (np.sqrt(v_prev) + eps)
                 elif variant == "no_sqrt":
                     step = g / (vk + eps)
                 elif variant == "bias_corrected":
                     step = g / (np.sqrt(vk / (1 - alpha ** t)) + eps)
                 else:
                     step = g / (np.sqrt(vk) + eps)
-                new_p.append(pk + lr * step if variant == "ascent" else pk - lr * step)
+                new_p.append(pk + lr * step if variant == "ascent" else pk - lr * step + eps if variant == "eps_to_param"
+                             else pk - lr * step)
                 new_v.append(vk)
             p, v = new_p, new_v
             out.append((p, v))
@@ -528,6 +629,13 @@ RMSPROP_MISTAKES = {
     "no_sqrt": "Your update divides by v, not by its square root: g / (sqrt(v) + eps).",
     "bias_corrected": "torch's RMSprop has no bias correction (that is Adam's): divide by sqrt(v) + eps directly.",
     "ascent": "Your update goes uphill: p_new = p - lr * g / (sqrt(v) + eps), with a minus.",
+    "eps_outside": "Your eps is not in the denominator (it is added to the ratio g / sqrt(v), or to the parameter): "
+                   "check the parentheses, p - lr * g / (sqrt(v) + eps).",
+    "eps_to_param": "Your eps is not in the denominator (it is added to the ratio g / sqrt(v), or to the parameter): "
+                    "check the parentheses, p - lr * g / (sqrt(v) + eps).",
+    "v_abs": "Your v averages |g|; RMSprop averages g**2: v = alpha * v + (1 - alpha) * g**2.",
+    "v_old": "Your update divides by the OLD v (the state you were given); update v first, with this step's g**2, "
+             "then divide by sqrt of the new v.",
 }
 
 
@@ -675,12 +783,19 @@ def check_adam_step(adam_step, hidden: bool = False) -> None:
         for step, ((mine_p, mine_s), (want_p, want_m, want_v, want_t)) in enumerate(zip(got, want), start=1):
             for k in range(len(params)):
                 _diagnose_step("Adam", k, step, mine_p[k], want_p[k], params, wrong, ADAM_MISTAKES, "parameter", hint, got)
-            for key, want_list, label in (("m", want_m, "first moment m"), ("v", want_v, "second moment v")):
+            b1, b2 = hyper["betas"]
+            for key, want_list, label, beta in (("m", want_m, "first moment m", b1), ("v", want_v, "second moment v", b2)):
                 mine_list = _returned_list(f"new_state['{key}']", mine_s[key], len(params))
                 for k in range(len(params)):
+                    stored_hat = {f"You stored the bias-corrected {key}_hat in the state; store the raw {key} (the "
+                                  f"correction 1 - beta**t is recomputed from t at every step).":
+                                  want_list[k].astype(np.float64) / (1 - beta ** want_t)}
                     assert_close(f"state['{key}'][{k}] ({label}) after step {step}", mine_list[k], want_list[k],
-                                 rtol=rtol, atol=atol, hint=hint)
-            if np.ndim(mine_s["t"]) != 0 or int(mine_s["t"]) != want_t:
+                                 rtol=rtol, atol=atol, hint=hint, mistakes=stored_hat)
+            if isinstance(mine_s["t"], (bool, np.bool_)) or not isinstance(mine_s["t"], (int, np.integer)):
+                raise CheckFailed(f"new_state['t'] after step {step} should be an int (the number of steps taken), got "
+                                  f"{type(mine_s['t']).__name__} {mine_s['t']!r:.40}: t = state['t'] + 1.")
+            if int(mine_s["t"]) != want_t:
                 raise CheckFailed(f"new_state['t'] after step {step} is {mine_s['t']!r}; it should be {want_t} "
                                   f"(the number of steps taken). {ADAM_MISTAKES['t_stuck']}")
     passed("adam_step matches torch.optim.Adam step by step" + (" (hidden cases too)" if hidden else ""))
@@ -718,5 +833,7 @@ def check_rmsprop_step(rmsprop_step, hidden: bool = False) -> None:
             mine_list = _returned_list("new_state['v']", mine_s["v"], len(params))
             for k in range(len(params)):
                 assert_close(f"state['v'][{k}] (running average of g^2) after step {step}", mine_list[k], want_v[k],
-                             rtol=rtol, atol=atol, hint=hint)
+                             rtol=rtol, atol=atol, hint=hint, mistakes={
+                                 "You stored sqrt(v) (the RMS) in the state; store v itself, the running average of "
+                                 "g**2, and take the square root only in the update.": np.sqrt(want_v[k].astype(np.float64))})
     passed("rmsprop_step matches torch.optim.RMSprop step by step" + (" (hidden cases too)" if hidden else ""))
