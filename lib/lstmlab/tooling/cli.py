@@ -1,4 +1,4 @@
-"""The `lstmlab` command: build, verify, run (authors), lab, check, grade."""
+"""The `lstmlab` command: build, verify, run (authors), lab, check, grade, export."""
 from __future__ import annotations
 
 import argparse
@@ -81,12 +81,17 @@ def _cmd_grade(args) -> int:
               "grader. Grade as root (e.g. `sudo .venv/bin/lstmlab grade ...`), or pass --no-isolation to accept "
               "that; the report then says what was allowed.", file=sys.stderr)
         return 2
+    from .grading.progress import Progress
+
     results, intake, info = batch.run(source, out, course, jobs=args.jobs, limits=limits,
-                                      fallback=args.no_isolation)
-    report.write_all(results, intake, info, out)
+                                      fallback=args.no_isolation, log=Progress(sys.stdout, quiet=args.quiet))
+    report.write_all(results, intake, info, out, source=source, course=course)
     total = sum(len(r.exercises) for r in results)
-    print(f"graded {len(results)} lesson submissions ({total} exercise rows) in {info['seconds']} s")
-    print(f"  {out / 'grades.csv'}\n  {out / 'report.html'}\n  {out / 'feedback'}/<student>/<lesson>.html\n  {out / 'gradebook.db'} (nbgrader)")
+    print(f"graded {len(results)} lesson submissions ({total} exercise rows) in {info['seconds']} s"
+          + (f"; answers compared in {info['similarity_seconds']} s" if "similarity_seconds" in info else ""))
+    print(f"  {out / 'grades.csv'}\n  {out / 'report.html'} (scores, mistakes, similar answers)\n  {out / 'mistakes.csv'}"
+          f"\n  {out / 'feedback'}/<student>/<lesson>.html\n  {out / 'gradebook.db'} (nbgrader)"
+          f"\n  then: lstmlab export {out} --format canvas|moodle|csv [--roster ROSTER.csv]")
     failed = [r for r in results if r.grader_error]
     if failed:
         print(f"lstmlab grade: {len(failed)} of {len(results)} lesson submissions could not be graded because the grader "
@@ -94,6 +99,25 @@ def _cmd_grade(args) -> int:
               file=sys.stderr)
         return 3
     return 0
+
+
+def _cmd_export(args) -> int:
+    from pathlib import Path
+
+    from .grading import export
+
+    out = Path(args.out)
+    if not out.is_dir():
+        print(f"lstmlab export: {out} is not a folder (the -o folder of `lstmlab grade`)", file=sys.stderr)
+        return 2
+    try:
+        status, target = export.export(out, args.format, Path(args.roster) if args.roster else None,
+                                       args.roster_key, Path(args.output) if args.output else None)
+    except export.ExportError as exc:
+        print(f"lstmlab export: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.format}: {target}")
+    return status
 
 
 def _cmd_check(args) -> int:
@@ -178,7 +202,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-isolation", action="store_true",
                    help="grade without the sandbox (needed where it is unavailable: not root); student code can then "
                         "write where you can and signal the grader, and the report says so")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress (by default a bar on a terminal, a line every few seconds elsewhere)")
     p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser("export", help="a grading run as the grade-import file of Canvas or Moodle, or a plain CSV",
+                       description="Write OUT/export-FORMAT.csv (or -o FILE) from the results `lstmlab grade` left in "
+                                   "OUT. Exit status 0: complete; 1: written, but students or grades are missing from "
+                                   "it (stderr says which); 2: nothing written. See docs/LMS-EXPORT.md.")
+    p.add_argument("out", help="the output folder of `lstmlab grade`")
+    p.add_argument("--format", required=True, choices=["canvas", "moodle", "csv"])
+    p.add_argument("--roster", help="CSV mapping grading ids (student_id column) to LMS ids: name, canvas_id, "
+                                    "sis_user_id, sis_login_id, section, email, idnumber, username")
+    p.add_argument("--roster-key", help="the roster's column of grading ids (default student_id), e.g. 'SIS Login ID'")
+    p.add_argument("-o", "--output", help="file to write (default OUT/export-FORMAT.csv)")
+    p.set_defaults(func=_cmd_export)
 
     # Options lstmlab does not know go on to jupyter lab (e.g. --ServerApp.token=...).
     args, extra = parser.parse_known_args(argv)

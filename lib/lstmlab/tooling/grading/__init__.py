@@ -9,5 +9,10 @@
     judge.py     the trusted side: runs the lesson's tests against the worker, scores each exercise
     verdict.py   statuses, per-exercise and per-submission results (what every output is written from)
     batch.py     a class of submissions: intake (folder or zip), parallel jobs, resumable results
-    report.py    grades.csv, per-student feedback HTML, the class report, nbgrader's gradebook
+    progress.py  what a run shows while it runs: a bar on a terminal, periodic lines elsewhere, or nothing
+    report.py    grades.csv, results.json, per-student feedback HTML, the class report, nbgrader's gradebook
+    templates/   the Jinja2 templates (autoescaped) of the feedback pages and the class report
+    mistakes.py  the class's mistakes: diagnoses grouped by their template and counted (mistakes.csv)
+    similarity.py answers that look alike: winnowed token fingerprints (copydetect) weighted by rarity
+    export.py    `lstmlab export`: a run as Canvas's or Moodle's grade-import CSV, or a plain one
 """

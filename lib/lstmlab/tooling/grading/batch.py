@@ -26,6 +26,7 @@ from pathlib import Path
 from ..course import Course
 from .judge import grade
 from .notebook import LessonSpec, identify_lesson, load_lesson, read_submission
+from .progress import Note   # log gets plain text, or Notes that progress.Progress also counts
 from .sandbox import Limits, Sandbox
 from .verdict import ExerciseResult, Status, SubmissionResult
 
@@ -362,13 +363,16 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
             todo.append({"student": sub.student, "lesson": sub.lesson, "path": str(sub.path), "note": sub.note,
                          "solution": str(solutions / f"{sub.lesson}.ipynb"), "hide": [str(h) for h in hidden],
                          "limits": limits.__dict__, "fallback": fallback, "slot": k, "result_file": str(rfile)})
-        log(f"{len(intake.submissions)} submissions from {len(intake.students)} students; "
-            f"{len(results)} already graded, {len(todo)} to grade with {jobs} worker(s)")
+        log(Note(f"{len(intake.submissions)} submissions from {len(intake.students)} students; "
+                 f"{len(results)} already graded, {len(todo)} to grade with {jobs} worker(s)",
+                 "start", total=len(todo), cached=len(results)))
         if todo:
             def record(job: dict, res: SubmissionResult) -> None:
                 results[(job["student"], job["lesson"])] = res
-                log(f"  {job['student']}/{job['lesson']}: {res.score:g}/{specs[job['lesson']].max_score:g} "
-                    f"({res.seconds:.1f} s)")
+                log(Note(f"  {job['student']}/{job['lesson']}: {res.score:g}/{specs[job['lesson']].max_score:g} "
+                         f"({res.seconds:.1f} s)" + (f" grader failure: {res.grader_error}" if res.grader_error else ""),
+                         "done", failed=bool(res.grader_error),
+                         incident=any(e.status.is_incident for e in res.exercises)))
 
             lost = _run_pool(todo, jobs, judge_memory_mb, grade_job, specs, record)
             # A grading process that died (BrokenProcessPool) takes every submission in flight with it:
@@ -381,6 +385,7 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
                                         "twice on this submission", Status.CRASHED)
                     res.grader_error = "the grading process died twice on this submission"
                     record(j, res)
+            log(Note(f"graded {len(todo)} submissions", "end"))
     lessons = sorted({sub.lesson for sub in intake.submissions})
     for student in sorted(intake.students):
         for lid in lessons:

@@ -1,26 +1,26 @@
-"""Write a grading run's outputs: grades.csv, feedback pages, the class report, nbgrader's gradebook.
+"""Write a grading run's outputs: grades.csv, results.json, mistakes.csv, feedback pages, the class report
+(with the class's mistakes and the answers that look alike), nbgrader's gradebook.
 
 Everything here is rebuilt from the list of results each run, so rerunning after a crash writes the
-same files again instead of appending.
+same files again instead of appending. The pages are rendered from the Jinja2 templates in templates/
+with autoescaping on: every student-controlled text (ids, outputs, messages, code) is escaped by the
+template engine, and links to feedback pages URL-quote the ids.
 """
 from __future__ import annotations
 
 import base64
 import csv
-import html
+import functools
 import io
+import json
+import time
 import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
-from .verdict import Status, SubmissionResult
+from .verdict import SubmissionResult
 
-
-CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.35rem .6rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3}.passed{color:#176f2c;font-weight:600}.bad{color:#a1261b;font-weight:600}
-pre{white-space:pre-wrap;background:#f7f7f7;padding:.5rem;margin:0;max-height:22rem;overflow:auto;font-size:.85rem}
-.small{color:#666;font-size:.85rem}img{max-width:100%}"""
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 # What a text cell must not start with in a file a spreadsheet opens: it would be read as a formula.
@@ -43,28 +43,32 @@ def write_csv(results: list[SubmissionResult], path: Path) -> None:
                             f"{e.score:g}", f"{e.points:g}"])
 
 
-def _page(title: str, body: str) -> str:
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{CSS}</style></head><body>{body}</body></html>")
+def feedback_href(student: str, lesson: str) -> str:
+    """The report's link to a feedback page: OUT/feedback/<student>/<lesson>.html, each part URL-quoted
+    (an id may hold '%', as percent-encoded ids do: "Jos%C3%A9" is the folder "Jos%C3%A9")."""
+    return f"feedback/{urllib.parse.quote(student, safe='')}/{urllib.parse.quote(lesson, safe='')}.html"
+
+
+@functools.cache
+def environment():
+    """The template engine: autoescaping always on, unknown names an error."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["g"] = lambda x: f"{x:g}"
+    env.filters["pct"] = lambda x: f"{100 * x:.0f}%"
+    env.filters["feedback_href"] = feedback_href
+    return env
+
+
+def render(template: str, **context) -> str:
+    return environment().get_template(template).render(**context)
 
 
 def feedback_html(r: SubmissionResult) -> str:
     """One student's feedback on one lesson: per exercise the verdict and the diagnosis, never test code."""
-    rows = []
-    for e in r.exercises:
-        cls = "passed" if e.status == Status.PASSED else "bad"
-        detail = html.escape(e.message or "")
-        ok_lines = html.escape(e.output or "")
-        rows.append(f"<tr><td>{html.escape(e.exercise)}</td><td class='{cls}'>{html.escape(e.status.text)}</td>"
-                    f"<td>{e.score:g} / {e.points:g}</td><td>{f'<pre>{detail}</pre>' if detail else ''}"
-                    f"{f'<pre>{ok_lines}</pre>' if ok_lines and not detail else ''}</td></tr>")
-    problems = "".join(f"<li>{html.escape(p)}</li>" for p in r.problems)
-    body = (f"<h1>{html.escape(r.lesson)} — feedback for {html.escape(r.student)}</h1>"
-            f"<p><b>Score: {r.score:g} / {r.max_score:g}</b></p>"
-            + (f"<h2>Problems with the submission</h2><ul>{problems}</ul>" if problems else "")
-            + "<table><tr><th>exercise</th><th>result</th><th>points</th><th>diagnosis</th></tr>" + "".join(rows) + "</table>"
-            "<p class='small'>Hidden tests also ran: their verdicts count, their code is not shown.</p>")
-    return _page(f"{r.lesson} feedback", body)
+    return render("feedback.html", title=f"{r.lesson} feedback", r=r)
 
 
 def _png(fig) -> str:
@@ -73,7 +77,7 @@ def _png(fig) -> str:
     import matplotlib.pyplot as plt
 
     plt.close(fig)
-    return "<img alt='plot' src='data:image/png;base64," + base64.b64encode(buf.getvalue()).decode() + "'>"
+    return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def score_distributions(results: list[SubmissionResult]):
@@ -109,17 +113,8 @@ def score_distributions(results: list[SubmissionResult]):
     return figures
 
 
-def report_html(results: list[SubmissionResult], intake_problems: dict[str, list[str]], info: dict) -> str:
-    """The class summary: totals per student and lesson, distributions, every problem met."""
-    lessons = sorted({r.lesson for r in results})
-    students = sorted({r.student for r in results})
-    total = {(r.student, r.lesson): (r.score, r.max_score) for r in results}
-    head = "".join(f"<th>{html.escape(l)}</th>" for l in lessons)
-    rows = "".join(
-        f"<tr><td>{html.escape(s)}</td>" + "".join(
-            f"<td><a href='feedback/{html.escape(urllib.parse.quote(s))}/{html.escape(urllib.parse.quote(l))}.html'>{total[(s, l)][0]:g} / {total[(s, l)][1]:g}</a></td>"
-            if (s, l) in total else "<td>—</td>" for l in lessons) + "</tr>" for s in students)
-    plots = "".join(f"<h3>{html.escape(l)}</h3>{_png(fig)}" for l, (fig, _) in score_distributions(results).items())
+def class_problems(results: list[SubmissionResult], intake_problems: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """(student, problems) for every student with a problem: intake, submission and incidents."""
     problems = defaultdict(list)
     for s, ps in intake_problems.items():
         problems[s] += ps
@@ -131,15 +126,23 @@ def report_html(results: list[SubmissionResult], intake_problems: dict[str, list
                 first = (e.message or "").strip().splitlines()[:1]
                 problems[r.student].append(f"{r.lesson}/{e.exercise}: {e.status.text}"
                                               + (f" — {first[0][:200]}" if first else ""))
-    plist = "".join(f"<li><b>{html.escape(s)}</b><ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in ps) + "</ul></li>"
-                    for s, ps in sorted(problems.items()))
-    body = (f"<h1>Grading report</h1><p>{len(students)} students, {len(lessons)} lessons, {len(results)} lesson results. "
-            f"Graded {info.get('graded_now', 0)} submissions now in {info.get('seconds', 0)} s with {info.get('jobs', 1)} worker(s).</p>"
-            f"<p class='small'>Isolation: {html.escape(info.get('sandbox', ''))}</p>"
-            f"<h2>Scores</h2><table><tr><th>student</th>{head}</tr>{rows}</table>"
-            f"<h2>Score distributions</h2>{plots}"
-            f"<h2>Problems, by student</h2>{'<ul>' + plist + '</ul>' if plist else '<p>None.</p>'}")
-    return _page("Grading report", body)
+    return sorted(problems.items())
+
+
+def report_html(results: list[SubmissionResult], intake_problems: dict[str, list[str]], info: dict,
+                mistakes: dict | None = None, similar: dict | None = None, answer_problems: list[str] | None = None,
+                similar_note: str = "") -> str:
+    """The class summary: totals per student and lesson, distributions, what the class got wrong, the
+    answers that look alike, every problem met."""
+    from .mistakes import class_mistakes
+
+    return render("report.html", title="Grading report", results=results, info=info,
+                  lessons=sorted({r.lesson for r in results}), students=sorted({r.student for r in results}),
+                  totals={(r.student, r.lesson): (r.score, r.max_score) for r in results},
+                  plots=[(lesson, _png(fig)) for lesson, (fig, _) in score_distributions(results).items()],
+                  mistakes=class_mistakes(results) if mistakes is None else mistakes,
+                  similar=similar or {}, answer_problems=answer_problems or [],
+                  similar_note=similar_note, problems=class_problems(results, intake_problems))
 
 
 def write_gradebook(results: list[SubmissionResult], specs: dict, path: Path) -> None:
@@ -171,13 +174,45 @@ def write_gradebook(results: list[SubmissionResult], specs: dict, path: Path) ->
             gb.db.commit()
 
 
-def write_all(results: list[SubmissionResult], intake, info: dict, out: Path) -> None:
+def write_results(results: list[SubmissionResult], path: Path) -> None:
+    """OUT/results.json: this run's results, as SubmissionResult.as_dict (what `lstmlab export` reads)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"format": "lstmlab-results", "version": 1, "results": [r.as_dict() for r in results]},
+                              ensure_ascii=True), encoding="utf-8", errors="backslashreplace")
+    tmp.replace(path)
+
+
+def write_all(results: list[SubmissionResult], intake, info: dict, out: Path, source: Path | None = None,
+              course=None, similarity: bool = True) -> None:
+    """Every output of a run. source (the graded folder or zip) and course (for the lessons' given code)
+    serve the similarity pass, which reads the answers again from the graded files; info gains
+    "similarity_seconds"."""
+    from . import mistakes as mistakes_mod
+    from . import similarity as similarity_mod
+
+    specs = info.get("specs") or {}
     write_csv(results, out / "grades.csv")
+    write_results(results, out / "results.json")
+    found = mistakes_mod.class_mistakes(results)
+    mistakes_mod.write_csv(found, out / "mistakes.csv")
+    answer_problems, similar, note = [], {}, ""
+    if not similarity:
+        note = "Not compared (similarity was switched off for this run)."
+    elif specs and getattr(intake, "submissions", None):
+        start = time.monotonic()
+        try:
+            answers, answer_problems = similarity_mod.read_answers(intake, specs, source)
+            lessons = sorted({lesson for _, lesson in answers})
+            given = similarity_mod.given_cells(course.lessons, lessons) if course is not None else {}
+            similar = similarity_mod.class_similarity(answers, specs, given)
+        except Exception as exc:   # evidence for a person, never worth a class's grades and pages
+            similar, note = {}, f"Not compared: the similarity pass failed ({type(exc).__name__}: {exc})."
+        info["similarity_seconds"] = round(time.monotonic() - start, 2)
     for r in results:
         target = out / "feedback" / r.student / f"{r.lesson}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         # errors=: a lone surrogate in a student's exception text must not stop the class's pages
         target.write_text(feedback_html(r), encoding="utf-8", errors="backslashreplace")
-    (out / "report.html").write_text(report_html(results, intake.problems, info), encoding="utf-8",
-                                     errors="backslashreplace")
-    write_gradebook(results, info["specs"], out / "gradebook.db")
+    (out / "report.html").write_text(report_html(results, intake.problems, info, found, similar, answer_problems, note),
+                                     encoding="utf-8", errors="backslashreplace")
+    write_gradebook(results, specs, out / "gradebook.db")
