@@ -4,17 +4,41 @@
 # Uses ./.venv (created with pip). With conda: `conda env create -f environment.yml`,
 # `conda activate lstmlab`, then `make test VENV=$CONDA_PREFIX`.
 
-PYTHON ?= python3.11
+# The interpreter that creates .venv: PYTHON if you name one (make lab PYTHON=python3.12), else the
+# first of PYTHONS that runs and is Python >= 3.10 (3.10 to 3.13 are supported, torch 2.13.0 has
+# wheels for 3.10 to 3.14; 3.11 comes first because it is the one CI tests). `make which-python`
+# says which one it picks and why; an existing .venv is used as it is.
+PYTHON  ?=
+PYTHONS ?= python3.11 python3.12 python3.13 python3.10 python3 python
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.lstmlab-installed
 # Ignore a system pip cap on torch/torchvision: torch is pinned exactly in pyproject.toml.
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: install lab test test-fast build verify bench screenshots clean
+.PHONY: install lab test test-fast build verify bench screenshots clean which-python
+
+# Prints the chosen interpreter's name on stdout, the reason on stderr; exits 1 (saying what it tried) when none fits.
+FIND_PYTHON = tried=""; \
+	for py in $(or $(PYTHON),$(PYTHONS)); do \
+	  if ! command -v "$$py" >/dev/null 2>&1; then tried="$$tried$${tried:+,} $$py (not found)"; continue; fi; \
+	  v=$$("$$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) \
+	    || { tried="$$tried$${tried:+,} $$py (found, but it does not run)"; continue; }; \
+	  case "$$v" in \
+	    3.1[0-9]|3.[2-9][0-9]) \
+	      echo "make: using $$py (Python $$v): the first of '$(or $(PYTHON),$(PYTHONS))' that runs and is Python >= 3.10$${tried:+; skipped:$$tried}" >&2; \
+	      echo "$$py"; exit 0;; \
+	    *) tried="$$tried$${tried:+,} $$py (Python $$v: older than 3.10)";; \
+	  esac; \
+	done; \
+	echo "make: no Python >= 3.10 found. Tried:$$tried. Install Python 3.10 to 3.13 (3.11 is the tested one), or name one: make PYTHON=/path/to/python3.12" >&2; \
+	exit 1
+
+which-python:
+	@$(FIND_PYTHON)
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || { command -v $(PYTHON) >/dev/null || PYTHON=python3; $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV); }
+	@test -x $(BIN)/python || { py=$$($(FIND_PYTHON)) && "$$py" -m venv $(VENV); } || exit 1
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)

@@ -94,6 +94,9 @@ class LabServer:
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
+    # Server settings that take precedence over course/jupyter/student (a config folder put before it
+    # on JUPYTER_CONFIG_PATH), e.g. to load nbgrader's own Validate extension as well.
+    server_config: dict | None = None
 
     @property
     def notebook_dir(self) -> Path:
@@ -110,7 +113,9 @@ class LabServer:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [str(STUDENT_CONFIG), env.get("JUPYTER_CONFIG_PATH")]))
+        override = str(self.workdir / "override") if self.server_config else None
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [override, str(STUDENT_CONFIG),
+                                                                   env.get("JUPYTER_CONFIG_PATH")]))
         private = {
             "JUPYTER_CONFIG_DIR": "config",  # instead of ~/.jupyter
             "JUPYTERLAB_SETTINGS_DIR": "lab-settings",
@@ -133,6 +138,9 @@ class LabServer:
             path = self.workdir / "lab-settings" / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(value))
+        if self.server_config:
+            (self.workdir / "override").mkdir(exist_ok=True)
+            (self.workdir / "override" / "jupyter_server_config.json").write_text(json.dumps(self.server_config))
 
     def start(self, timeout: float = 120.0, attempts: int = 3) -> None:
         """Start the server and wait until /api/status answers (retrying on a port taken meanwhile)."""
@@ -176,7 +184,7 @@ class LabServer:
 
     def api(self, method: str, path: str, timeout: float = 10.0):
         """JSON from the server's REST API (raises urllib.error.HTTPError on 4xx/5xx)."""
-        req = urllib.request.Request(self.base_url + path, method=method,
+        req = urllib.request.Request(self.base_url + path, method=method, data=b"" if method == "POST" else None,
                                      headers={"Authorization": f"token {self.token}"})
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             body = resp.read()
@@ -260,6 +268,47 @@ def exercises(nb) -> list[dict]:
                                 "test_source": cells[j].source, "test_id": tmeta.get("grade_id")})
                     break
     return out
+
+
+# A half-answered lesson 01, the same in the browser test and the Validate handler test.
+HALF_LESSON = "01_lstm_cell"
+# lstm_gates: the reference answer plus harmless output on stderr (nbgrader would score its test 0): a
+# Python warning (lstmlab.checking records those) and a line written to stderr directly, which does
+# reach the test cell's stderr in the kernel.
+STDERR_NOTE = "lstm_gates: a harmless note on stderr"
+WARNING_LINES = ('    import sys, warnings\n'
+                 '    warnings.warn("lstm_gates: a harmless warning", UserWarning)\n'
+                 f'    print("{STDERR_NOTE}", file=sys.stderr)\n')
+# lstm_cell_update: c_(t-1) in h_t, which the check names ("h_t uses c_(t-1)").
+WRONG_CELL_UPDATE = ("def lstm_cell_update(c_prev, i, f, g, o):\n"
+                     "    c = f * c_prev + i * g\n"
+                     "    return c, o * np.tanh(c_prev)")
+WRONG_DIAGNOSIS = "h_t uses c_(t-1)"
+
+
+def half_answered_answers(solution) -> dict[str, str]:
+    """{solution grade_id: answer}: lstm_gates right (with a stderr warning), lstm_cell_update wrong;
+    lstm_step, lstm_forward and lstm_param_count stay unanswered."""
+    reference = next(c.source for c in solution.cells
+                     if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "lstm_gates")
+    gates = answer_from_solution(reference)
+    head, _, body = gates.partition("\n")
+    assert head.startswith("def lstm_gates("), head
+    return {"lstm_gates": head + "\n" + WARNING_LINES + body, "lstm_cell_update": WRONG_CELL_UPDATE}
+
+
+def write_half_answered(lesson_path: Path, solution_path: Path, target: Path) -> dict[str, str]:
+    """The student lesson with half_answered_answers typed in, saved (without outputs) at target."""
+    import nbformat
+
+    nb = nbformat.read(lesson_path, as_version=4)
+    answers = half_answered_answers(nbformat.read(solution_path, as_version=4))
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers[gid]
+    nbformat.write(nb, target)
+    return answers
 
 
 # JavaScript predicates evaluated in the page.

@@ -1,6 +1,7 @@
 """lstmlab.checking: the from-scratch guard (re-entrant, leaves nothing behind) and the call_student harness."""
 from __future__ import annotations
 
+import traceback
 import warnings
 
 import numpy as np
@@ -9,7 +10,7 @@ import torch
 
 from lstmlab import lstm
 from lstmlab import lstm as L
-from lstmlab.checking import CheckFailed, assert_close, assert_from_scratch, assert_order, call_student, ready_made_guard, reference_functions
+from lstmlab.checking import CheckFailed, NotAnswered, assert_close, assert_from_scratch, assert_order, call_student, ready_made_guard, reference_functions
 from lstmlab.checking.guard import _TRAPS
 from lstmlab.fixtures import lstm_inputs, lstm_params
 
@@ -192,10 +193,40 @@ def test_student_exceptions_propagate_with_the_hint_as_a_note():
         return x @ np.ones((5, 5))
 
     with pytest.raises(ValueError) as info:
-        call_student("broken", broken, np.ones((2, 3)), on_error="Wx is (D, 4H): write x @ Wx.")
-    assert info.value.__notes__ == ["Wx is (D, 4H): write x @ Wx."]
-    with pytest.raises(NotImplementedError):
+        call_student("broken", broken, np.ones((2, 3)), on_error="Wx is (D, 4H): write x @ Wx.", names=("x",))
+    # First which exercise and call it was, then the usual cause.
+    assert info.value.__notes__ == ["while checking broken, the check called broken(x: float64 (2, 3))",
+                                    "Wx is (D, 4H): write x @ Wx."]
+    # The traceback starts at the student's code (the harness's own re-raising frame aside).
+    assert [f.name for f in traceback.extract_tb(info.value.__traceback__)][-2:] == ["call_student", "broken"]
+    with pytest.raises(NotImplementedError) as info:
         call_student("todo", lambda: (_ for _ in ()).throw(NotImplementedError()))
+    assert isinstance(info.value, NotAnswered) and str(info.value) == "not answered yet: todo still raises NotImplementedError"
+
+
+def test_the_call_line_describes_each_argument_briefly():
+    def broken(*args, **kwargs):
+        raise ValueError("no")
+
+    with pytest.raises(ValueError) as info:
+        call_student("ex", broken, np.ones((2, 3), np.float32), torch.zeros(4), 3, [1, 2], PARAMS, len,
+                     names=("a", "t", "n", "xs", "params"), hidden=True, rng=np.random.default_rng(0))
+    assert info.value.__notes__ == ["while checking ex (a hidden test), the check called broken(a: float32 (2, 3), "
+                                    "t: torch float32 (4,), n: 3, xs: a list of 2, params: LSTMParams, a function, "
+                                    "rng=a Generator)"]
+
+
+def test_a_not_implemented_error_from_the_sandbox_is_unanswered_too():
+    class StudentCodeError(Exception):   # what lstmlab grade's judge raises for the worker's exception
+        ename = "NotImplementedError"
+
+    def remote(*args):
+        raise StudentCodeError('Traceback (most recent call last):\n  File "<lstm_step>", line 2, in lstm_gates\n'
+                               "NotImplementedError")
+
+    remote.__name__ = "lstm_step"
+    with pytest.raises(NotAnswered, match=r"^not answered yet: lstm_step still raises NotImplementedError \(in lstm_gates\)$"):
+        call_student("lstm_step", remote)
 
 
 def test_hidden_calls_run_under_the_from_scratch_guard():

@@ -1,7 +1,6 @@
 """Intake: which files of a class folder or zip are graded as whose, and what is refused (and said)."""
 from __future__ import annotations
 
-import os
 import urllib.parse
 import warnings
 import zipfile

@@ -1,7 +1,6 @@
 """Every lesson in solutions/: well-formed nbgrader source, a faithful student version, and grading that works."""
 from __future__ import annotations
 
-import re
 
 import nbformat
 import pytest

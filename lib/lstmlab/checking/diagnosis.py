@@ -1,7 +1,8 @@
 """Diagnoses: comparisons that fail with a message a student can act on.
 
 Every check raises CheckFailed (an AssertionError) whose first line says what is wrong in the
-student's terms ("your forget gate ignores x_t"), never only "arrays differ":
+student's terms ("your forget gate ignores x_t"), never only "arrays differ" (and NotAnswered, one
+line, for an exercise that still raises NotImplementedError):
 
 - assert_close: type, shape, NaN and value checks with dtype-aware tolerances;
 - known mistakes: compute what a typical wrong implementation would return and, when the
@@ -19,6 +20,23 @@ import numpy as np
 
 class CheckFailed(AssertionError):
     """A check failed; str(exc) is the diagnosis."""
+
+
+class NotAnswered(NotImplementedError):
+    """An exercise still raises NotImplementedError (the blank template): shown as one line.
+
+    A NotImplementedError, so nbgrader, `lstmlab grade` (judge._status_of) and `except
+    NotImplementedError` all still read it as unanswered. IPython shows an exception's
+    `_render_traceback_()` instead of a traceback: the student sees only the message.
+    """
+
+    def __init__(self, exercise: str, where: str = ""):
+        self.exercise = exercise
+        inside = f" (in {where})" if where and where != exercise else ""
+        super().__init__(f"not answered yet: {exercise} still raises NotImplementedError{inside}")
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
 
 
 LOOSE, TIGHT = (1e-4, 1e-5), (1e-7, 1e-9)   # (rtol, atol) for float32/float16 and for float64 cases

@@ -62,6 +62,7 @@ def _trap(*args, **kwargs):
     # this code, so the trap needs no other global name.
     import sys
 
+    __tracebackhide__ = True   # noqa: F841 (IPython hides this frame)
     trap = globals()["__lstmlab_ready_made_traps__"][sys._getframe().f_code.co_name]
     for called, label in trap.listeners:
         called.append(label)
@@ -212,6 +213,7 @@ def assert_from_scratch(exercise: str, fn: Callable, *args, extra: Iterable[Targ
     advice:   the last sentence of the failure message.
     defaults: also forbid the default targets (see ready_made_guard).
     """
+    __tracebackhide__ = True   # noqa: F841 (IPython hides this frame; call_student trims it for the rest)
     remote = getattr(fn, "__lstmlab_remote_call__", None)
     if remote is not None:
         # Graded in a sandbox (lstmlab grade): the guard runs where the student's code runs.

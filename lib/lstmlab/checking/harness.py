@@ -18,21 +18,170 @@ What it guarantees, in every lesson alike:
   nbgrader; a wrong value it signals (a NaN, an inf) is caught by the value checks instead.
 - from scratch: with hidden=True the call runs under the ready-made guard (torch's recurrent layers,
   the library's LSTM reference, plus `ready_made`), so calling one fails with its name.
-- the student's own exception propagates unchanged, with the student's traceback; `on_error` (the
-  usual cause of such an exception here) is attached as a note, shown under the traceback.
-  NotImplementedError (an unanswered exercise) propagates too, so graders can say so.
+- the student's own exception propagates (the same object, so `except ValueError` still works) with
+  the student's frames only, then one note saying which exercise and call it was ("while checking
+  lstm_cell_update, the check called lstm_cell_update(c_prev: float64 (2, 4), ...)"); `on_error`
+  (the usual cause of such an exception here) is attached as a second note.
+- NotImplementedError (an unanswered exercise) becomes NotAnswered, a NotImplementedError shown as
+  one line, "not answered yet: <exercise> still raises NotImplementedError", so graders still say so.
+
+What a student is shown never includes the check machinery (student_facing, student_traceback):
+the frames of lstmlab.checking, lstmlab.lessons (a check's own code computes the reference answer,
+which a traceback's context lines would print) and lstmlab.tooling are taken out of the exception's
+traceback. A room ends its checks.py with `student_facing(globals())`, which wraps each check_*
+function so that what propagates out of it, in IPython and in a plain `traceback.format_exception`
+alike, starts at the student's first frame. The wrapper's own frame, which Python adds as the
+exception leaves it, carries `__tracebackhide__ = True` (IPython hides it) and the file name
+"<lstmlab check>" (no source line is shown for it). Set LSTMLAB_FULL_TRACEBACKS=1 to see every
+frame while writing a check.
 """
 from __future__ import annotations
 
+import functools
+import os
+import re
+import sys
+import types
 import warnings
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .diagnosis import CheckFailed, is_torch_tensor, note_inputs
+from .diagnosis import CheckFailed, NotAnswered, is_torch_tensor, note_inputs
 from .guard import Target, assert_from_scratch
 
 DEFAULT_ADVICE = "Use numpy operations (and the sigmoid helper) instead."
+
+SHOWN_AS = "<lstmlab check>"   # the file name of a wrapped check's frame (see student_facing)
+FULL_TRACEBACKS = "LSTMLAB_FULL_TRACEBACKS"   # set to 1: keep every frame (for authors of checks)
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # .../lstmlab
+MACHINERY = tuple(os.path.join(_PACKAGE, part) + os.sep for part in ("checking", "lessons", "tooling"))
+
+
+def is_machinery(filename: str) -> bool:
+    """True for a frame of the course's check machinery (lstmlab.checking, lstmlab.lessons, lstmlab.tooling)."""
+    if filename == SHOWN_AS:
+        return True
+    if not filename or filename.startswith("<"):
+        return False   # a notebook cell, exec'd code: the student's
+    return os.path.abspath(filename).startswith(MACHINERY)
+
+
+def _student_tb(tb: types.TracebackType | None) -> types.TracebackType | None:
+    """The traceback `tb` with every machinery frame left out (None when nothing else is left)."""
+    kept = []
+    while tb is not None:
+        if not is_machinery(tb.tb_frame.f_code.co_filename):
+            kept.append(tb)
+        tb = tb.tb_next
+    out = None
+    for entry in reversed(kept):
+        out = types.TracebackType(out, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return out
+
+
+def student_traceback(exc: BaseException) -> BaseException:
+    """exc, its cause and its context with the check machinery's frames taken out of their
+    tracebacks (what a student may be shown). Returns exc."""
+    if os.environ.get(FULL_TRACEBACKS, "") not in ("", "0"):
+        return exc
+    todo, seen = [exc], set()
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        e.__traceback__ = _student_tb(e.__traceback__)
+        todo += [e.__cause__, e.__context__]
+    return exc
+
+
+def _add_note(exc: BaseException, note: str) -> None:
+    """exc.add_note(note), also on Python 3.10 (where tracebacks do not print notes, but IPython and the graders do)."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)   # guarded: Python >= 3.11
+    else:
+        exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+
+
+def _describe(value) -> str:
+    """A short description of an argument for the call line: dtype and shape for arrays."""
+    if isinstance(value, np.ndarray):
+        return f"{value.dtype} {tuple(value.shape)}"
+    if is_torch_tensor(value):
+        return f"torch {str(value.dtype).replace('torch.', '')} {tuple(value.shape)}"
+    if isinstance(value, (bool, int, float, np.generic)) or value is None:
+        return repr(value.item() if isinstance(value, np.generic) else value)[:24]
+    if isinstance(value, str):
+        return repr(value[:20])
+    if _is_namedtuple(value):
+        return type(value).__name__
+    if isinstance(value, (list, tuple, dict)):
+        return f"a {type(value).__name__} of {len(value)}"
+    if callable(value):
+        return "a function"
+    return f"a {type(value).__name__}"
+
+
+def _call_line(exercise: str, fn, names, args, kwargs, hidden: bool) -> str:
+    """One line: which exercise and call it was."""
+    parts = [f"{n}: {_describe(a)}" if not n.startswith("#") else _describe(a) for n, a in zip(names, args)]
+    parts += [f"{k}={_describe(v)}" for k, v in kwargs.items()]
+    name = getattr(fn, "__name__", exercise)
+    line = f"while checking {exercise}{' (a hidden test)' if hidden else ''}, the check called {name}({', '.join(parts)})"
+    return line if len(line) <= 400 else line[:397] + "..."
+
+
+_FRAME_LINE = re.compile(r'File "[^"]*", line \d+, in (\S+)')
+
+
+def _raised_in(exc: BaseException) -> str:
+    """The name of the (student's) function that raised exc: the last frame of its traceback, or, for an
+    exception that came from the grading sandbox, the last frame of the traceback it carries as text."""
+    if getattr(exc, "ename", None):   # the sandbox's exception: its frames are in its text
+        found = _FRAME_LINE.findall(str(exc))
+        name = found[-1] if found else ""
+    else:
+        tb, name = exc.__traceback__, ""
+        while tb is not None:
+            if not is_machinery(tb.tb_frame.f_code.co_filename):
+                name = tb.tb_frame.f_code.co_name
+            tb = tb.tb_next
+    return "" if name.startswith("<") else name
+
+
+def _unanswered(exc: BaseException) -> bool:
+    """The blank template's NotImplementedError, raised here or in the grading sandbox (StudentCodeError's ename)."""
+    return isinstance(exc, NotImplementedError) or getattr(exc, "ename", None) == "NotImplementedError"
+
+
+def student_facing(namespace: dict) -> None:
+    """Wrap every public check_* function defined in a room's checks module: call it last, with the
+    module's globals(). What propagates out of a wrapped check has only the student's frames (see
+    the module docstring); the check itself is unchanged (same name, docstring, signature, result)."""
+    module = namespace.get("__name__")
+    for name, fn in list(namespace.items()):
+        if (name.startswith("check_") and isinstance(fn, types.FunctionType) and fn.__module__ == module
+                and not getattr(fn, "__lstmlab_student_facing__", False)):
+            namespace[name] = _wrap(fn)
+
+
+def _wrap(check: Callable) -> Callable:
+    @functools.wraps(check)
+    def wrapper(*args, **kwargs):
+        __tracebackhide__ = True   # noqa: F841 (IPython reads it)
+        try:
+            return check(*args, **kwargs)
+        except Exception as exc:
+            raise student_traceback(exc)
+
+    # Shown by a plain traceback as `File "<lstmlab check>", line N, in check_x`, with no source line.
+    code = {"co_filename": SHOWN_AS, "co_name": check.__name__}
+    if sys.version_info >= (3, 11):
+        code["co_qualname"] = check.__qualname__
+    wrapper.__code__ = wrapper.__code__.replace(**code)
+    wrapper.__lstmlab_student_facing__ = True
+    return wrapper
 
 
 def _is_namedtuple(value) -> bool:
@@ -98,12 +247,15 @@ def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready
     may_change:    names of arguments the exercise is meant to update in place (an optimiser's state)
     mutation_hint: what to do instead, appended to an in-place failure
     on_error:      the usual cause of an exception here, attached to the student's exception as a note
+    A student's exception propagates with their frames only and a note naming this call; a
+    NotImplementedError becomes NotAnswered (one line).
     """
     names = list(names) + [f"#{k + 1}" for k in range(len(names), len(args))]
     allowed = set(may_change)
     given = [a if n in allowed else _copy(a) for a, n in zip(args, names)]
     given_kw = {k: v if k in allowed else _copy(v) for k, v in kwargs.items()}
     note_inputs(*args, *kwargs.values())   # assert_close's default tolerance follows this case's dtype
+    __tracebackhide__ = True   # noqa: F841 (IPython reads it)
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
@@ -115,9 +267,13 @@ def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready
     except CheckFailed:
         raise
     except Exception as exc:
+        if _unanswered(exc):
+            where = _raised_in(exc)
+            raise NotAnswered(exercise, "" if where == getattr(fn, "__name__", None) else where) from None
+        _add_note(exc, _call_line(exercise, fn, names, args, kwargs, hidden))
         if on_error:
-            exc.add_note(on_error)
-        raise
+            _add_note(exc, on_error)
+        raise student_traceback(exc)
     pairs = [(n, a, g) for n, a, g in zip(names, args, given)] + [(k, v, given_kw[k]) for k, v in kwargs.items()]
     for name, original, seen in pairs:
         if name not in allowed and not _unchanged(original, seen):

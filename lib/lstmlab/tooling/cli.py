@@ -5,7 +5,6 @@ import argparse
 import sys
 
 from .course import Course, build, execute_solution, repo_root, verify
-from .grading.verdict import Status
 
 
 def _cmd_build(args) -> int:
@@ -44,8 +43,11 @@ def _cmd_lab(args) -> int:
     if not args.instructor:
         # Student mode: a config folder that disables nbgrader's instructor extensions
         # (formgrader, create-assignment, course list) and keeps assignment list and Validate.
+        # Its server extension lstmlab.tooling.validate answers Validate with the course's checker
+        # (the one of `lstmlab check`), for this course.
         student_cfg = str(course.course_dir / "jupyter" / "student")
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [student_cfg, env.get("JUPYTER_CONFIG_PATH")]))
+        env["LSTMLAB_ROOT"] = str(course.root)
     root = course.root if args.instructor else course.lessons
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}", *args.jupyter_args]
     if args.port:
@@ -121,45 +123,23 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    """Self-check: grade one notebook with the visible (or, with --hidden, all) tests, per exercise."""
+    """Self-check: grade one notebook with the visible (or, with --hidden, all) tests, per exercise.
+
+    The same checker and table as JupyterLab's Validate button (tooling/validate.py): one verdict."""
     from pathlib import Path
 
-    from .course import with_venv_on_path
-    from .grading.judge import grade
-    from .grading.notebook import identify_lesson, load_lesson, read_submission
-    from .grading.sandbox import Limits, Sandbox
+    from .validate import HIDDEN, VISIBLE, CheckError, all_pass, check_notebook, header, render_verdict
 
-    course = Course(repo_root())
-    with_venv_on_path()
     path = Path(args.notebook)
-    if not path.is_file():
-        print(f"lstmlab check: {path} does not exist", file=sys.stderr)
+    try:
+        checked = check_notebook(path, hidden=args.hidden, cell_seconds=args.cell_timeout,
+                                 course=Course(repo_root()))
+    except CheckError as exc:
+        print(f"lstmlab check: {exc}", file=sys.stderr)
         return 2
-    raw = path.read_bytes()
-    ids = course.lesson_ids()
-    lid = path.stem if path.stem in ids else identify_lesson(raw, {i: load_lesson(course.solutions / f"{i}.ipynb") for i in ids})
-    if lid is None:
-        print(f"lstmlab check: {path.name} is not one of the lessons ({', '.join(ids)})", file=sys.stderr)
-        return 2
-    # Visible tests are the student version's test cells; hidden ones come from the solution notebook.
-    source = course.solutions if args.hidden else course.lessons
-    spec = load_lesson(source / f"{lid}.ipynb")
-    limits = Limits(cell_seconds=args.cell_timeout)
-    result = grade(spec, read_submission(spec, raw), "you", Sandbox(limits=limits, force_fallback=True))
-    which = "all tests, hidden ones included" if args.hidden else "visible tests; --hidden adds the held-back ones"
-    print(f"{path} — lesson {lid} ({which})")
-    for p in result.problems:
-        print(f"  ! {p}")
-    width = max(len(e.exercise) for e in result.exercises)
-    for e in result.exercises:
-        mark = "✔" if e.status == Status.PASSED else "✘"
-        print(f"  {mark} {e.exercise:<{width}}  {e.score:g}/{e.points:g}  {'' if e.status == Status.PASSED else e.status}")
-        if e.status != Status.PASSED and e.message:
-            for line in e.message.strip().splitlines()[-12:]:
-                print(f"      {line}")
-    passed = sum(e.status == Status.PASSED for e in result.exercises)
-    print(f"total {result.score:g}/{result.max_score:g}: {passed} of {len(result.exercises)} exercises pass")
-    return 0 if passed == len(result.exercises) else 1
+    print(header(str(path), checked.lesson, HIDDEN if args.hidden else VISIBLE))
+    print(render_verdict(checked.result))
+    return 0 if all_pass(checked.result) else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -132,6 +132,35 @@ def _normalise(nb) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+# JupyterLab sends a cell tagged `raises-exception` with stop_on_error false, so the kernel goes on with
+# the cells queued after it: Run All reaches the end of a lesson past a failing or unanswered exercise
+# (measured in tests/test_browser.py). Tagged in the student versions (lessons/), never in solutions/: grading
+# ignores tags (nbgrader executes with allow_errors and scores from the outputs; our judge rebuilds the
+# notebook from solutions/), and nbval keeps failing on an error in a solution notebook.
+RUN_ALL_GOES_ON = "raises-exception"
+
+
+def cells_run_all_goes_past(nb) -> list:
+    """The cells whose failure must not stop Run All: every answer cell, test cell and demo cell (demos call
+    the student's functions). Setup cells (imports, data) are left out: when they fail, stopping is right."""
+    return [c for c in nb.cells if c.cell_type == "code"
+            and (nbgrader_flags(c) & {"solution", "grade"} or "demo" in (c.get("metadata") or {}).get("tags", []))]
+
+
+def nbgrader_flags(cell) -> set[str]:
+    meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+    return {k for k in ("solution", "grade") if meta.get(k)}
+
+
+def tag_for_run_all(nb):
+    """Add RUN_ALL_GOES_ON to the tags of cells_run_all_goes_past(nb), in place; returns nb."""
+    for cell in cells_run_all_goes_past(nb):
+        tags = cell.metadata.setdefault("tags", [])
+        if RUN_ALL_GOES_ON not in tags:
+            tags.append(RUN_ALL_GOES_ON)
+    return nb
+
+
 def generate_student_versions(course: Course, ids: list[str] | None = None) -> dict[str, str]:
     """Run nbgrader generate_assignment on each solution in a throwaway course root.
 
@@ -151,7 +180,7 @@ def generate_student_versions(course: Course, ids: list[str] | None = None) -> d
             if not result["success"]:
                 raise SystemExit(f"lstmlab build: nbgrader failed on {lid}:\n{result['error']}\n{result['log']}")
             nb = nbformat.read(root / "release" / lid / f"{lid}.ipynb", as_version=4)
-            out[lid] = _normalise(nb)
+            out[lid] = _normalise(tag_for_run_all(nb))
     return out
 
 

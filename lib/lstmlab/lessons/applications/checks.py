@@ -19,7 +19,7 @@ import numpy as np
 
 from lstmlab import anomaly as ref_anomaly
 from lstmlab import series as ref_series
-from lstmlab.checking import (CheckFailed, assert_ndarray, assert_close, call_student, matches, passed,
+from lstmlab.checking import (CheckFailed, assert_ndarray, assert_close, call_student, student_facing, matches, passed,
                               reference_functions, tolerances, unpack)
 from lstmlab.fixtures import lstm_params, rng
 from lstmlab.lessons.applications import models as ref_classifier
@@ -689,3 +689,7 @@ def check_precision_recall(precision_recall, hidden: bool = False) -> None:
                 raise CheckFailed(f"{message} {where}")
         raise CheckFailed(f"recall is {r:.4g}, expected TP / (TP + FN) = {r_want:.4g}. {where}")
     passed("precision_recall: TP / flagged and TP / anomalous" + (" (hidden cases too)" if hidden else ""))
+
+
+# A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
+student_facing(globals())

@@ -16,7 +16,7 @@ import numpy as np
 
 from lstmlab import attention as ref
 from lstmlab.fixtures import rng
-from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_ndarray, assert_order, call_student,
+from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_ndarray, assert_order, call_student, student_facing,
                              matches, passed, reference_functions, tolerances, torch_softmax_and_attention, unpack)
 
 
@@ -509,3 +509,7 @@ def check_attention(attention, hidden: bool = False) -> None:
         assert_close("your context vector (compared with torch.nn.functional.scaled_dot_product_attention)", ctx, want_ctx,
                      rtol=rtol, atol=atol, mistakes=ctx_mistakes, hint=hint)
     passed("attention matches torch's scaled_dot_product_attention" + (" (hidden cases too)" if hidden else ""))
+
+
+# A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
+student_facing(globals())

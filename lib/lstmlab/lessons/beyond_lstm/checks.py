@@ -20,7 +20,7 @@ import numpy as np
 from lstmlab import attention as attention_ref
 from lstmlab import self_attention as ref
 from lstmlab.fixtures import rng
-from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_ndarray, assert_order, call_student,
+from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_ndarray, assert_order, call_student, student_facing,
                              matches, passed, reference_functions, torch_softmax_and_attention, unpack)
 
 
@@ -482,3 +482,7 @@ def check_positional_encoding(positional_encoding, hidden: bool = False) -> None
         assert_close(f"positional_encoding({T}, {d})", arr, want, rtol=0, atol=tol, mistakes=_pe_variants(T, d),
                      hint="PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(p / 10000^(2i/d)), p = 0..T-1.")
     passed("positional_encoding matches Vaswani et al.'s sinusoids" + _suffix(hidden))
+
+
+# A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
+student_facing(globals())

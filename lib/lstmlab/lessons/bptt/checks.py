@@ -24,7 +24,7 @@ from lstmlab import gradcheck
 from lstmlab import lstm as ref
 from lstmlab.fixtures import lstm_inputs, lstm_params, rng
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import (CheckFailed, assert_ndarray, assert_close, assert_order, call_student, passed, reference_functions,
+from lstmlab.checking import (CheckFailed, assert_ndarray, assert_close, assert_order, call_student, student_facing, passed, reference_functions,
                               tolerances, unpack)
 
 STEP_OUTPUTS = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
@@ -527,3 +527,7 @@ def check_backward(lstm_backward, hidden: bool = False) -> None:
                  np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H))
         _compare_seq(got, exact, dHs, cache, 1e-9, 1e-12, "with f = 1, i = 0, o = 1 (the constant error carousel)")
     passed("lstm_backward matches torch autograd over the whole sequence" + (" (hidden cases too)" if hidden else ""))
+
+
+# A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
+student_facing(globals())

@@ -23,7 +23,7 @@ from lstmlab import bridge
 from lstmlab import lstm as ref
 from lstmlab import stacked
 from lstmlab.fixtures import lstm_params, rng
-from lstmlab.checking import (CheckFailed, assert_ndarray, as_array, assert_close, assert_order, call_student, passed, reference_functions,
+from lstmlab.checking import (CheckFailed, assert_ndarray, as_array, assert_close, assert_order, call_student, student_facing, passed, reference_functions,
                               tolerances, unpack)
 
 
@@ -744,3 +744,7 @@ def _check_deep_dropout(call, X, lengths, h0, c0, layers, want, hw, cw, rtol, at
             raise CheckFailed("Generators with different seeds gave the same output: your dropout masks do not come "
                               "from the rng argument (a generator of your own, seeded inside?). Pass rng on to "
                               "layer_dropout.")
+
+
+# A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
+student_facing(globals())

@@ -18,7 +18,7 @@ from lstmlab import bridge
 from lstmlab import gru as ref
 from lstmlab.fixtures import lstm_inputs, sequence_cases
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import (CheckFailed, assert_ndarray, as_array, assert_close, assert_int, call_student, matches, passed, reference_functions,
+from lstmlab.checking import (CheckFailed, assert_ndarray, as_array, assert_close, assert_int, call_student, student_facing, matches, passed, reference_functions,
                               tolerances, unpack)
 
 # (B, D, H, seed, dtype): visible case first, held-back cases after. seed 1 of the second case gives D == H.
@@ -375,3 +375,7 @@ def check_param_count(gru_param_count, hidden: bool = False) -> None:
                 diag.setdefault(3 * (H * D + H * H + 2 * H), "You always count two bias vectors; bias_vectors says how many each block has.")
             raise CheckFailed(diag.get(int(got), f"For D={D}, H={H}, bias_vectors={nb} you return {got}; {who} has {want}."))
     passed("gru_param_count matches torch and Keras" + (" (hidden cases too)" if hidden else ""))
+
+
+# A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
+student_facing(globals())

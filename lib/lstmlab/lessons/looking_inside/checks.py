@@ -14,7 +14,7 @@ import numpy as np
 from lstmlab import interpret as ref
 from lstmlab.lessons.looking_inside.tasks import depth, dyck1
 from lstmlab.fixtures import rng
-from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_order, call_student, is_torch_tensor, passed,
+from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_order, call_student, student_facing, is_torch_tensor, passed,
                               reference_functions, unpack)
 
 # Calling one of lstmlab.interpret's references in a from-scratch (hidden) test fails with its name.
@@ -412,3 +412,7 @@ def check_saturation(saturation, hidden: bool = False) -> None:
             assert_close(f"left for a gate stuck at {value}", got[0], np.full(3, left))
             assert_close(f"right for a gate stuck at {value}", got[1], np.full(3, right))
     passed("saturation: left and right fractions per unit match" + (" (hidden cases too)" if hidden else ""))
+
+
+# A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
+student_facing(globals())

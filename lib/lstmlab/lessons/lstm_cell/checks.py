@@ -18,7 +18,7 @@ import numpy as np
 from lstmlab import lstm as ref
 from lstmlab.fixtures import lstm_inputs, lstm_params, rng, sequence_cases
 from lstmlab.lstm import sigmoid
-from lstmlab.checking import CheckFailed, assert_ndarray, assert_close, assert_int, assert_order, call_student, passed, unpack
+from lstmlab.checking import CheckFailed, assert_ndarray, assert_close, assert_int, assert_order, call_student, student_facing, passed, unpack
 
 GATE_NAMES = {"i": "input gate i_t", "f": "forget gate f_t", "g": "candidate g_t (the chapter's C~_t)", "o": "output gate o_t"}
 ACT = {"i": sigmoid, "f": sigmoid, "g": np.tanh, "o": sigmoid}
@@ -362,3 +362,7 @@ def check_param_count(lstm_param_count, hidden: bool = False) -> None:
             raise CheckFailed(diag.get(int(got), f"For D={D}, H={H}, bias_vectors={nb} you return {got}; "
                                                   f"{who} has {want}."))
     passed("lstm_param_count matches torch and Keras" + (" (hidden cases too)" if hidden else ""))
+
+
+# A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
+student_facing(globals())

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlab import peephole as ref
-from lstmlab.checking import (CheckFailed, assert_ndarray, as_array, assert_close, assert_int, assert_order, call_student, matches, passed,
+from lstmlab.checking import (CheckFailed, assert_ndarray, as_array, assert_close, assert_int, assert_order, call_student, student_facing, matches, passed,
                               reference_functions, tolerances, unpack)
 from lstmlab.fixtures import lstm_inputs, sequence_cases
 from lstmlab.lstm import sigmoid
@@ -419,3 +419,7 @@ def check_param_count(peephole_param_count, hidden: bool = False) -> None:
         raise CheckFailed(diag.get(int(got), f"For D={D}, H={H} you return {got}; the layer has {want} "
                                              "(4 blocks of H(D + H + 1) plus 3 peephole vectors of H)."))
     passed("peephole_param_count matches the PeepholeLSTM module" + (" (hidden cases too)" if hidden else ""))
+
+
+# A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
+student_facing(globals())

@@ -20,7 +20,7 @@ import types
 import numpy as np
 
 from lstmlab import optim as ref
-from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_number, call_student, is_torch_tensor,
+from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_number, call_student, student_facing, is_torch_tensor,
                              matches, passed, reference_functions, tolerances)
 from lstmlab.fixtures import rng
 
@@ -837,3 +837,7 @@ def check_rmsprop_step(rmsprop_step, hidden: bool = False) -> None:
                                  "You stored sqrt(v) (the RMS) in the state; store v itself, the running average of "
                                  "g**2, and take the square root only in the update.": np.sqrt(want_v[k].astype(np.float64))})
     passed("rmsprop_step matches torch.optim.RMSprop step by step" + (" (hidden cases too)" if hidden else ""))
+
+
+# A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
+student_facing(globals())

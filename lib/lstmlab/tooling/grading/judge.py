@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -256,6 +257,9 @@ def _status_of(exc: BaseException) -> Status:
         return Status.UNANSWERED if exc.ename == "NotImplementedError" else Status.ERROR
     if isinstance(exc, WorkerLost):
         return exc.status
+    # call_student turns a NotImplementedError from the student into NotAnswered (a NotImplementedError).
+    if isinstance(exc, NotImplementedError) or type(exc).__name__ == "NotAnswered":
+        return Status.UNANSWERED
     if isinstance(exc, AssertionError):
         return Status.FAILED
     return Status.ERROR
@@ -264,10 +268,14 @@ def _status_of(exc: BaseException) -> Status:
 def _message_of(exc: BaseException) -> str:
     if isinstance(exc, StudentCodeError):
         if exc.ename == "NotImplementedError":
-            return "not answered yet (the function still raises NotImplementedError)"
-        # A check may attach the usual cause of such an exception as a note (lstmlab.checking.call_student).
+            # A test that called the function itself (a check goes through call_student: NotAnswered below).
+            found = re.findall(r'File "[^"]*", line \d+, in (\w+)', str(exc))
+            return f"not answered yet: {found[-1] if found else 'your function'} still raises NotImplementedError"
+        # call_student attaches which exercise and call it was, and maybe the usual cause, as notes.
         notes = "".join(f"\n{n}" for n in getattr(exc, "__notes__", ()))
         return "your code raised an exception:\n" + str(exc).strip() + notes
+    if isinstance(exc, NotImplementedError) or type(exc).__name__ == "NotAnswered":
+        return str(exc)   # "not answered yet: <exercise> still raises NotImplementedError": the notebook's line
     if isinstance(exc, AssertionError) and not str(exc):
         return "a test assertion failed"
     return f"{str(exc)}" if isinstance(exc, (AssertionError, WorkerLost)) else f"{type(exc).__name__}: {exc}"

@@ -22,6 +22,8 @@ import os
 import sys
 import traceback
 
+from lstmlab.checking.harness import is_machinery
+
 OUTPUT_LIMIT = 20_000  # characters of student output kept per request; the rest is dropped
 
 
@@ -66,12 +68,19 @@ class _IPythonStub:
 
 def _format_error(exc: BaseException) -> str:
     """The student's exception, with the traceback limited to their own code: frames of the grading
-    machinery (this worker, the checking helpers) are dropped, each with its source line."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not any(part in f.filename.replace("\\", "/") for part in ("lstmlab/tooling/", "lstmlab/checking/"))]
+    machinery (this worker, the checking helpers, the lessons' checks) are dropped, each with its
+    source line, as in the notebook (lstmlab.checking.harness.is_machinery)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not is_machinery(f.filename)]
     lines = (["Traceback (most recent call last):\n"] if frames else []) + traceback.format_list(frames)[-10:]
     lines += traceback.format_exception_only(type(exc), exc)
     return "".join(lines)[-4000:]
+
+
+def _remember_source(label: str, source: str) -> None:
+    """Let tracebacks show the lines of an answer cell compiled under `label` (as IPython does for a cell)."""
+    import linecache
+
+    linecache.cache[label] = (len(source), None, source.splitlines(True), label)
 
 
 def serve(fd_in: int, fd_out: int, seccomp: bool = False) -> None:
@@ -84,6 +93,7 @@ def serve(fd_in: int, fd_out: int, seccomp: bool = False) -> None:
 
     send, receive, encode, decode = wire.send, wire.receive, wire.encode, wire.decode
     transform = TransformerManager().transform_cell
+    remember, format_error = _remember_source, _format_error
     namespace: dict = {"__name__": "__main__", "get_ipython": _IPythonStub}
     out = CappedText()
     sys.stdout = sys.stderr = out
@@ -137,11 +147,13 @@ def serve(fd_in: int, fd_out: int, seccomp: bool = False) -> None:
             return False
         if op == "exec":
             try:
-                code = compile(transform(str(msg.get("source", ""))), str(msg.get("label", "<answer>")), "exec")
+                source, label = transform(str(msg.get("source", ""))), str(msg.get("label", "<answer>"))
+                remember(label, source)
+                code = compile(source, label, "exec")
                 exec(code, namespace)
                 reply = {"ok": True}
             except BaseException as exc:  # SystemExit, KeyboardInterrupt included: a cell ends, not the worker
-                reply = {"error": _format_error(exc), "ename": type(exc).__name__}
+                reply = {"error": format_error(exc), "ename": type(exc).__name__}
             reply["output"] = out.take()
             send(fd_out, reply)
         elif op == "names":
@@ -175,7 +187,7 @@ def serve(fd_in: int, fd_out: int, seccomp: bool = False) -> None:
                 reply = {"result": encode(result), "after": encode([args, kwargs], drop_callable),
                          "ready_made": list(dict.fromkeys(called))}
             except BaseException as exc:
-                reply = {"error": _format_error(exc), "ename": type(exc).__name__}
+                reply = {"error": format_error(exc), "ename": type(exc).__name__}
             reply["output"] = out.take()
             send(fd_out, reply)
         else:
