@@ -8,7 +8,8 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
+
+import psutil
 
 from conftest import COURSE
 from lstmlab.tooling.grading import batch
@@ -37,17 +38,14 @@ def test_a_dead_grading_process_costs_only_the_submission_that_killed_it(tmp_pat
 
 
 def _processes_with(marker: str) -> list[int]:
+    """Pids of the processes whose command line or environment holds marker (this one excepted)."""
     found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
+    for proc in psutil.process_iter():
         try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-            env = Path(f"/proc/{pid}/environ").read_bytes()
-        except OSError:
+            if proc.pid != os.getpid() and (marker in " ".join(proc.cmdline()) or marker in str(proc.environ())):
+                found.append(proc.pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
-        if marker.encode() in cmd or marker.encode() in env:
-            found.append(int(pid))
     return found
 
 

@@ -85,23 +85,16 @@ def read_capped(path: Path, limit: int = FILE_LIMIT) -> bytes:
     """A file's bytes, refusing a symbolic link (O_NOFOLLOW) and anything over `limit` bytes before
     reading it (a huge sparse file is never read whole). Raises OSError or ValueError saying why."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    try:
+    with os.fdopen(fd, "rb") as f:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ValueError("not a regular file")
         if info.st_size > limit:
             raise ValueError(f"{info.st_size} bytes, over the {limit >> 20} MiB limit")
-        data = os.read(fd, limit + 1)
-        chunks = [data]
-        while data and sum(map(len, chunks)) <= limit:
-            data = os.read(fd, limit + 1)
-            chunks.append(data)
-        raw = b"".join(chunks)
-        if len(raw) > limit:
-            raise ValueError(f"over the {limit >> 20} MiB limit")
-        return raw
-    finally:
-        os.close(fd)
+        raw = f.read(limit + 1)   # a buffered read: until end of file or limit + 1 bytes (a file still growing)
+    if len(raw) > limit:
+        raise ValueError(f"over the {limit >> 20} MiB limit")
+    return raw
 
 
 def extract_zip(path: Path, dest: Path) -> list[str]:
