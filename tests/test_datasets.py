@@ -23,3 +23,20 @@ def test_digits_shipped_and_balanced():
     assert np.bincount(labels).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
     assert labels[:10].tolist() == list(range(10))
     assert "CC BY 4.0" in SOURCES["digits"]
+
+
+def test_text_corpora_shipped_with_their_provenance():
+    from lstmlab.datasets import load_austen, load_tang300
+
+    text = load_austen()
+    assert len(text) == 684_768 and text.startswith("PRIDE AND PREJUDICE")
+    assert "It is a truth universally acknowledged, that a single man in possession" in text
+    poems = load_tang300()
+    assert len(poems) == 313
+    assert poems[0] == ("《感遇・其一》", "张九龄", ["兰叶春葳蕤，桂华秋皎洁。", "欣欣此生意，自尔为佳节。",
+                                              "谁知林栖者，闻风坐相悦。", "草木有本心，何求美人折？"])
+    assert all(title.startswith("《") and author and lines for title, author, lines in poems)
+    assert "\x1b" not in "".join("".join(lines) for _, _, lines in poems), "terminal colour codes were stripped"
+    five = [p for p in poems if all(len(line) == 12 for line in p[2])]   # 5 + ， + 5 + 。
+    assert len(five) > 100, "enough five-character poems for the classic demonstration"
+    assert "public domain" in SOURCES["austen"] and "public domain" in SOURCES["tang300"]

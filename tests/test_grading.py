@@ -329,7 +329,7 @@ def test_every_lesson_grades_reference_full_and_untouched_zero(tmp_path):
 SANDBOX_GUARD_CASES = {
     # `from torch import softmax as f` escapes attribute traps; the guard's torch function mode still
     # sees the call where the student's code runs.
-    "aliased torch softmax": ("10_beyond_lstm", "self_attention", "test_self_attention", '''
+    "aliased torch softmax": ("12_beyond_lstm", "self_attention", "test_self_attention", '''
 from torch import softmax as _f
 import torch as _t
 def self_attention(X, Wq, Wk, Wv, causal=True):
@@ -342,7 +342,7 @@ def self_attention(X, Wq, Wk, Wv, causal=True):
 ''', "softmax"),
     # An exercise that may build on lstm_forward but not on the room's ready classifier: the guard
     # with only the room's target must run in the sandbox too (one verdict with lstmlab check).
-    "the room's ready classifier": ("08_applications", "classify_rows", "test_classify_rows", '''
+    "the room's ready classifier": ("10_applications", "classify_rows", "test_classify_rows", '''
 from lstmlab.lessons.applications.models import classify_rows as _ready
 def classify_rows(images, params, W_out, b_out):
     return _ready(images, params, W_out, b_out)

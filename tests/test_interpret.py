@@ -1,7 +1,7 @@
 """Tests of the textbook module lstmlab.interpret: recording an LSTM's gates and states, and the statistics
 (per-unit correlation, the tracking unit, saturation, LSTMVis-style select/match, tuning curves).
 
-Lesson 09's room (checks, tasks, models, plots, explorer) is tested in tests/test_room_looking_inside.py.
+Lesson 11's room (checks, tasks, models, plots, explorer) is tested in tests/test_room_looking_inside.py.
 """
 from __future__ import annotations
 

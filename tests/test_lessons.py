@@ -114,3 +114,30 @@ def test_build_seeds_nbgrader_source_and_check_writes_nothing(tmp_path):
     assert build(copy) == ["01_lstm_cell"]
     for lid in copy.lesson_ids():
         assert (root / "course" / "source" / lid / f"{lid}.ipynb").read_bytes() == (root / "solutions" / f"{lid}.ipynb").read_bytes()
+
+
+def test_build_of_named_lessons_touches_no_other(tmp_path):
+    """`lstmlab build 01_lstm_cell` rebuilds that lesson only: another stale lesson and a lesson without a
+    solution stay as they are (a whole build would rewrite the first and delete the second)."""
+    import shutil
+
+    import pytest
+
+    from lstmlab.tooling.course import Course
+
+    root = tmp_path / "course_copy"
+    shutil.copytree(COURSE.root / "course", root / "course", ignore=shutil.ignore_patterns("source", "release", "*.db"))
+    for part in ("solutions", "lessons"):
+        (root / part).mkdir()
+        for lid in ("01_lstm_cell", "02_bptt"):
+            shutil.copy(COURSE.root / part / f"{lid}.ipynb", root / part)
+    copy = Course(root)
+    for lid in ("01_lstm_cell", "02_bptt", "99_orphan"):
+        (root / "lessons" / f"{lid}.ipynb").write_text("{}", encoding="utf-8")
+    assert build(copy, check=True, ids=["01_lstm_cell"]) == ["01_lstm_cell"]
+    assert build(copy, ids=["01_lstm_cell"]) == ["01_lstm_cell"]
+    assert build(copy, check=True, ids=["01_lstm_cell"]) == []
+    assert (root / "lessons" / "02_bptt.ipynb").read_text(encoding="utf-8") == "{}", "another lesson was rebuilt"
+    assert (root / "lessons" / "99_orphan.ipynb").exists(), "a named build deleted a lesson it was not asked about"
+    with pytest.raises(SystemExit, match="no solution notebook for 03_nope"):
+        build(copy, ids=["03_nope"])

@@ -1,4 +1,4 @@
-"""Lesson 08's room, lstmlab.lessons.applications: its checks, tasks, models and plots."""
+"""Lesson 10's room, lstmlab.lessons.applications: its checks, tasks, models and plots."""
 from __future__ import annotations
 
 import matplotlib

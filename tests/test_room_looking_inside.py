@@ -1,4 +1,4 @@
-"""Lesson 09's room, lstmlab.lessons.looking_inside: its tasks (Dyck-1), models (record_torch), plots,
+"""Lesson 11's room, lstmlab.lessons.looking_inside: its tasks (Dyck-1), models (record_torch), plots,
 explorer, and checks (which call the student's function through lstmlab.checking.call_student).
 
 The textbook module lstmlab.interpret is tested in tests/test_interpret.py.

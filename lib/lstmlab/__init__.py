@@ -12,9 +12,13 @@
    lesson 05  stacked            stacked, bidirectional and masked LSTM passes
    lesson 06  optim              clipping, L1/L2 penalties, Adam, RMSprop
    lesson 07  attention          additive and dot-product scores, masked softmax, context
-   lesson 08  series, anomaly    forecasting hygiene and error metrics; anomaly scores and thresholds
-   lesson 09  interpret          recording gates and states; unit correlations, saturation
-   lesson 10  self_attention     causal self-attention;  linear_recurrence: linear attention and minGRU
+              decoding           greedy and beam-search decoding; exact match, character error rate
+   lesson 08  language_model     temporal softmax loss, embedding, sampling, perplexity, a char LM
+              text               a character vocabulary, encoding and batches of text
+   lesson 09  regularisation     locked (variational) dropout, zoneout, the layer-normalised LSTM step
+   lesson 10  series, anomaly    forecasting hygiene and error metrics; anomaly scores and thresholds
+   lesson 11  interpret          recording gates and states; unit correlations, saturation
+   lesson 12  self_attention     causal self-attention;  linear_recurrence: linear attention and minGRU
    shared     bridge             every weight converter: <cell>_from_torch / _to_torch / _as_torch / keras / chapter
               fixtures           seeded inputs and weights;  tasks: the classic small tasks
               train              a small torch training loop;  timing: the one timing loop
@@ -27,7 +31,8 @@
    textbook, never another room.
 
    01 lstm_cell   02 bptt   03 gru   04 peephole   05 deep_bidirectional   06 training_stability
-   07 attention   08 applications   09 looking_inside   10 beyond_lstm
+   07 attention   08 language_model   09 regularisation   10 applications   11 looking_inside
+   12 beyond_lstm
 
 3. Course tooling, lstmlab.tooling: the `lstmlab` command (build, verify, run, lab, check, grade),
    the nbgrader bridge and the grading pipeline. Student-facing code never imports it.

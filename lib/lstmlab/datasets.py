@@ -5,6 +5,8 @@ which licence (the same text as lstmlab/data/README.md).
 
     load_sunspots() -> years (309,) int64, sunspots (309,) float64      yearly, 1700-2008
     load_digits()   -> images (1797, 8, 8) float64 in [0, 16], labels (1797,) int64
+    load_austen()   -> str: Jane Austen's *Pride and Prejudice* (1813), 684,768 characters
+    load_tang300()  -> list of (title, author, lines): the 313 poems of 唐诗三百首
 """
 from __future__ import annotations
 
@@ -27,6 +29,17 @@ SOURCES = {
         "'Optical Recognition of Handwritten Digits', E. Alpaydin and C. Kaynak (1998), UCI Machine Learning "
         "Repository, dataset 80, https://doi.org/10.24432/C50P49 (listed there under CC BY 4.0: attribution "
         "required)."
+    ),
+    "austen": (
+        "Jane Austen, Pride and Prejudice (1813), public domain: Project Gutenberg's text as carried by the "
+        "R package janeaustenr (Julia Silge, MIT licence), taken from Debian's r-cran-janeaustenr 1.0.0-1 by "
+        "tools/extract_corpora.py (file austen_pride_prejudice.txt.gz)."
+    ),
+    "tang300": (
+        "唐诗三百首 (Three Hundred Tang Poems), compiled by 蘅塘退士 (Sun Zhu) in 1763 from poems of 618-907, "
+        "public domain: the 313 poems of Debian's fortunes-zh 2.98 (file tang300; the package's GPL-3.0+ covers "
+        "its packaging, not the poems), titles, authors and lines only, extracted by tools/extract_corpora.py "
+        "(file tang300.txt)."
     ),
 }
 
@@ -53,3 +66,21 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     text = gzip.decompress(_open("digits.csv.gz")).decode("ascii")
     table = np.loadtxt(io.StringIO(text), delimiter=",")
     return table[:, :64].reshape(-1, 8, 8).astype(np.float64), table[:, 64].astype(np.int64)
+
+
+def load_austen() -> str:
+    """Pride and Prejudice as one string: 684,768 characters, lines wrapped at about 70, '\\n' line ends."""
+    return gzip.decompress(_open("austen_pride_prejudice.txt.gz")).decode("utf-8")
+
+
+def load_tang300() -> list[tuple[str, str, list[str]]]:
+    """The 313 poems of 唐诗三百首 as (title, author, lines), in the anthology's order.
+
+    title keeps its 《》 brackets, e.g. '《感遇・其一》'; author is the name alone ('张九龄');
+    lines are the poem's lines with their punctuation, e.g. '兰叶春葳蕤，桂华秋皎洁。'.
+    """
+    poems = []
+    for block in _open("tang300.txt").decode("utf-8").strip().split("\n\n"):
+        title, byline, *lines = block.split("\n")
+        poems.append((title, byline.removeprefix("作者："), lines))
+    return poems

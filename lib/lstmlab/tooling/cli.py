@@ -9,12 +9,12 @@ from .course import Course, build, execute_solution, repo_root, verify
 
 def _cmd_build(args) -> int:
     course = Course(repo_root())
-    changed = build(course, check=args.check)
+    changed = build(course, check=args.check, ids=args.lessons or None)
     if args.check:
         if changed:
             print(f"lessons/ is stale for: {', '.join(changed)}. Run `lstmlab build` and commit both.")
             return 1
-        print(f"lessons/ is up to date ({len(course.lesson_ids())} lessons).")
+        print(f"lessons/ is up to date ({len(args.lessons or course.lesson_ids())} lessons).")
         return 0
     print(f"rebuilt: {', '.join(changed)}" if changed else "lessons/ already up to date.")
     return 0
@@ -147,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build", help="generate lessons/ (student versions) from solutions/ with nbgrader")
+    p.add_argument("lessons", nargs="*", help="lesson ids (default: all, and lessons without a solution are removed)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if lessons/ is stale")
     p.set_defaults(func=_cmd_build)
 

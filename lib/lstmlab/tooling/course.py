@@ -184,12 +184,16 @@ def generate_student_versions(course: Course, ids: list[str] | None = None) -> d
     return out
 
 
-def build(course: Course, check: bool = False) -> list[str]:
+def build(course: Course, check: bool = False, ids: list[str] | None = None) -> list[str]:
     """Regenerate lessons/ from solutions/. Returns the ids that were (or, with check, would be) changed.
 
-    Lessons without a solution are stale too (a deleted lesson must disappear).
+    Lessons without a solution are stale too (a deleted lesson must disappear), unless ids names the
+    lessons to build: then only those are generated and nothing else is touched.
     """
-    fresh = generate_student_versions(course)
+    unknown = sorted(set(ids or ()) - set(course.lesson_ids()))
+    if unknown:
+        raise SystemExit(f"lstmlab build: no solution notebook for {', '.join(unknown)} in {course.solutions}")
+    fresh = generate_student_versions(course, ids)
     changed = []
     for lid, text in fresh.items():
         target = course.lessons / f"{lid}.ipynb"
@@ -198,7 +202,7 @@ def build(course: Course, check: bool = False) -> list[str]:
             if not check:
                 target.parent.mkdir(exist_ok=True)
                 target.write_text(text, encoding="utf-8")
-    for orphan in sorted(course.lessons.glob("*.ipynb")) if course.lessons.is_dir() else []:
+    for orphan in sorted(course.lessons.glob("*.ipynb")) if course.lessons.is_dir() and not ids else []:
         if orphan.stem not in fresh:
             changed.append(orphan.stem)
             if not check:

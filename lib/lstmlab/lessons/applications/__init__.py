@@ -1,4 +1,4 @@
-"""Lesson room: applications (lesson 08: forecasting, a row-by-row classifier, anomaly detection).
+"""Lesson room: applications (lesson 10: forecasting, a row-by-row classifier, anomaly detection).
 
     checks.py  the checks the lesson's test cells call (windows, split, scaling, naive forecast, MASE,
                classify_rows, anomaly scores, threshold, precision/recall)

@@ -1,4 +1,4 @@
-"""Checks for lesson 08 (applications): forecasting hygiene, a row-by-row classifier, anomaly scores.
+"""Checks for lesson 10 (applications): forecasting hygiene, a row-by-row classifier, anomaly scores.
 
 The forecasting checks feed a strictly increasing series (value = 100 + index), so every window,
 target and forecast tells which index it came from: a target inside its window, an off-by-one

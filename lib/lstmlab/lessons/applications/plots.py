@@ -1,4 +1,4 @@
-"""Lesson 08's figures: forecasts against the actual series, an image read as a sequence, detections
+"""Lesson 10's figures: forecasts against the actual series, an image read as a sequence, detections
 and precision-recall curves. Each function returns (fig, data_drawn).
 """
 from __future__ import annotations

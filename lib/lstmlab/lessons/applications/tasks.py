@@ -1,4 +1,4 @@
-"""Seeded data for lesson 08's anomaly detector: a normal periodic signal and labelled anomalies in it.
+"""Seeded data for lesson 10's anomaly detector: a normal periodic signal and labelled anomalies in it.
 
 periodic_signal makes the normal data a forecaster is trained and calibrated on; inject_anomalies
 copies a stretch of it with labelled events of four kinds (ANOMALY_KINDS), so that the detector's

@@ -1,4 +1,4 @@
-"""Lesson room: beyond_lstm (lesson 10).
+"""Lesson room: beyond_lstm (lesson 12).
 
     checks.py       the checks the lesson's test cells call (causal mask, Q/K/V, self-attention, positions)
     tasks.py        associative recall: P (key, value) pairs, then a query for one key's value

@@ -1,4 +1,4 @@
-"""Checks for lesson 10 (beyond LSTM: causal self-attention), with diagnoses of the common mistakes.
+"""Checks for lesson 12 (beyond LSTM: causal self-attention), with diagnoses of the common mistakes.
 
 Each check_* takes the student's function, runs it on seeded cases and compares with lstmlab.self_attention
 (the attention itself also with torch.nn.functional.scaled_dot_product_attention on the same Q, K, V:

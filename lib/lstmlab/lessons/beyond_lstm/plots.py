@@ -1,4 +1,4 @@
-"""Plots of lesson 10 (beyond LSTM). Each returns (fig, data_drawn), so tests can check the picture's content.
+"""Plots of lesson 12 (beyond LSTM). Each returns (fig, data_drawn), so tests can check the picture's content.
 
     plot_recall_accuracy     accuracy vs number of stored pairs, one line per model
     plot_attention_weights   one sequence's (T, T) attention weights

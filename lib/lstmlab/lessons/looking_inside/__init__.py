@@ -1,4 +1,4 @@
-"""Lesson room: looking_inside (lesson 09: a Dyck-1 LSTM's depth-counting unit, saturation, LSTMVis ideas).
+"""Lesson room: looking_inside (lesson 11: a Dyck-1 LSTM's depth-counting unit, saturation, LSTMVis ideas).
 
     checks.py    the checks the lesson's test cells call (unit_correlations, tracking_unit, saturation)
     tasks.py     seeded Dyck-1 bracket strings, their nesting depth, and the next-bracket and depth tasks

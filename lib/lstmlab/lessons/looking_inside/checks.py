@@ -1,4 +1,4 @@
-"""Checks for lesson 09 (looking inside an LSTM), with diagnoses of the common mistakes.
+"""Checks for lesson 11 (looking inside an LSTM), with diagnoses of the common mistakes.
 
 The exercises take recorded activations A (..., U) -- units on the last axis, any leading axes
 (B sequences x T steps, or one sequence of T steps) -- and a feature with A's leading shape.

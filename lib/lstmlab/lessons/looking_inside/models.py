@@ -1,4 +1,4 @@
-"""Lesson 09's trained torch model, read back into numpy: record a torch.nn.LSTM's every gate and state.
+"""Lesson 11's trained torch model, read back into numpy: record a torch.nn.LSTM's every gate and state.
 
 The lesson's model itself (BracketLM, one torch.nn.LSTM and a linear readout) is defined in the
 notebook, where the student reads it; this module holds what turns it into a recording.

@@ -1,4 +1,4 @@
-"""Lesson 09's figures: heat maps over the text, one unit against the feature, tuning curves, per-unit
+"""Lesson 11's figures: heat maps over the text, one unit against the feature, tuning curves, per-unit
 correlations, gate saturation and ablation bars. Each function returns (fig, data_drawn).
 
 The numbers they draw come from the textbook module lstmlab.interpret (recordings, unit_correlations,

@@ -1,4 +1,4 @@
-"""Lesson 09 bank: wrong implementations that must lose points, and correct ones that must keep them.
+"""Lesson 11 bank: wrong implementations that must lose points, and correct ones that must keep them.
 
 WRONG[exercise] = [(name, source, fragment)]: the exercise's test cell must fail, and its message
 must contain `fragment` (the diagnosis names the wrong term); fragment None = any failure.

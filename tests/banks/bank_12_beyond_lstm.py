@@ -1,4 +1,4 @@
-"""Lesson 10 bank: wrong implementations that must lose points, and correct ones that must keep them.
+"""Lesson 12 bank: wrong implementations that must lose points, and correct ones that must keep them.
 
 WRONG[exercise] = [(name, source, fragment)]: the exercise's test cell must fail, and its message
 must contain `fragment` (the diagnosis names the wrong term); fragment None = any failure.
