@@ -157,3 +157,104 @@ def test_checks_hold_the_text_to_its_word_ddof_and_rounding():
 
     with pytest.raises(CheckFailed):
         check.check_threshold(count_from_the_end, hidden=True)
+
+
+# --- text: data, padding, pooling, the sentence classifier ---------------------------------------
+
+def test_austen_sentences_ship_labelled_and_balanced():
+    texts, labels, titles = tasks.load_austen_sentences()
+    assert len(texts) == len(labels) == 6000 and len(titles) == 6
+    assert titles[1] == "Pride and Prejudice" and np.bincount(labels).tolist() == [1000] * 6
+    lengths = [len(t.split()) for t in texts]
+    assert min(lengths) >= 6 and max(lengths) <= 30
+    assert "\t" not in "".join(texts) and all(t == t.strip() for t in texts)
+    assert tasks.AUSTEN_SOURCE.startswith("austen_sentences.tsv.gz") and "Public domain" in tasks.AUSTEN_SOURCE
+
+
+def test_tokenize_vocab_encode():
+    assert tasks.tokenize('"Don\'t," said Emma.') == ['"', "don't", ",", '"', "said", "emma", "."]
+    vocab = tasks.build_vocab([["a", "b", "a"], ["b", "c"]], min_count=2)
+    assert vocab == ["<pad>", "<unk>", "a", "b"]
+    index = {w: k for k, w in enumerate(vocab)}
+    assert tasks.encode(["a", "c", "b"], index) == [2, tasks.UNK, 3]
+
+
+def test_pad_batch_reference():
+    from lstmlab.lessons.applications.models import pad_batch
+
+    ids, mask, lengths = pad_batch([[5, 3], [7], [2, 9, 4]], pad_id=0)
+    np.testing.assert_array_equal(ids, [[5, 3, 0], [7, 0, 0], [2, 9, 4]])
+    np.testing.assert_array_equal(mask, [[True, True, False], [True, False, False], [True, True, True]])
+    np.testing.assert_array_equal(lengths, [2, 1, 3])
+    assert ids.dtype.kind == "i" and mask.dtype == bool and lengths.dtype.kind == "i"
+
+
+def test_pooling_references_ignore_extra_padding():
+    from lstmlab.lessons.applications.models import last_valid, masked_mean
+
+    r = rng(3)
+    H = r.standard_normal((3, 5, 4))
+    lengths = np.array([5, 2, 3])
+    mask = np.arange(5)[None, :] < lengths[:, None]
+    H2 = np.concatenate([H, r.standard_normal((3, 4, 4)) + 9.0], axis=1)
+    mask2 = np.concatenate([mask, np.zeros((3, 4), bool)], axis=1)
+    np.testing.assert_allclose(masked_mean(H2, mask2), masked_mean(H, mask))
+    np.testing.assert_allclose(masked_mean(H, mask)[1], H[1, :2].mean(0))
+    np.testing.assert_allclose(last_valid(H2, lengths), last_valid(H, lengths))
+    np.testing.assert_allclose(last_valid(H, lengths)[1], H[1, 1])
+
+
+@pytest.mark.parametrize("pool", ["mean", "last"])
+def test_sentence_lstm_prediction_does_not_depend_on_padding(pool):
+    from lstmlab.lessons.applications.models import SentenceLSTM, pad_batch
+
+    torch.manual_seed(0)
+    net = SentenceLSTM(vocab_size=20, n_classes=3, embed=8, hidden=6, pool=pool)
+    seqs = [[3, 4, 5, 6], [7, 8], [9]]
+    ids, mask, _ = pad_batch(seqs)
+    with torch.no_grad():
+        logits = net(ids, mask)
+        logits_more = net(np.pad(ids, ((0, 0), (0, 7))), np.pad(mask, ((0, 0), (0, 7))))
+        alone = torch.cat([net(*pad_batch([s])[:2]) for s in seqs])
+    torch.testing.assert_close(logits_more, logits)
+    torch.testing.assert_close(alone, logits)
+    assert torch.all(net.embedding.weight[0] == 0)                  # padding_idx=0: the pad vector is zero
+
+
+def test_naive_bayes_baseline_learns_telling_words():
+    from lstmlab.lessons.applications.models import fit_naive_bayes, naive_bayes_predict
+
+    seqs = [[2, 2, 4], [2, 5], [3, 3, 4], [3, 5, 5]]
+    labels = np.array([0, 0, 1, 1])
+    log_prior, log_lik = fit_naive_bayes(seqs, labels, vocab_size=6, n_classes=2)
+    np.testing.assert_allclose(np.exp(log_lik).sum(1), 1.0)
+    np.testing.assert_allclose(np.exp(log_prior), [0.5, 0.5])
+    np.testing.assert_array_equal(naive_bayes_predict([[2], [3], [2, 2, 3]], log_prior, log_lik), [0, 1, 0])
+
+
+def test_text_checks_accept_correct_answers_and_name_mistakes():
+    def pad_batch(sequences, pad_id=0):
+        lengths = np.array([len(s) for s in sequences])
+        ids = np.full((len(sequences), lengths.max()), pad_id)
+        for b, s in enumerate(sequences):
+            ids[b, :len(s)] = s
+        return ids, np.arange(lengths.max()) < lengths[:, None], lengths
+
+    check.check_pad_batch(pad_batch, hidden=True)
+    check.check_masked_mean(lambda H, m: (H * m[..., None]).sum(1) / m.sum(1)[:, None], hidden=True)
+    check.check_last_valid(lambda H, L: H[np.arange(len(L)), L - 1], hidden=True)
+    with pytest.raises(CheckFailed, match="counts the padding"):
+        check.check_masked_mean(lambda H, m: H.mean(1))
+    with pytest.raises(CheckFailed, match="last column"):
+        check.check_last_valid(lambda H, L: H[:, -1])
+    def left_padded(sequences, pad_id=0):
+        T = max(len(s) for s in sequences)
+        ids = np.array([[pad_id] * (T - len(s)) + list(s) for s in sequences])
+        return ids, ids != pad_id, np.array([len(s) for s in sequences])
+
+    with pytest.raises(CheckFailed, match="padded on the left"):
+        check.check_pad_batch(left_padded)
+    from lstmlab.lessons.applications.models import pad_batch as ready
+
+    with pytest.raises(CheckFailed, match="must be written from scratch"):
+        check.check_pad_batch(ready, hidden=True)

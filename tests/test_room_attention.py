@@ -222,3 +222,125 @@ def test_attention_says_wrong_order_when_context_and_weights_have_one_shape():
 
     with pytest.raises(CheckFailed, match="wrong order"):
         check.check_attention(swapped)
+
+
+# --- decoding: the date model as a step function, batched beam search, the beam-search check ----------
+
+from lstmlab import decoding as dec   # noqa: E402
+
+
+@pytest.mark.parametrize("attention", [True, False])
+def test_beam_predict_is_the_reference_search_and_k1_is_predict(small_data, one_thread, attention):
+    torch.manual_seed(4)
+    model = models.DateSeq2Seq(emb=6, hidden=6, attn_size=6, attention=attention)
+    with torch.no_grad():
+        model.out.weight.mul_(6.0)
+    greedy, _ = models.predict(model, small_data)
+    pred1, score1 = models.beam_predict(model, small_data, 1)
+    assert np.array_equal(pred1, greedy)
+    for k in (2, 4):
+        pred, score = models.beam_predict(model, small_data, k, batch_size=5)   # several batches
+        for row in range(6):
+            step_fn, start, bos, eos = models.date_step_fn(model, small_data["X"][row], small_data["mask"][row])
+            assert eos is None
+            best_tokens, best_score = dec.beam_search(step_fn, start, bos, eos, k, dates.TARGET_LEN)[0]
+            assert best_tokens == [int(t) for t in pred[row]]
+            assert np.isclose(best_score, score[row], rtol=1e-5, atol=1e-6)
+        assert np.all(score >= score1 - 1e-5)            # a wider beam never finds a worse best
+    step_fn, start, bos, eos = models.date_step_fn(model, small_data["X"][0], small_data["mask"][0])
+    assert dec.greedy_decode(step_fn, start, bos, eos, dates.TARGET_LEN)[0] == [int(t) for t in greedy[0]]
+
+
+def test_decoding_table_counts_every_error_once(small_data, one_thread):
+    torch.manual_seed(2)
+    model = models.DateSeq2Seq(emb=6, hidden=6, attn_size=6, attention=False)
+    models.train(model, small_data, steps=15, batch_size=16, lr=2e-2, seed=0, desc="t")
+    ref_lp = experiments.reference_log_prob(model, small_data)
+    # the teacher-forced log-probability is the one the step function gives along the reference
+    step_fn, start, bos, _ = models.date_step_fn(model, small_data["X"][3], small_data["mask"][3])
+    state, prev, total = start, bos, 0.0
+    for sym in small_data["Y"][3]:
+        lp, (state,) = step_fn(np.array([prev]), [state])
+        total, prev = total + lp[0, sym], int(sym)
+    assert np.isclose(total, ref_lp[3], rtol=1e-5)
+    table = experiments.decoding_table(model, small_data, ks=(1, 3))
+    for k, row in table.items():
+        hyps = dates.decode_target(row["pred"])
+        wrong = sum(h != r for h, r in zip(hyps, small_data["target"]))
+        assert row["search_errors"] + row["model_errors"] == wrong
+        assert row["exact"] == pytest.approx(1 - wrong / len(hyps))
+        assert row["cer"] == pytest.approx(dec.char_error_rate(hyps, small_data["target"]))
+
+
+def _reference_beam(step_fn, start_state, bos, eos, k, max_len, length_penalty=0.0):
+    """A student's correct answer (the reference itself would trip the from-scratch guard)."""
+    alive, finished = [([], 0.0, start_state)], []
+    for _ in range(max_len):
+        lp, new = step_fn(np.array([t[-1] if t else bos for t, _, _ in alive]), [s for _, _, s in alive])
+        total = np.array([s for _, s, _ in alive])[:, None] + np.asarray(lp, dtype=float)
+        nxt = []
+        for flat in np.argsort(-total.ravel(), kind="stable")[:k - len(finished)]:
+            i, v = divmod(int(flat), total.shape[1])
+            (finished.append((alive[i][0] + [v], float(total[i, v]))) if v == eos
+             else nxt.append((alive[i][0] + [v], float(total[i, v]), new[i])))
+        alive = nxt
+        if not alive:
+            break
+    finished += [(t, s) for t, s, _ in alive]
+    ranked = [(t, s / ((5 + len(t)) / 6) ** length_penalty) for t, s in finished]
+    return sorted(ranked, key=lambda h: -h[1])[:k]
+
+
+def test_beam_check_passes_a_right_answer_and_every_named_mistake_can_fire(capsys):
+    check.check_beam_search(_reference_beam)
+    check.check_beam_search(_reference_beam, hidden=True)
+    assert "✔ beam_search" in capsys.readouterr().out
+    from lstmlab.lessons.attention.checks import (ALL_MISTAKES, BEAM_MISTAKES, PENALTY_MISTAKES, _same, _variant,
+                                                  beam_cases)
+    fired = set()
+    for desc, model, bos, eos, k, max_len, alpha in beam_cases(hidden=True):
+        want = dec.beam_search(model.step_fn(record=False), (), bos, eos, k, max_len, alpha or 0.0)
+        for name in (PENALTY_MISTAKES if alpha else ALL_MISTAKES):
+            if not _same(_variant(model, bos, eos, k, max_len, alpha or 0.0, name), want):
+                fired.add(name)
+    assert fired == set(BEAM_MISTAKES)
+    # the visible cases alone tell greedy from beam search and separate the main mistakes
+    visible = set()
+    for desc, model, bos, eos, k, max_len, alpha in beam_cases(hidden=False):
+        want = dec.beam_search(model.step_fn(record=False), (), bos, eos, k, max_len)
+        visible |= {n for n in ALL_MISTAKES if not _same(_variant(model, bos, eos, k, max_len, 0.0, n), want)}
+    assert {"product", "average", "drop_finished", "per_beam", "last_beam", "unsorted", "max_len-1"} <= visible
+    model = beam_cases(hidden=False)[0][1]
+    assert dec.greedy_decode(model.step_fn(record=False), (), 0, 3, 5)[0] != \
+        dec.beam_search(model.step_fn(record=False), (), 0, 3, 2, 5)[0][0]
+
+
+def test_beam_check_diagnoses_and_guards():
+    with pytest.raises(CheckFailed, match="from scratch"):
+        check.check_beam_search(lambda *a, **kw: dec.beam_search(*a, **kw), hidden=True)
+
+    def extends_finished(step_fn, start_state, bos, eos, k, max_len, length_penalty=0.0):
+        return _reference_beam(step_fn, start_state, bos, None, k, max_len)
+
+    with pytest.raises(CheckFailed, match="extends a finished hypothesis"):
+        check.check_beam_search(extends_finished)
+
+    def swapped(*args, **kwargs):
+        return [(s, t) for t, s in _reference_beam(*args, **kwargs)]
+
+    with pytest.raises(CheckFailed, match="wrong order"):
+        check.check_beam_search(swapped)
+
+    def unanswered(*args, **kwargs):
+        raise NotImplementedError
+
+    with pytest.raises(NotImplementedError):
+        check.check_beam_search(unanswered)
+
+
+def test_beam_check_says_when_bos_is_returned():
+    def with_bos(step_fn, start_state, bos, eos, k, max_len, length_penalty=0.0):
+        return [([bos] + t, s) for t, s in _reference_beam(step_fn, start_state, bos, eos, k, max_len, length_penalty)]
+
+    with pytest.raises(CheckFailed, match="start with bos"):
+        check.check_beam_search(with_bos)

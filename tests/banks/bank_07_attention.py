@@ -698,3 +698,146 @@ def attention(q, K, V, mask=None):
     return tuple([(w[:, :, None] * V).sum(1), w])
 '''),
 ]
+
+# --- beam search (section 11) -----------------------------------------------------------------------
+_BEAM_HEAD = '''
+def beam_search(step_fn, start_state, bos, eos, k, max_len, length_penalty=0.0):
+'''
+_BEAM_LOOP = '''
+    alive = [([], 0.0, start_state)]
+    finished = []
+    for _ in range(max_len):
+        tokens = np.array([t[-1] if t else bos for t, _, _ in alive])
+        log_probs, new_states = step_fn(tokens, [s for _, _, s in alive])
+        total = np.array([sc for _, sc, _ in alive])[:, None] + np.asarray(log_probs, dtype=float)
+        V = total.shape[1]
+        nxt = []
+        for flat in np.argsort(-total.ravel(), kind="stable")[:k - len(finished)]:
+            i, v = divmod(int(flat), V)
+            if v == eos:
+                finished.append((alive[i][0] + [v], float(total[i, v])))
+            else:
+                nxt.append((alive[i][0] + [v], float(total[i, v]), new_states[i]))
+        alive = nxt
+        if not alive:
+            break
+    finished += [(t, sc) for t, sc, _ in alive]
+    ranked = [(t, sc / ((5 + len(t)) / 6) ** length_penalty) for t, sc in finished]
+    ranked.sort(key=lambda h: -h[1])
+    return ranked[:k]
+'''
+
+
+def _beam(replace=(), head=_BEAM_HEAD):
+    src = head + _BEAM_LOOP
+    for old, new in replace:
+        assert old in src, old
+        src = src.replace(old, new)
+    return src
+
+
+WRONG["beam_search"] = [
+    ("multiplies probabilities", _beam([
+        ("total = np.array([sc for _, sc, _ in alive])[:, None] + np.asarray(log_probs, dtype=float)",
+         "total = np.array([sc for _, sc, _ in alive])[:, None] * np.exp(np.asarray(log_probs, dtype=float))"),
+        ("alive = [([], 0.0, start_state)]", "alive = [([], 1.0, start_state)]")]), "multiply probabilities"),
+    ("averages the log-probabilities", _beam([
+        ("ranked = [(t, sc / ((5 + len(t)) / 6) ** length_penalty) for t, sc in finished]",
+         "ranked = [(t, sc / len(t)) for t, sc in finished]")]), "average the log-probabilities"),
+    ("extends finished hypotheses (eos is an ordinary token)", _beam([
+        ("            if v == eos:\n                finished.append((alive[i][0] + [v], float(total[i, v])))\n"
+         "            else:\n                nxt.append(", "            if True:\n                nxt.append("),
+        ("[:k - len(finished)]", "[:k]")]), "extends a finished hypothesis"),
+    ("drops finished hypotheses", _beam([
+        ("finished.append((alive[i][0] + [v], float(total[i, v])))", "pass"),
+        ("[:k - len(finished)]", "[:k]")]), "drops the hypotheses that end with eos"),
+    ("top-k per beam (each hypothesis extends its own best token)", _beam([
+        ("for flat in np.argsort(-total.ravel(), kind=\"stable\")[:k - len(finished)]:",
+         "for flat in (np.argsort(-total.ravel(), kind=\"stable\")[:k - len(finished)] if len(alive) == 1 and not "
+         "alive[0][0] else [i * V + int(np.argmax(total[i])) for i in range(len(alive))]):")]), "top-k per beam"),
+    ("k = 1 is not greedy (the beam always holds at least two)", _beam([
+        ("[:k - len(finished)]", "[:max(k, 2) - len(finished)]")]), "must be greedy decoding"),
+    ("returns the last beam instead of the best finished", _beam([
+        ("        nxt = []\n", "        nxt, last = [], []\n"),
+        ("            i, v = divmod(int(flat), V)\n",
+         "            i, v = divmod(int(flat), V)\n            last.append((alive[i][0] + [v], float(total[i, v])))\n"),
+        ("    finished += [(t, sc) for t, sc, _ in alive]\n", "    finished = last\n")]), "last step"),
+    ("one step too many (range(max_len + 1))", _beam([
+        ("for _ in range(max_len):", "for _ in range(max_len + 1):")]), "one step too many"),
+    ("one step short (range(max_len - 1))", _beam([
+        ("for _ in range(max_len):", "for _ in range(max_len - 1):")]), "one token short"),
+    ("states not reordered with their hypotheses", _beam([
+        ("nxt.append((alive[i][0] + [v], float(total[i, v]), new_states[i]))",
+         "nxt.append((alive[i][0] + [v], float(total[i, v]), new_states[len(nxt) % len(new_states)]))")]),
+     "keep its tokens, its score and its state together"),
+    ("ties to the larger token id (argsort()[::-1])", _beam([
+        ("np.argsort(-total.ravel(), kind=\"stable\")[:k - len(finished)]",
+         "np.argsort(total.ravel(), kind=\"stable\")[::-1][:k - len(finished)]")]), "Ties go the wrong way"),
+    ("finished list not sorted", _beam([("    ranked.sort(key=lambda h: -h[1])\n", "")]), "not sorted best first"),
+    ("length penalty ignored", _beam([
+        ("ranked = [(t, sc / ((5 + len(t)) / 6) ** length_penalty) for t, sc in finished]",
+         "ranked = list(finished)")]), "ignores length_penalty"),
+    ("length penalty len ** alpha", _beam([
+        ("((5 + len(t)) / 6) ** length_penalty", "len(t) ** length_penalty")]), "len ** alpha"),
+    ("bos kept at the front of every hypothesis", _beam([
+        ("alive = [([], 0.0, start_state)]", "alive = [([bos], 0.0, start_state)]"),
+        ("tokens = np.array([t[-1] if t else bos for t, _, _ in alive])",
+         "tokens = np.array([t[-1] for t, _, _ in alive])")]), "start with bos"),
+    ("calls the library's reference", '''
+from lstmlab.decoding import beam_search as _ref_beam
+def beam_search(step_fn, start_state, bos, eos, k, max_len, length_penalty=0.0):
+    return _ref_beam(step_fn, start_state, bos, eos, k, max_len, length_penalty)
+''', "must be written from scratch"),
+]
+
+RIGHT["beam_search"] = [
+    ("heapq.nlargest over (hypothesis, token) candidates, one step_fn call per hypothesis", '''
+import heapq
+def beam_search(step_fn, start_state, bos, eos, k, max_len, length_penalty=0.0):
+    alive, done = [((), 0.0, start_state)], []
+    for _ in range(max_len):
+        cands = []
+        for toks, score, state in alive:
+            lp, (new,) = step_fn(np.array([toks[-1] if toks else bos]), [state])
+            lp = np.asarray(lp, dtype=np.float64)[0]
+            cands += [(score + lp[v], toks + (v,), new) for v in range(lp.shape[0])]
+        keep = heapq.nlargest(k - len(done), cands, key=lambda c: c[0])   # stable on ties, like sorted
+        alive = []
+        for score, toks, new in keep:
+            (done.append((list(toks), float(score))) if toks[-1] == eos else alive.append((toks, float(score), new)))
+        if not alive:
+            break
+    done += [(list(t), s) for t, s, _ in alive]
+    pen = lambda n: ((5.0 + n) / 6.0) ** length_penalty
+    return sorted([(t, s / pen(len(t))) for t, s in done], key=lambda h: h[1], reverse=True)[:k]
+'''),
+    ("vectorised with np.lexsort, beams as arrays", '''
+def beam_search(step_fn, start_state, bos, eos, k, max_len, length_penalty=0.0):
+    seqs = np.zeros((1, 0), dtype=np.int64)
+    scores = np.zeros(1)
+    states = [start_state]
+    done_t, done_s = [], []
+    for step in range(max_len):
+        last = seqs[:, -1] if step else np.full(1, bos, dtype=np.int64)
+        lp, new_states = step_fn(last, states)
+        total = (scores[:, None] + np.asarray(lp, dtype=np.float64)).ravel()
+        idx = np.arange(total.size)
+        order = np.lexsort((idx, -total))[:k - len(done_t)]     # by -score, then flat index
+        V = np.asarray(lp).shape[1]
+        beam, tok = order // V, order % V
+        grown = np.concatenate([seqs[beam], tok[:, None]], axis=1)
+        ended = tok == eos if eos is not None else np.zeros(len(tok), bool)
+        for row in np.flatnonzero(ended):
+            done_t.append([int(x) for x in grown[row]]); done_s.append(float(total[order[row]]))
+        keep = ~ended
+        seqs, scores = grown[keep], total[order][keep]
+        states = [new_states[int(b)] for b in beam[keep]]
+        if len(seqs) == 0:
+            break
+    done_t += [[int(x) for x in row] for row in seqs]
+    done_s += [float(s) for s in scores]
+    ranked = [s / ((5 + len(t)) / 6) ** length_penalty for t, s in zip(done_t, done_s)]
+    order = sorted(range(len(ranked)), key=lambda j: -ranked[j])
+    return [(done_t[j], ranked[j]) for j in order][:k]
+'''),
+]

@@ -979,3 +979,224 @@ def precision_recall(flags, truth):
     return (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0)
 '''),
 ]
+
+# --- text: padding, masked mean, last valid state (sections 10-12) -------------------------------
+WRONG["pad_batch"] = [
+    ("left padding", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max()
+    ids = np.full((len(sequences), T), pad_id, dtype=np.int64)
+    for b, s in enumerate(sequences):
+        ids[b, T - len(s):] = s
+    mask = np.arange(T)[None, :] >= T - lengths[:, None]
+    return ids, mask, lengths
+''', "padded on the left"),
+    ("mask off by one (one padding step too many)", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max()
+    ids = np.full((len(sequences), T), pad_id, dtype=np.int64)
+    for b, s in enumerate(sequences):
+        ids[b, :len(s)] = s
+    mask = np.arange(T)[None, :] <= lengths[:, None]
+    return ids, mask, lengths
+''', "off by one"),
+    ("mask off by one (last token missed)", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max()
+    ids = np.full((len(sequences), T), pad_id, dtype=np.int64)
+    mask = np.zeros((len(sequences), T), dtype=bool)
+    for b, s in enumerate(sequences):
+        ids[b, :len(s)] = s
+        mask[b, :len(s) - 1] = True
+    return ids, mask, lengths
+''', "misses each sequence's last token"),
+    ("mask inverted (True at padding)", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max()
+    ids = np.full((len(sequences), T), pad_id, dtype=np.int64)
+    for b, s in enumerate(sequences):
+        ids[b, :len(s)] = s
+    return ids, ids == pad_id, lengths
+''', "True at the padding"),
+    ("float ids from np.zeros", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max()
+    ids = np.zeros((len(sequences), T)) + pad_id
+    for b, s in enumerate(sequences):
+        ids[b, :len(s)] = s
+    return ids, np.arange(T)[None, :] < lengths[:, None], lengths
+''', "integer array"),
+    ("padded with 0 whatever pad_id", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max()
+    ids = np.zeros((len(sequences), T), dtype=np.int64)
+    for b, s in enumerate(sequences):
+        ids[b, :len(s)] = s
+    return ids, np.arange(T)[None, :] < lengths[:, None], lengths
+''', "instead of pad_id"),
+    ("one column too many", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max() + 1
+    ids = np.full((len(sequences), T), pad_id, dtype=np.int64)
+    for b, s in enumerate(sequences):
+        ids[b, :len(s)] = s
+    return ids, np.arange(T)[None, :] < lengths[:, None], lengths
+''', "one more than the longest"),
+    ("truncated to the shortest", '''
+def pad_batch(sequences, pad_id=0):
+    T = min(len(s) for s in sequences)
+    ids = np.array([list(s)[:T] for s in sequences], dtype=np.int64)
+    return ids, np.ones(ids.shape, dtype=bool), np.array([len(s) for s in sequences])
+''', "cut every sequence to the shortest"),
+    ("mask as 0/1 integers", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max()
+    ids = np.full((len(sequences), T), pad_id, dtype=np.int64)
+    for b, s in enumerate(sequences):
+        ids[b, :len(s)] = s
+    return ids, (np.arange(T)[None, :] < lengths[:, None]).astype(int), lengths
+''', "boolean array"),
+    ("lengths as last indices", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max()
+    ids = np.full((len(sequences), T), pad_id, dtype=np.int64)
+    for b, s in enumerate(sequences):
+        ids[b, :len(s)] = s
+    return ids, np.arange(T)[None, :] < lengths[:, None], lengths - 1
+''', "lengths are one short"),
+    ("returns (ids, lengths, mask)", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max()
+    ids = np.full((len(sequences), T), pad_id, dtype=np.int64)
+    for b, s in enumerate(sequences):
+        ids[b, :len(s)] = s
+    return ids, lengths, np.arange(T)[None, :] < lengths[:, None]
+''', "wrong order"),
+    ("pads the input lists in place", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = np.array([len(s) for s in sequences])
+    T = lengths.max()
+    for s in sequences:
+        s.extend([pad_id] * (T - len(s)))
+    return np.array(sequences, dtype=np.int64), np.arange(T)[None, :] < lengths[:, None], lengths
+''', "in place"),
+]
+WRONG["masked_mean"] = [
+    ("padding counted in the mean", '''
+def masked_mean(H, mask):
+    return H.mean(axis=1)
+''', "counts the padding"),
+    ("masked sum divided by T", '''
+def masked_mean(H, mask):
+    return (H * mask[..., None]).sum(1) / H.shape[1]
+''', "divided by T"),
+    ("masked sum, no division", '''
+def masked_mean(H, mask):
+    return (H * mask[..., None]).sum(1)
+''', "returned the sum"),
+    ("divided by the whole batch's count", '''
+def masked_mean(H, mask):
+    return (H * mask[..., None]).sum(1) / mask.sum()
+''', "whole batch"),
+    ("mean over the padding (mask read backwards)", '''
+def masked_mean(H, mask):
+    m = ~mask[..., None]
+    return (H * m).sum(1) / np.maximum(m.sum(1), 1)
+''', "averaged the padding"),
+    ("off by one: drops the last valid step", '''
+def masked_mean(H, mask):
+    L = mask.sum(1, keepdims=True)
+    m = np.arange(H.shape[1])[None, :] < L - 1
+    return (H * m[..., None]).sum(1) / np.maximum(L - 1, 1)
+''', "leaves out each sequence's last valid step"),
+    ("last valid state instead of the mean", '''
+def masked_mean(H, mask):
+    return H[np.arange(len(H)), mask.sum(1) - 1]
+''', "returned the last valid state"),
+]
+WRONG["last_valid"] = [
+    ("last column H[:, -1] (T - 1)", '''
+def last_valid(H, lengths):
+    return H[:, -1]
+''', "last column"),
+    ("one step late, H[b, L_b]", '''
+def last_valid(H, lengths):
+    return np.stack([H[b, lengths[b]] for b in range(len(H))])
+''', "one step late"),
+    ("one step early, H[b, L_b - 2]", '''
+def last_valid(H, lengths):
+    return H[np.arange(len(H)), lengths - 2]
+''', "one step early"),
+    ("left-padding position T - L_b", '''
+def last_valid(H, lengths):
+    return H[np.arange(len(H)), H.shape[1] - lengths]
+''', "padded on the left"),
+    ("first step", '''
+def last_valid(H, lengths):
+    return H[:, 0]
+''', "first step"),
+    ("H[:, lengths - 1] (every row with every length)", '''
+def last_valid(H, lengths):
+    return H[:, lengths - 1]
+''', "pairs every row with every length"),
+]
+RIGHT["pad_batch"] = [
+    ("lists padded by concatenation", '''
+def pad_batch(sequences, pad_id=0):
+    lengths = [len(s) for s in sequences]
+    T = max(lengths)
+    ids = np.array([list(s) + [pad_id] * (T - len(s)) for s in sequences])
+    mask = np.array([[t < L for t in range(T)] for L in lengths])
+    return ids, mask, np.array(lengths)
+'''),
+    ("int32 ids, mask from a loop", '''
+def pad_batch(sequences, pad_id=0):
+    B, T = len(sequences), max(len(s) for s in sequences)
+    ids = np.empty((B, T), dtype=np.int32)
+    ids.fill(pad_id)
+    mask = np.zeros((B, T), dtype=np.bool_)
+    lengths = np.zeros(B, dtype=np.int32)
+    for b, s in enumerate(sequences):
+        ids[b, :len(s)] = np.asarray(s)
+        mask[b, :len(s)] = True
+        lengths[b] = len(s)
+    return ids, mask, lengths
+'''),
+]
+RIGHT["masked_mean"] = [
+    ("np.where, then divide by lengths", '''
+def masked_mean(H, mask):
+    L = mask.sum(axis=1, keepdims=True)
+    return np.where(mask[:, :, None], H, 0.0).sum(axis=1) / L
+'''),
+    ("loop over rows", '''
+def masked_mean(H, mask):
+    return np.stack([H[b][mask[b]].mean(axis=0) for b in range(H.shape[0])])
+'''),
+    ("einsum in the input's precision", '''
+def masked_mean(H, mask):
+    m = mask.astype(H.dtype)
+    return np.einsum("btd,bt->bd", H, m) / m.sum(1)[:, None]
+'''),
+]
+RIGHT["last_valid"] = [
+    ("loop over rows", '''
+def last_valid(H, lengths):
+    return np.stack([H[b, int(lengths[b]) - 1] for b in range(len(lengths))])
+'''),
+    ("take_along_axis", '''
+def last_valid(H, lengths):
+    idx = (np.asarray(lengths) - 1)[:, None, None]
+    return np.take_along_axis(H, np.broadcast_to(idx, (H.shape[0], 1, H.shape[2])), axis=1)[:, 0]
+'''),
+]

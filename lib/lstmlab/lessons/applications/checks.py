@@ -1,4 +1,4 @@
-"""Checks for lesson 10 (applications): forecasting hygiene, a row-by-row classifier, anomaly scores.
+"""Checks for lesson 10 (applications): forecasting hygiene, a row-by-row classifier, anomaly scores, padding.
 
 The forecasting checks feed a strictly increasing series (value = 100 + index), so every window,
 target and forecast tells which index it came from: a target inside its window, an off-by-one
@@ -10,6 +10,9 @@ library's own lstmlab.series / lstmlab.anomaly / lstmlab.lessons.applications.mo
 Every call of a student's function goes through lstmlab.checking.call_student.
 The text is held to its word: ddof=0 for standardize and anomaly_scores (ddof=1 is named and rejected),
 round(val_fraction * N) validation rows, np.quantile's (1 - rate) quantile (or an order statistic next to it).
+The text checks (pad_batch, masked_mean, last_valid) feed states whose padding steps hold large values, so
+padding counted, a mask off by one or a state read at T - 1 is named; the pooling checks call the function
+again with extra padding and require the same result.
 """
 from __future__ import annotations
 
@@ -492,7 +495,7 @@ def check_classify_rows(classify_rows, hidden: bool = False) -> None:
     passed("classify_rows: rows in order, last hidden state, linear readout" + (" (hidden cases too)" if hidden else ""))
 
 
-# --- exercise 7: anomaly scores --------------------------------------------------------------
+# --- exercise 10: anomaly scores -------------------------------------------------------------
 
 def _score_case(N, M, seed, dtype):
     r = rng(seed + 1000)
@@ -553,7 +556,7 @@ def _score_mistakes(e, ce, ca, mu, sd):
     }
 
 
-# --- exercise 8: threshold -------------------------------------------------------------------
+# --- exercise 11: threshold ------------------------------------------------------------------
 
 def check_threshold(threshold, hidden: bool = False) -> None:
     """threshold(clean_scores (M,), false_alarm_rate) -> float; flags on normal data at about that rate.
@@ -613,7 +616,7 @@ def check_threshold(threshold, hidden: bool = False) -> None:
     passed("threshold: the (1 - rate) quantile of the clean scores" + (" (hidden cases too)" if hidden else ""))
 
 
-# --- exercise 9: precision and recall --------------------------------------------------------
+# --- exercise 12: precision and recall -------------------------------------------------------
 
 def _pr_case(N, seed):
     r = rng(seed + 1400)
@@ -689,6 +692,224 @@ def check_precision_recall(precision_recall, hidden: bool = False) -> None:
                 raise CheckFailed(f"{message} {where}")
         raise CheckFailed(f"recall is {r:.4g}, expected TP / (TP + FN) = {r_want:.4g}. {where}")
     passed("precision_recall: TP / flagged and TP / anomalous" + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercises 7-9: padding, masked mean, last valid state -----------------------------------
+
+def _pad_case(lengths, seed, pad_id=0, as_arrays=False):
+    r = rng(seed + 1600)
+    # real tokens never equal pad_id (the vocabulary reserves it), and they are never 0 either, so
+    # padding with 0 instead of pad_id shows
+    tokens = [[int(v) for v in r.integers(1, 50, L)] for L in lengths]
+    tokens = [[v + 50 if v == pad_id else v for v in seq] for seq in tokens]
+    return [np.array(t, dtype=np.int64) for t in tokens] if as_arrays else tokens
+
+
+def _int_array(name, got, shape, what):
+    if isinstance(got, (list, tuple)):
+        raise CheckFailed(f"{name} should be a numpy array of shape {shape}, got a {type(got).__name__}: "
+                          f"build it with numpy (np.array(...), np.full(...)).")
+    if not isinstance(got, np.ndarray):
+        raise CheckFailed(f"{name} should be a numpy array of shape {shape}, got {type(got).__name__}.")
+    if got.dtype.kind not in what:
+        kind = "an integer" if what == "iu" else "a boolean"
+        fix = ("token ids index an embedding table: use dtype=np.int64 (np.zeros and np.full make floats by default)."
+               if what == "iu" else "compare, e.g. np.arange(T) < lengths[:, None], or use .astype(bool).")
+        raise CheckFailed(f"{name} should be {kind} array, got dtype {got.dtype}: {fix}")
+    return got
+
+
+def check_pad_batch(pad_batch, hidden: bool = False) -> None:
+    """pad_batch(sequences, pad_id) -> ids (B, T) int, mask (B, T) bool, lengths (B,) int; right padding."""
+    cases = [([3, 1, 5, 2], 0, 0, False)]
+    if hidden:
+        cases += [([2, 4, 4, 1, 3], 7, 1, False),      # another pad_id: padding with 0 shows
+                  ([4, 4, 4], 0, 2, False),            # nothing to pad
+                  ([1], 3, 3, False), ([6], 0, 4, True),
+                  ([5, 1, 9, 2, 2, 7, 3, 8], 1, 5, True)]
+    for lengths, pad_id, seed, as_arrays in cases:
+        seqs = _pad_case(lengths, seed, pad_id, as_arrays)
+        got = call_student("pad_batch", pad_batch, seqs, pad_id, hidden=hidden, ready_made=reference_functions(ref_classifier),
+                           names=("sequences", "pad_id"), mutation_hint="build a new array; do not append the "
+                           "padding to the input sequences.")
+        got = unpack("pad_batch", got, 3, "(ids, mask, lengths)")
+        ids_w, mask_w, len_w = ref_classifier.pad_batch(seqs, pad_id)
+        B, T = ids_w.shape
+        where = f"(case: lengths {list(lengths)}, pad_id {pad_id})"
+        shapes = [np.shape(g) for g in got]
+        if shapes[0] == (B, T) and shapes[1] == (B,) and shapes[2] == (B, T):
+            raise CheckFailed("pad_batch returned its values in the wrong order: (ids, lengths, mask) instead of "
+                              f"(ids, mask, lengths). {where}")
+        if shapes[0] == (B, T) and shapes[1] == (B, T) and np.array_equal(np.asarray(got[0]), mask_w) \
+                and np.array_equal(np.asarray(got[1]), ids_w):
+            raise CheckFailed(f"pad_batch returned (mask, ids, ...) instead of (ids, mask, lengths). {where}")
+        ids, mask, lens = got
+        if np.shape(ids) == (B, T + 1) or np.shape(mask) == (B, T + 1):
+            raise CheckFailed(f"Your batch has T = {T + 1} columns, one more than the longest sequence ({T}): "
+                              f"T = max(lengths). {where}")
+        if np.shape(ids) == (B, min(lengths)) and min(lengths) < T:
+            raise CheckFailed(f"Your batch is {min(lengths)} columns wide: you cut every sequence to the shortest one. "
+                              f"Pad the short ones up to the longest, T = max(lengths) = {T}. {where}")
+        if np.shape(ids) == (T, B) and B != T:
+            raise CheckFailed(f"Your ids have shape (T, B) = {(T, B)}: the course is batch-first, ids[b] is sequence b. {where}")
+        _int_array("ids", ids, (B, T), "iu")
+        if ids.shape != (B, T):
+            raise CheckFailed(f"ids has shape {ids.shape}, expected (B, T) = {(B, T)} (T = the longest length). {where}")
+        if not np.array_equal(ids, ids_w):
+            left = np.full_like(ids_w, pad_id)
+            for b, seq in enumerate(seqs):
+                left[b, T - len(seq):] = seq
+            zero_pad = np.where(mask_w, ids_w, 0)
+            if np.array_equal(ids, left):
+                raise CheckFailed("Your batch is padded on the left (the padding comes first); this lesson pads on the "
+                                  f"right: ids[b, :L_b] = sequences[b], then pad_id. {where}")
+            if pad_id != 0 and np.array_equal(ids, zero_pad):
+                raise CheckFailed(f"You padded with 0 instead of pad_id = {pad_id}. {where}")
+            raise CheckFailed(f"ids should hold sequence b in ids[b, :L_b] and pad_id after it; yours differ at "
+                              f"{int((ids != ids_w).sum())} of {ids.size} places. {where}")
+        _int_array("mask", mask, (B, T), "b")
+        if mask.shape != (B, T):
+            raise CheckFailed(f"mask has shape {mask.shape}, expected (B, T) = {(B, T)}. {where}")
+        if not np.array_equal(mask, mask_w):
+            t = np.arange(T)[None, :]
+            L = np.asarray(lengths)[:, None]
+            if np.array_equal(mask, ~mask_w):
+                raise CheckFailed(f"Your mask is True at the padding; it marks the real tokens: mask[b, t] = t < L_b. {where}")
+            if np.array_equal(mask, t <= L):
+                raise CheckFailed(f"Your mask is off by one: it also marks the first padding step (t <= L_b); "
+                                  f"mask[b, t] = t < L_b. {where}")
+            if np.array_equal(mask, t < L - 1):
+                raise CheckFailed(f"Your mask is off by one: it misses each sequence's last token (t < L_b - 1); "
+                                  f"mask[b, t] = t < L_b. {where}")
+            if np.array_equal(mask, t >= T - L):
+                raise CheckFailed(f"Your mask marks the last L_b steps, as for left padding; with right padding the real "
+                                  f"tokens are the first L_b: mask[b, t] = t < L_b. {where}")
+            raise CheckFailed(f"mask should be True exactly at the real tokens (t < L_b); yours differs at "
+                              f"{int((mask != mask_w).sum())} places. {where}")
+        lens = _int_array("lengths", lens, (B,), "iu")
+        if lens.shape != (B,) or not np.array_equal(lens, len_w):
+            if lens.shape == (B,) and np.array_equal(lens, len_w - 1):
+                raise CheckFailed(f"Your lengths are one short: the length of a sequence is its number of tokens L_b, "
+                                  f"not its last index. {where}")
+            if lens.shape == (B,) and np.all(lens == T):
+                raise CheckFailed(f"Every length you returned is T = {T}; return each sequence's own length L_b. {where}")
+            raise CheckFailed(f"lengths should be the (B,) array of token counts {len_w.tolist()}, got "
+                              f"{np.asarray(lens).tolist()}. {where}")
+    passed("pad_batch: right padding, mask of real tokens, lengths" + (" (hidden cases too)" if hidden else ""))
+
+
+def _states_case(lengths, T, D, seed, dtype):
+    """H (B, T, D) with values at padding steps that would change a pooled result, and its mask."""
+    r = rng(seed + 1700)
+    B = len(lengths)
+    H = r.uniform(-1, 1, (B, T, D))
+    mask = np.arange(T)[None, :] < np.asarray(lengths)[:, None]
+    H = np.where(mask[..., None], H, H + 3.0)          # an LSTM's states after the end: not zero, not ignorable
+    return H.astype(dtype), mask
+
+
+def _extra_padding(H, mask, extra, seed):
+    r = rng(seed + 1800)
+    B, _, D = H.shape
+    H2 = np.concatenate([H, (r.uniform(-1, 1, (B, extra, D)) + 5.0).astype(H.dtype)], axis=1)
+    return H2, np.concatenate([mask, np.zeros((B, extra), bool)], axis=1)
+
+
+_POOL_CASES = [([6, 2, 4, 1], 6, 3, 0, np.float64)]
+_POOL_HIDDEN = [([3, 3], 5, 2, 1, np.float64), ([1], 4, 5, 2, np.float64), ([4, 4, 4], 4, 3, 3, np.float64),
+                ([7, 1, 5, 2, 6], 7, 4, 4, np.float32), ([2, 9, 5], 12, 6, 5, np.float64)]
+
+
+def check_masked_mean(masked_mean, hidden: bool = False) -> None:
+    """masked_mean(H (B, T, D), mask (B, T) bool) -> (B, D), the mean over valid steps; padding changes nothing."""
+    cases = _POOL_CASES + (_POOL_HIDDEN if hidden else [])
+    for lengths, T, D, seed, dtype in cases:
+        H, mask = _states_case(lengths, T, D, seed, dtype)
+        H2, mask2 = _extra_padding(H, mask, 5, seed)
+        kw = dict(hidden=hidden, ready_made=reference_functions(ref_classifier), names=("H", "mask"),
+                  mutation_hint=IN_PLACE)
+        got = call_student("masked_mean", masked_mean, H, mask, **kw)
+        want = ref_classifier.masked_mean(H.astype(float), mask)
+        where = f"(case: lengths {list(lengths)}, T = {T}, D = {D}, {np.dtype(dtype).name})"
+        assert_ndarray("the pooled states", got)
+        L = np.asarray(lengths, dtype=float)[:, None]
+        Hf = H.astype(float)
+        m = mask[..., None]
+        t = np.arange(T)[None, :, None]
+        masked_sum = np.where(m, Hf, 0).sum(1)
+        mistakes = {
+            "Your mean counts the padding steps (H.mean(axis=1) over all T steps): average only where mask is True, "
+            "and divide by each sequence's length.": Hf.mean(1),
+            "You summed the valid steps but divided by T; divide by each sequence's own number of valid steps, "
+            "mask.sum(1).": masked_sum / T,
+            "You returned the sum over valid steps; the mean divides it by the number of valid steps, "
+            "mask.sum(1).": masked_sum,
+            "You divided by the number of valid steps of the whole batch (mask.sum()); divide each row by its own, "
+            "mask.sum(1).": masked_sum / mask.sum(),
+            "You averaged the padding steps (the mask is True at real tokens, False at padding).":
+                np.where(~m, Hf, 0).sum(1) / np.maximum((~mask).sum(1), 1)[:, None],
+            "Your mean is off by one step: it leaves out each sequence's last valid step (t < L_b - 1).":
+                np.where(t < L[..., None] - 1, Hf, 0).sum(1) / np.maximum(L - 1, 1),
+            "Your mean is off by one step: it takes in the first padding step (t <= L_b).":
+                np.where(t <= L[..., None], Hf, 0).sum(1) / np.minimum(L + 1, T),
+            "You returned the last valid state; this exercise averages over all valid steps.":
+                Hf[np.arange(len(lengths)), np.asarray(lengths) - 1],
+        }
+        mistakes = {k: v for k, v in mistakes.items() if v.shape != want.shape or not np.allclose(v, want)}
+        got_arr = np.asarray(got, dtype=float)
+        if got_arr.shape == want.shape and np.allclose(got_arr, want, rtol=1e-4, atol=1e-5):
+            got2 = call_student("masked_mean", masked_mean, H2, mask2, **kw)
+            assert_close("the pooled states with 5 extra padding steps", got2, want, mistakes={
+                "Your result changes when the batch gets 5 more padding steps: the padding must not change the "
+                "pooled state (average only where mask is True).": Hf.mean(1)}, hint=where)
+        assert_close("the pooled states", got, want, mistakes=mistakes, hint=f"mean over t with mask[b, t]. {where}")
+    passed("masked_mean: the mean over valid steps only, unchanged by extra padding" + (" (hidden cases too)" if hidden else ""))
+
+
+def check_last_valid(last_valid, hidden: bool = False) -> None:
+    """last_valid(H (B, T, D), lengths (B,)) -> (B, D) = H[b, lengths[b] - 1]; padding changes nothing."""
+    cases = [([3, 2, 5, 1], 6, 3, 10, np.float64)] + _POOL_CASES + (_POOL_HIDDEN if hidden else [])
+    for lengths, T, D, seed, dtype in cases:
+        H, mask = _states_case(lengths, T, D, seed, dtype)
+        H2, _ = _extra_padding(H, mask, 4, seed)
+        L = np.asarray(lengths, dtype=np.int64)
+        B = len(L)
+        kw = dict(hidden=hidden, ready_made=reference_functions(ref_classifier), names=("H", "lengths"),
+                  mutation_hint=IN_PLACE)
+        got = call_student("last_valid", last_valid, H, L, **kw)
+        want = ref_classifier.last_valid(H, L)
+        where = f"(case: lengths {list(lengths)}, T = {T}, D = {D}, {np.dtype(dtype).name})"
+        assert_ndarray("the last valid states", got)
+        rows = np.arange(B)
+        mistakes = {
+            "You read the state at the last column, H[:, T - 1]: a shorter sequence has been reading padding by then. "
+            "Read each sequence at its own last token, H[b, lengths[b] - 1].": H[:, -1],
+            "You read the state one step early, H[b, lengths[b] - 2]; the last token is at index lengths[b] - 1.":
+                H[rows, L - 2],
+            "You read the first step's state, H[:, 0]; read the last valid one, H[b, lengths[b] - 1].": H[:, 0],
+            "You read H[b, T - lengths[b]], where the first token would be if the batch were padded on the left; "
+            "the batch is padded on the right, so the last token is at H[b, lengths[b] - 1].": H[rows, T - L],
+            "You averaged over the valid steps; this exercise picks the state at the last valid step.":
+                ref_classifier.masked_mean(H, mask),
+            "Your result is (B, B, D): H[:, lengths - 1] pairs every row with every length. Pair row b with its own "
+            "length: H[np.arange(B), lengths - 1].": H[:, L - 1],
+        }
+        if L.max() <= B:
+            mistakes["Your result is (B, T, D): H[lengths - 1] indexes the batch axis. Index the batch and the time "
+                     "axes together: H[np.arange(B), lengths - 1]."] = H[L - 1]
+        if np.all(L < T):
+            mistakes["You read the state one step late, H[b, lengths[b]], the first padding step; the last token is "
+                     "at index lengths[b] - 1."] = H[rows, L]
+        mistakes = {k: v for k, v in mistakes.items() if v.shape != want.shape or not np.allclose(v, want)}
+        got_arr = np.asarray(got, dtype=float)
+        if got_arr.shape == want.shape and np.allclose(got_arr, want, rtol=1e-4, atol=1e-5):
+            got2 = call_student("last_valid", last_valid, H2, L, **kw)
+            assert_close("the last valid states with 4 extra padding steps", got2, want, mistakes={
+                "Your result changes when the batch gets 4 more padding steps: you read the last column, which is "
+                "padding; read H[b, lengths[b] - 1].": H2[:, -1]}, hint=where)
+        assert_close("the last valid states", got, want, mistakes=mistakes, hint=f"H[b, lengths[b] - 1]. {where}")
+    passed("last_valid: each sequence's state at its last token, unchanged by extra padding" + (" (hidden cases too)" if hidden else ""))
+
 
 
 # A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).

@@ -1,14 +1,62 @@
-"""Seeded data for lesson 10's anomaly detector: a normal periodic signal and labelled anomalies in it.
+"""Data only lesson 10 uses: labelled sentences for the text classifier, and a seeded signal with anomalies.
 
+load_austen_sentences reads the shipped sentences of Jane Austen's six novels, labelled with their novel
+(lstmlab/data/austen_sentences.tsv.gz, public domain; see lstmlab/data/README.md); tokenize,
+build_vocab and encode turn them into token ids.
 periodic_signal makes the normal data a forecaster is trained and calibrated on; inject_anomalies
 copies a stretch of it with labelled events of four kinds (ANOMALY_KINDS), so that the detector's
 precision and recall (lstmlab.anomaly) can be measured against known truth.
 """
 from __future__ import annotations
 
+import gzip
+import re
+from collections import Counter
+from importlib import resources
+
 import numpy as np
 
 from lstmlab.fixtures import rng
+
+
+AUSTEN_SOURCE = (
+    "austen_sentences.tsv.gz: 6,000 sentences (6 to 30 words), 1,000 drawn at random (seeded) from each of Jane "
+    "Austen's six novels, labelled with the novel: Sense and Sensibility (1811), Pride and Prejudice (1813), "
+    "Mansfield Park (1814), Emma (1815), Northanger Abbey and Persuasion (1817). Public domain. Project "
+    "Gutenberg's texts as carried by the R package janeaustenr (Julia Silge, MIT licence), Debian "
+    "r-cran-janeaustenr 1.0.0-1; extracted by tools/extract_corpora.py.")
+PAD, UNK = 0, 1      # token ids of the padding and of words outside the vocabulary
+
+
+def load_austen_sentences():
+    """The shipped labelled sentences: (texts list of N str, labels (N,) int64, titles tuple of K str).
+
+    labels[n] indexes titles (the novels in publication order); N = 6,000, K = 6, 1,000 per novel.
+    """
+    raw = resources.files("lstmlab").joinpath("data", "austen_sentences.tsv.gz").read_bytes()
+    rows = [line.split("\t", 1) for line in gzip.decompress(raw).decode("utf-8").splitlines() if line]
+    titles = tuple(dict.fromkeys(title for title, _ in rows))
+    labels = np.array([titles.index(title) for title, _ in rows], dtype=np.int64)
+    return [text for _, text in rows], labels, titles
+
+
+TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[;:!?,.\"-]")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased words (with an inner apostrophe: "don't", "emma's") and punctuation marks, in order."""
+    return TOKEN.findall(text.lower())
+
+
+def build_vocab(token_lists, min_count: int = 2) -> list[str]:
+    """Vocabulary from training sentences: ["<pad>", "<unk>"] then, sorted, every token seen min_count times."""
+    counts = Counter(token for tokens in token_lists for token in tokens)
+    return ["<pad>", "<unk>"] + sorted(t for t, c in counts.items() if c >= min_count)
+
+
+def encode(tokens, index: dict) -> list[int]:
+    """Token ids of one sentence; a token outside the vocabulary becomes UNK (1)."""
+    return [index.get(t, UNK) for t in tokens]
 
 
 def periodic_signal(n: int, seed: int = 0, noise: float = 0.05):

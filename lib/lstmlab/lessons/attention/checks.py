@@ -9,20 +9,29 @@ very large scores, closed-form cases, and the from-scratch rule (no torch softma
 scaled_dot_product_attention, no nn.MultiheadAttention, no lstmlab.attention reference). Every call of a
 student's function goes through lstmlab.checking.call_student (inputs copied and compared, warnings never
 decide, the student's own exception propagates with the usual cause attached as a note).
+
+Beam search (check_beam_search) is driven through a step function: hand-made and seeded random "tree" models
+whose state is the prefix itself (so the check sees every hypothesis the search extends: finished ones fed
+back, hypotheses past max_len), and, hidden, a small seeded date model of this lesson. The answer is compared
+with lstmlab.decoding.beam_search; a wrong one is matched against the known mistakes, each re-run on the same
+model (products of probabilities, averaged scores, dropped finished hypotheses, top-k per beam, the last beam
+returned, an unsorted list, off-by-one max_len, reversed ties, a wrong length penalty), and its scores are
+checked against the model's own log-probabilities of the returned tokens (states kept with the wrong hypothesis).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from lstmlab import attention as ref
+from lstmlab import decoding as ref_dec
 from lstmlab.fixtures import rng
-from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_ndarray, assert_order, call_student, student_facing,
+from lstmlab.checking import (CheckFailed, as_array, assert_close, assert_ndarray, assert_number, assert_order, call_student, student_facing,
                              matches, passed, reference_functions, tolerances, torch_softmax_and_attention, unpack)
 
 
 # Guard targets beyond torch's recurrent layers and the LSTM reference: the library's attention
 # reference and torch's softmax / attention.
-READY_MADE = reference_functions(ref) + torch_softmax_and_attention()
+READY_MADE = reference_functions(ref) + reference_functions(ref_dec) + torch_softmax_and_attention()
 ADVICE = "Use numpy operations instead."
 IN_PLACE = ("compute new arrays instead (e.g. np.where(mask, scores, -np.inf) rather than writing -inf into the "
             "scores); the caller still needs them.")
@@ -509,6 +518,313 @@ def check_attention(attention, hidden: bool = False) -> None:
         assert_close("your context vector (compared with torch.nn.functional.scaled_dot_product_attention)", ctx, want_ctx,
                      rtol=rtol, atol=atol, mistakes=ctx_mistakes, hint=hint)
     passed("attention matches torch's scaled_dot_product_attention" + (" (hidden cases too)" if hidden else ""))
+
+
+# --- exercise 7: beam search ------------------------------------------------------------------------
+
+class _TreeModel:
+    """A hand-made language model over V tokens whose state is the tuple of tokens read so far (bos first).
+
+    log p(next | context) comes from `table[context]` (probabilities, for the hand-made cases) or, for any
+    other context, from a seeded random distribution of that context (scale: how peaked; eos_bias: how
+    likely the end token). `fed` records every (context before the token, token) the search asked about.
+    """
+
+    def __init__(self, V: int, eos, seed: int, table=None, scale: float = 1.5, eos_bias: float = 0.0):
+        self.V, self.eos, self.seed, self.scale, self.eos_bias = V, eos, seed, scale, eos_bias
+        self.table = {k: np.log(np.asarray(v, dtype=np.float64) / np.sum(v)) for k, v in (table or {}).items()}
+        self.fed: list[tuple[tuple, int]] = []
+        self.rows = 0
+
+    def log_probs(self, context: tuple) -> np.ndarray:
+        if context in self.table:
+            return self.table[context]
+        key = context if len(context) <= 12 else (len(context),) + context[-4:]   # long outputs: a 4th-order chain
+        z = self.scale * np.random.default_rng([self.seed, *key]).standard_normal(self.V)
+        if self.eos is not None:
+            z[self.eos] += self.eos_bias
+        z = z - z.max()
+        return z - np.log(np.exp(z).sum())
+
+    def score(self, bos: int, tokens) -> float:
+        """Summed log-probability of `tokens` (bos excluded) under the model."""
+        context, total = (bos,), 0.0
+        for tok in tokens:
+            total += float(self.log_probs(context)[tok])
+            context = context + (int(tok),)
+        return total
+
+    def step_fn(self, record: bool = True):
+        def step_fn(tokens, states):
+            tokens = [int(t) for t in np.asarray(tokens).reshape(-1)]
+            states = list(states)
+            if len(tokens) != len(states):
+                raise ValueError(f"step_fn got {len(tokens)} tokens but {len(states)} states: pass one state per "
+                                 "hypothesis, in the same order as the tokens")
+            out, new = np.zeros((len(tokens), self.V)), []
+            for i, (tok, state) in enumerate(zip(tokens, states)):
+                if record:
+                    self.fed.append((tuple(state), tok))
+                    self.rows += 1
+                context = tuple(int(x) for x in state) + (tok,)
+                out[i] = self.log_probs(context)
+                new.append(context)
+            return out, new
+        return step_fn
+
+
+def _variant(model: _TreeModel, bos, eos, k, max_len, alpha=0.0, mistake=None):
+    """lstmlab.decoding.beam_search's algorithm, or the same with one known mistake (for the diagnoses)."""
+    step = model.step_fn(record=False)
+    if mistake == "max_len-1":
+        return ref_dec.beam_search(step, (), bos, eos, k, max_len - 1, alpha)
+    if mistake == "max_len+1":
+        return ref_dec.beam_search(step, (), bos, eos, k, max_len + 1, alpha)
+    alive, finished, last_kept = [([], 0.0, ())], [], []
+    for t in range(max_len):
+        lp, states = step(np.array([h[-1] if h else bos for h, _, _ in alive]), [s for _, _, s in alive])
+        scores = np.array([sc for _, sc, _ in alive])
+        if mistake == "product":
+            total = scores[:, None] * np.exp(lp) if t else np.exp(lp)
+        else:
+            total = scores[:, None] + lp
+        V = lp.shape[1]
+        slots = k if mistake == "drop_finished" else k - len(finished)
+        if mistake == "per_beam" and t:
+            order = [i * V + int(np.argmax(total[i])) for i in range(len(alive))]
+        elif mistake == "ties_reversed":
+            order = np.argsort(total.ravel(), kind="stable")[::-1][:slots]
+        else:
+            order = np.argsort(-total.ravel(), kind="stable")[:slots]
+        nxt, last_kept = [], []
+        for flat in order:
+            i, v = divmod(int(flat), V)
+            hyp = (alive[i][0] + [v], float(total[i, v]))
+            last_kept.append(hyp)
+            if v == eos:
+                if mistake != "drop_finished":
+                    finished.append(hyp)
+            else:
+                nxt.append(hyp + (states[i],))
+        alive = nxt
+        if not alive:
+            break
+    if mistake == "last_beam":
+        finished = last_kept
+    else:
+        finished = finished + [(h, sc) for h, sc, _ in alive]
+    if mistake == "average":
+        ranked = [(h, sc / len(h)) for h, sc in finished]
+    elif mistake == "penalty_ignored":
+        ranked = list(finished)
+    elif mistake == "penalty_power":
+        ranked = [(h, sc / len(h) ** alpha) for h, sc in finished]
+    elif mistake == "penalty_multiplied":
+        ranked = [(h, sc * ref_dec.length_penalty(len(h), alpha)) for h, sc in finished]
+    elif mistake == "product":
+        ranked = list(finished)
+    else:
+        ranked = [(h, sc / ref_dec.length_penalty(len(h), alpha)) for h, sc in finished]
+    if mistake != "unsorted":
+        ranked.sort(key=lambda hyp: -hyp[1])
+    return ranked[:k]
+
+
+BEAM_MISTAKES = {
+    "product": "Your scores multiply probabilities: sum the log-probabilities instead (score + log_probs[i, v]). "
+               "The ranking is the same in exact arithmetic, but the returned score must be a log-probability, and "
+               "a product of a few hundred probabilities underflows to 0.0, after which every hypothesis ties.",
+    "average": "Your scores average the log-probabilities (divide by the length): the score is their sum, with no "
+               "normalisation unless length_penalty > 0.",
+    "drop_finished": "Your search drops the hypotheses that end with eos: keep them aside in a finished list "
+                     "(they are not extended, and the beam has one slot fewer), and rank them with the others at "
+                     "the end.",
+    "per_beam": "Your search extends each hypothesis by its own best token (top-k per beam): the k hypotheses "
+                "kept at each step are the k best of ALL candidates, every alive hypothesis times every token "
+                "(N * V of them), e.g. np.argsort(-total.ravel(), kind='stable')[:k].",
+    "last_beam": "Your search returns the hypotheses of its last step instead of the best finished ones: "
+                 "collect every hypothesis that ends with eos (at any step) and return the best of them.",
+    "unsorted": "Your list is not sorted best first: sort the finished hypotheses by score, highest first "
+                "(a stable sort, so equal scores keep the order in which they finished).",
+    "max_len-1": "Your hypotheses stop one token short: max_len is the most tokens a hypothesis may hold, eos "
+                 "included, so the search runs max_len steps.",
+    "max_len+1": "Your search runs one step too many: max_len is the most tokens a hypothesis may hold, eos "
+                 "included (range(max_len) steps).",
+    "ties_reversed": "Ties go the wrong way: on equal scores keep the candidate of the better-ranked hypothesis, "
+                     "then the smaller token id (a stable sort of -scores: np.argsort(-total.ravel(), "
+                     "kind='stable')); np.argsort(total)[::-1] prefers the larger id.",
+    "penalty_ignored": "Your search ignores length_penalty: with alpha > 0 rank the finished hypotheses by "
+                       "score / lp, lp = ((5 + len(tokens)) / 6) ** alpha (Wu et al. 2016), and return that score.",
+    "penalty_power": "Your length penalty is len ** alpha; Wu et al.'s is lp = ((5 + len(tokens)) / 6) ** alpha.",
+    "penalty_multiplied": "Your search multiplies the score by the length penalty; divide it: score / lp "
+                          "(log-probabilities are negative, so dividing by lp > 1 favours longer hypotheses).",
+}
+BEAM_HINT = ("step_fn(tokens, states) takes the last token of each alive hypothesis (bos at the first step) and a "
+             "list with one state per hypothesis, and returns (log_probs (N, V), new_states list of N).")
+
+
+def _hyps(got, k: int, max_len: int, eos) -> list[tuple[list[int], float]]:
+    """The student's result as [(tokens, score)], checked for type and the limits every answer obeys."""
+    if got is None:
+        raise CheckFailed("beam_search returned None: did it forget to `return` the list of hypotheses?")
+    if not isinstance(got, (list, tuple)) or not got:
+        raise CheckFailed(f"beam_search should return a non-empty list of (tokens, score) pairs, got "
+                          f"{type(got).__name__}" + (" of length 0" if isinstance(got, (list, tuple)) else "") + ".")
+    out = []
+    for n, item in enumerate(got):
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            raise CheckFailed(f"beam_search's item {n} should be a (tokens, score) pair, got {type(item).__name__}.")
+        toks, score = item
+        if isinstance(toks, (int, float, np.number)) and isinstance(score, (list, tuple, np.ndarray)):
+            raise CheckFailed("beam_search's pairs are in the wrong order: (score, tokens) instead of (tokens, score).")
+        arr = np.asarray(toks)
+        if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+            raise CheckFailed(f"beam_search's tokens should be a list of ints, got {type(toks).__name__}"
+                              + (f" of dtype {arr.dtype}" if arr.dtype.kind not in "iuO" else "") + ".")
+        score = assert_number(f"the score of hypothesis {n}", score)
+        out.append(([int(t) for t in arr], score))
+    if len(out) > k:
+        raise CheckFailed(f"beam_search returned {len(out)} hypotheses; with beam width k = {k} it returns at most k.")
+    for toks, _ in out:
+        if eos is not None and eos in toks[:-1]:
+            raise CheckFailed(f"A hypothesis you returned goes on after eos ({toks}): a hypothesis that ends with eos "
+                              "is finished; keep it aside and never extend it.")
+        if len(toks) > max_len:
+            raise CheckFailed(BEAM_MISTAKES["max_len+1"] + f" (a hypothesis of {len(toks)} tokens, max_len = {max_len})")
+    return out
+
+
+def _same(a, b) -> bool:
+    return len(a) == len(b) and all(ta == tb and np.isclose(sa, sb, rtol=1e-7, atol=1e-9)
+                                    for (ta, sa), (tb, sb) in zip(a, b))
+
+
+def _show(hyps) -> str:
+    return "; ".join(f"{toks} (score {score:.4f})" for toks, score in hyps)
+
+
+def _beam_case(beam_search, model: _TreeModel, bos, eos, k, max_len, alpha, desc, hidden, mistakes=()):
+    model.fed, model.rows = [], 0
+    kwargs = {} if alpha is None else {"length_penalty": alpha}
+    got = call_student("beam_search", beam_search, model.step_fn(), (), bos, eos, k, max_len, hidden=hidden,
+                       names=("step_fn", "start_state", "bos", "eos", "k", "max_len"), **HARNESS, on_error=BEAM_HINT,
+                       **kwargs)
+    alpha = alpha or 0.0
+    case = f"(case: {desc}; k={k}, max_len={max_len}, eos={eos}" + (f", length_penalty={alpha}" if alpha else "") + ")"
+    for context, tok in model.fed:
+        if eos is not None and (tok == eos or eos in context[1:]):
+            raise CheckFailed("Your search extends a finished hypothesis (it fed eos back into step_fn): a "
+                              "hypothesis that ends with eos goes to the finished list and is never extended. " + case)
+        if len(context) >= max_len + 1:
+            raise CheckFailed(BEAM_MISTAKES["max_len+1"] + " " + case)
+    if isinstance(got, (list, tuple)) and not got and eos is not None:
+        raise CheckFailed("beam_search returned an empty list. " + BEAM_MISTAKES["drop_finished"] + " " + case)
+    hyps = _hyps(got, k, max_len, eos)
+    want = ref_dec.beam_search(model.step_fn(record=False), (), bos, eos, k, max_len, alpha)
+    if _same(hyps, want):
+        return
+    if all(toks and toks[0] == bos for toks, _ in hyps) and _same([(t[1:], sc) for t, sc in hyps], want):
+        raise CheckFailed("Your hypotheses start with bos: bos is only the first input to step_fn, not part of the "
+                          "output; return the generated tokens (eos included when a hypothesis finished). " + case)
+    for toks, score in hyps:
+        true = model.score(bos, toks)
+        ranked = true / ref_dec.length_penalty(len(toks), alpha)
+        if not np.isclose(score, ranked, rtol=1e-7, atol=1e-9):
+            if np.isclose(score, np.exp(true), rtol=1e-7, atol=1e-300):
+                raise CheckFailed(BEAM_MISTAKES["product"] + " " + case)
+            if alpha and np.isclose(score, true, rtol=1e-7, atol=1e-9):
+                raise CheckFailed(BEAM_MISTAKES["penalty_ignored"] + " " + case)
+            if alpha and toks and np.isclose(score, true / len(toks) ** alpha, rtol=1e-7, atol=1e-9):
+                raise CheckFailed(BEAM_MISTAKES["penalty_power"] + " " + case)
+            if alpha and np.isclose(score, true * ref_dec.length_penalty(len(toks), alpha), rtol=1e-7, atol=1e-9):
+                raise CheckFailed(BEAM_MISTAKES["penalty_multiplied"] + " " + case)
+            if toks and np.isclose(score, true / len(toks), rtol=1e-7, atol=1e-9) and len(toks) > 1:
+                raise CheckFailed(BEAM_MISTAKES["average"] + " " + case)
+            raise CheckFailed(f"The score you return for {toks} is {score:.6g}, but its summed log-probability under the "
+                              f"model is {true:.6g}" + (f" (divided by lp: {ranked:.6g})" if alpha else "") +
+                              ": when you keep a candidate, keep its tokens, its score and its state together (the "
+                              "state of the hypothesis it extends, from new_states). " + case)
+    for name in mistakes:
+        if _same(hyps, _variant(model, bos, eos, k, max_len, alpha, name)):
+            raise CheckFailed(BEAM_MISTAKES[name] + " " + case)
+    if k == 1:
+        greedy = ref_dec.greedy_decode(model.step_fn(record=False), (), bos, eos, max_len)
+        raise CheckFailed("With k = 1 beam search must be greedy decoding (the most likely token at every step, first "
+                          f"maximum on ties): greedy writes {greedy[0]} (score {greedy[1]:.4f}), yours {_show(hyps)}. "
+                          + case)
+    if eos is not None and any(t and t[-1] == eos for t, _ in want) and not any(t and t[-1] == eos for t, _ in hyps):
+        raise CheckFailed(BEAM_MISTAKES["drop_finished"] + " " + case)
+    if sorted(hyps, key=lambda h: -h[1]) != hyps:
+        raise CheckFailed(BEAM_MISTAKES["unsorted"] + " " + case)
+    raise CheckFailed(f"beam_search returned {_show(hyps)}; expected {_show(want)} " + case)
+
+
+# greedy misses the best: after bos, 'a' (0.5) beats 'b' (0.4), but 'b' is almost always followed by eos
+# (0.4 * 0.9 = 0.36) while everything after 'a' is at most 0.5 * 0.4 = 0.2.  Tokens: 0 bos, 1 a, 2 b, 3 eos.
+GREEDY_MISSES = {(0,): [0.001, 0.5, 0.4, 0.099], (0, 1): [0.001, 0.3, 0.3, 0.399], (0, 2): [0.001, 0.05, 0.05, 0.9]}
+# ties: three tokens equally likely after bos; which two a width-2 beam keeps decides the answer
+TIES = {(0,): [0.02, 0.3, 0.3, 0.3, 0.08]}
+ALL_MISTAKES = ("product", "average", "drop_finished", "per_beam", "last_beam", "unsorted", "max_len-1", "max_len+1",
+                "ties_reversed")
+PENALTY_MISTAKES = ALL_MISTAKES + ("penalty_ignored", "penalty_power", "penalty_multiplied")
+
+
+def beam_cases(hidden: bool):
+    """(desc, model, bos, eos, k, max_len, alpha) of the beam-search check; alpha None: not passed (the default)."""
+    cases = [("hand-made model whose best sequence greedy misses, k = 1 (greedy)", _TreeModel(4, 3, 5, GREEDY_MISSES), 0, 3, 1, 5, None),
+             ("the same model, k = 2", _TreeModel(4, 3, 5, GREEDY_MISSES), 0, 3, 2, 5, None),
+             ("random model, 6 tokens", _TreeModel(6, 5, 23, eos_bias=0.2), 0, 5, 4, 7, None)]
+    if hidden:
+        cases += [("random model, k = 1", _TreeModel(7, 6, 22, eos_bias=0.5), 0, 6, 1, 8, None),
+                  ("random model, 6 tokens, k = 3", _TreeModel(6, 5, 21, eos_bias=0.3), 0, 5, 3, 6, None),
+                  ("random model, k = 3", _TreeModel(5, 4, 31, eos_bias=0.6), 0, 4, 3, 6, None),
+                  ("random model, k = 3, another seed", _TreeModel(5, 4, 36), 0, 4, 3, 6, None),
+                  ("ties broken by the smaller token id", _TreeModel(5, 4, 24, TIES, scale=2.0), 0, 4, 2, 4, None),
+                  ("no end token (eos=None): every hypothesis runs max_len tokens", _TreeModel(4, None, 25), 0, None, 3, 5, None),
+                  ("k larger than the vocabulary", _TreeModel(3, 2, 26), 0, 2, 5, 4, None),
+                  ("max_len = 1", _TreeModel(5, 4, 27, eos_bias=1.0), 0, 4, 3, 1, None),
+                  ("length_penalty = 0 passed explicitly", _TreeModel(6, 5, 21, eos_bias=0.3), 0, 5, 3, 6, 0.0),
+                  ("length_penalty = 1.0", _TreeModel(6, 5, 28, eos_bias=0.8), 0, 5, 3, 8, 1.0),
+                  ("length_penalty = 0.6", _TreeModel(5, 4, 29, eos_bias=0.8), 0, 4, 4, 8, 0.6),
+                  ("170-token outputs from 300 symbols: a product of their probabilities underflows to 0.0",
+                   _TreeModel(300, None, 30, scale=0.3), 0, None, 2, 170, None)]
+    return cases
+
+
+def _check_date_model(beam_search, hidden: bool) -> None:
+    """The lesson's own date model (a small untrained one, seeded) through date_step_fn: eos=None, 10 characters."""
+    import torch
+
+    from lstmlab.lessons.attention.models import DateSeq2Seq, date_step_fn
+    from lstmlab.lessons.attention.tasks import TARGET_LEN, make_dates
+
+    torch.manual_seed(3)
+    model = DateSeq2Seq(emb=6, hidden=6, attn_size=6)
+    with torch.no_grad():
+        model.out.weight.mul_(8.0)      # peaked next-character distributions: no near-ties
+    data = make_dates(2, seed=7)
+    for row in range(2):
+        step_fn, start, bos, eos = date_step_fn(model, data["X"][row], data["mask"][row])
+        # hidden=False: the model's own torch layers run inside this call, which the from-scratch guard would
+        # count against the student (the tree-model cases above apply the guard)
+        got = call_student("beam_search", beam_search, step_fn, start, bos, eos, 3, TARGET_LEN, hidden=False,
+                           names=("step_fn", "start_state", "bos", "eos", "k", "max_len"), **HARNESS, on_error=BEAM_HINT)
+        hyps = _hyps(got, 3, TARGET_LEN, eos)
+        want = ref_dec.beam_search(step_fn, start, bos, eos, 3, TARGET_LEN)
+        if not (len(hyps) == len(want) and all(a[0] == b[0] and np.isclose(a[1], b[1], rtol=1e-6, atol=1e-8)
+                                               for a, b in zip(hyps, want))):
+            raise CheckFailed(f"On the lesson's date model (untrained, seeded; source {data['source'][row]!r}, k=3, "
+                              f"eos=None) beam_search returned {_show(hyps)}; expected {_show(want)}.")
+
+
+def check_beam_search(beam_search, hidden: bool = False) -> None:
+    """beam_search(step_fn, start_state, bos, eos, k, max_len, length_penalty=0.0) -> [(tokens, score)], best first."""
+    for desc, model, bos, eos, k, max_len, alpha in beam_cases(hidden):
+        _beam_case(beam_search, model, bos, eos, k, max_len, alpha, desc, hidden,
+                   mistakes=PENALTY_MISTAKES if alpha else ALL_MISTAKES)
+    if hidden:
+        _check_date_model(beam_search, hidden)
+    passed("beam_search: the best hypotheses, scored and ranked as specified" + (" (hidden cases too)" if hidden else ""))
 
 
 # A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).

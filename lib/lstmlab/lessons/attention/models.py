@@ -19,8 +19,16 @@ Batch-first; tensors are torch, arrays going in and out are numpy.
     train      Adam with teacher forcing, held-out exact match recorded on the way
     predict    greedy decoding -> predicted indices and attention weights
     accuracy   exact match, per character, per output position and per format
+    date_step_fn  one source date as a step function for lstmlab.decoding (greedy_decode, beam_search)
+    beam_predict  beam search over a whole data set at once (batched in torch; the same answer as
+                  lstmlab.decoding.beam_search driven through date_step_fn, tested)
+
+Teacher forcing: in training (forward with Y) step t reads the true previous character Y[:, t-1].
+Greedy decoding: at test time (forward without Y) it reads its own previous choice, the argmax.
 """
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import torch
@@ -81,6 +89,17 @@ class DateSeq2Seq(nn.Module):
         weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)
         return torch.einsum("bt,btd->bd", weights, K), weights
 
+    def step(self, prev, s, c, K, K_proj, mask, fixed):
+        """One decoder step: prev (N,) int64 previous symbols, state s, c (N, 2H), encoder K (N, T, 2H),
+        K_proj (N, T, A) or None, mask (N, T), fixed (N, 2H) the summary.
+        Returns logits (N, V), the new s and c, the attention weights (N, T) and the context (N, 2H)."""
+        if self.attention:
+            ctx, w = self.attend(s, K, K_proj, mask)
+        else:
+            ctx, w = fixed, torch.zeros(K.shape[:2], device=K.device)
+        s, c = self.decoder(torch.cat([self.tgt_emb(prev), ctx], -1), (s, c))
+        return self.out(torch.cat([s, ctx], -1)), s, c, w, ctx
+
     def forward(self, X, mask, Y=None, trace=False):
         """Logits (B, out_len, V) and attention weights (B, out_len, T) (zeros without attention).
 
@@ -97,12 +116,7 @@ class DateSeq2Seq(nn.Module):
         logits, weights, queries, contexts = [], [], [], []
         for t in range(self.out_len):
             queries.append(s)
-            if self.attention:
-                ctx, w = self.attend(s, K, K_proj, mask)
-            else:
-                ctx, w = fixed, torch.zeros(B, T, device=X.device)
-            s, c = self.decoder(torch.cat([self.tgt_emb(prev), ctx], -1), (s, c))
-            step = self.out(torch.cat([s, ctx], -1))
+            step, s, c, w, ctx = self.step(prev, s, c, K, K_proj, mask, fixed)
             logits.append(step)
             weights.append(w)
             contexts.append(ctx)
@@ -167,3 +181,80 @@ def accuracy(pred: np.ndarray, data: dict) -> dict:
     fmts = np.asarray(data["format"])
     return {"exact": float(exact.mean()), "char": float(right.mean()), "by_position": right.mean(0),
             "by_format": {f: float(exact[fmts == f].mean()) for f in dict.fromkeys(data["format"])}}
+
+
+@torch.no_grad()
+def date_step_fn(model: DateSeq2Seq, X_row, mask_row):
+    """One source date as a step function for lstmlab.decoding.
+
+    X_row (T,) int64 and mask_row (T,) bool: one row of a make_dates dict.
+    Returns (step_fn, start_state, bos, eos): step_fn(tokens (N,), states list of N) ->
+    (log_probs (N, V) float64, new_states list of N), a state being the decoder's (s, c) as two float64
+    arrays (2H,). The step runs on a float64 copy of the model, so a hypothesis scored alone or in a batch
+    gets the same numbers to ~1e-15 (float32 batches of different sizes can differ in the last bits, enough
+    to reorder near-ties). bos = the START symbol (0); eos = None (every date has exactly TARGET_LEN
+    characters: decode with max_len = TARGET_LEN). The encoder runs once, here.
+    """
+    model = copy.deepcopy(model).double().eval()
+    X = torch.as_tensor(np.asarray(X_row))[None]
+    M = torch.as_tensor(np.asarray(mask_row))[None]
+    K, fixed = model.encode(X, M)
+    K_proj = model.Wk(K) if model.attention else None
+
+    @torch.no_grad()
+    def step_fn(tokens, states):
+        n = len(states)
+        s = torch.as_tensor(np.stack([np.asarray(st[0]) for st in states]))
+        c = torch.as_tensor(np.stack([np.asarray(st[1]) for st in states]))
+        logits, s, c, _, _ = model.step(torch.as_tensor(np.asarray(tokens, dtype=np.int64)), s, c,
+                                        K.expand(n, -1, -1), None if K_proj is None else K_proj.expand(n, -1, -1),
+                                        M.expand(n, -1), fixed.expand(n, -1))
+        log_probs = torch.log_softmax(logits, -1).numpy()
+        return log_probs, [(s[i].numpy().copy(), c[i].numpy().copy()) for i in range(n)]
+
+    start = (fixed[0].numpy().copy(), np.zeros_like(fixed[0].numpy()))
+    return step_fn, start, 0, None
+
+
+@torch.no_grad()
+def beam_predict(model: DateSeq2Seq, data: dict, k: int, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """Beam search with width k for every source in data at once (no end token: out_len characters each).
+
+    The same rules as lstmlab.decoding.beam_search with eos=None (all N*V candidates of a source compete;
+    ties go to the better-ranked hypothesis, then the smaller symbol), in float64 log-probabilities.
+    Returns (predictions (N, out_len) int64, scores (N,) float64 summed log-probabilities of the best).
+    k = 1 gives predict's greedy answer.
+    """
+    model.eval()
+    X_all, M_all = torch.as_tensor(data["X"]), torch.as_tensor(data["mask"])
+    preds, best = [], []
+    for lo in range(0, len(X_all), batch_size):
+        X, M = X_all[lo:lo + batch_size], M_all[lo:lo + batch_size]
+        B = len(X)
+        K, fixed = model.encode(X, M)
+        K_proj = model.Wk(K) if model.attention else None
+        # beams (B, n) flattened to rows (B * n): start with one hypothesis per source
+        n = 1
+        rep = lambda a: a.repeat_interleave(n, 0)
+        s, c = fixed, torch.zeros_like(fixed)
+        prev = torch.zeros(B, dtype=torch.long)
+        score = torch.zeros(B, 1, dtype=torch.float64)
+        tokens = torch.zeros(B, 1, 0, dtype=torch.long)
+        for _ in range(model.out_len):
+            logits, s, c, _, _ = model.step(prev, s, c, rep(K), None if K_proj is None else rep(K_proj), rep(M),
+                                            rep(fixed))
+            V = logits.shape[-1]
+            total = score[..., None] + torch.log_softmax(logits.double(), -1).view(B, n, V)   # (B, n, V)
+            flat = total.view(B, n * V)
+            # a stable descending sort: equal scores keep the flattened (hypothesis, symbol) order
+            order = torch.sort(flat, dim=1, descending=True, stable=True).indices[:, :k]
+            beam, sym = order // V, order % V                                              # (B, k')
+            score = flat.gather(1, order)
+            tokens = torch.cat([tokens.gather(1, beam[..., None].expand(-1, -1, tokens.shape[-1])), sym[..., None]], -1)
+            rows = (torch.arange(B)[:, None] * n + beam).reshape(-1)
+            s, c = s[rows], c[rows]
+            prev = sym.reshape(-1)
+            n = order.shape[1]
+        preds.append(tokens[:, 0].numpy())
+        best.append(score[:, 0].numpy())
+    return np.concatenate(preds), np.concatenate(best)
