@@ -6,7 +6,6 @@ then both models have the same parameters and, with the same batches, clipping a
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 
