@@ -1,7 +1,8 @@
 """The sandbox's limits, measured from inside a real worker: what student code can and cannot do.
 
 Each test starts one isolated worker (as `lstmlab grade` does) and runs code in it the way an answer
-cell runs. Isolation needs root (CI runs as root); without it these tests skip, and
+cell runs, once forked from the warm zygote and once started cold (the `start_path` fixture). Isolation
+needs root (CI runs as root); without it these tests skip, and
 test_grading_without_root_needs_an_explicit_flag covers that path.
 """
 from __future__ import annotations
@@ -28,6 +29,13 @@ needs_root = pytest.mark.skipif(not (ROOT and Sandbox().isolated()), reason="iso
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(params=["warm", "cold"])
+def start_path(request, monkeypatch):
+    """Run the test with workers forked from the zygote, then with workers started cold."""
+    monkeypatch.setenv("LSTMLAB_WARM", "1" if request.param == "warm" else "0")
+    return request.param
+
+
 def run_in_worker(code: str, limits: Limits | None = None, hide=()) -> str:
     """Exec `code` in a fresh isolated worker; return what it printed (or its error)."""
     sandbox = Sandbox(hide=list(hide), limits=limits or Limits(cell_seconds=60))
@@ -41,6 +49,8 @@ def run_in_worker(code: str, limits: Limits | None = None, hide=()) -> str:
         finally:
             session.close()
     assert session.seccomp, "the worker did not install its seccomp filter"
+    wanted = "warm" if os.environ.get("LSTMLAB_WARM", "1") != "0" else "cold"
+    assert sandbox.start_path().startswith(f"{wanted} start"), sandbox.start_path()
     return reply.get("output", "") + reply.get("error", "")
 
 
@@ -52,7 +62,7 @@ def probe(code: str, **kw) -> dict:
 
 
 @needs_root
-def test_filesystem_is_read_only_but_the_scratch_space(tmp_path):
+def test_filesystem_is_read_only_but_the_scratch_space(tmp_path, start_path):
     secret = tmp_path / "secret"
     secret.mkdir()
     (secret / "solution.ipynb").write_text("answers")
@@ -79,7 +89,7 @@ def test_filesystem_is_read_only_but_the_scratch_space(tmp_path):
 
 
 @needs_root
-def test_no_new_namespaces_inside_the_sandbox():
+def test_no_new_namespaces_inside_the_sandbox(start_path):
     res = probe(textwrap.dedent('''
         import json, subprocess, threading
         res = {}
@@ -93,7 +103,7 @@ def test_no_new_namespaces_inside_the_sandbox():
 
 
 @needs_root
-def test_a_fork_bomb_stops_at_the_process_limit():
+def test_a_fork_bomb_stops_at_the_process_limit(start_path):
     res = probe(textwrap.dedent('''
         import json, subprocess
         procs, error = [], None
@@ -110,7 +120,7 @@ def test_a_fork_bomb_stops_at_the_process_limit():
 
 
 @needs_root
-def test_the_memory_cap_covers_all_children_together():
+def test_the_memory_cap_covers_all_children_together(start_path):
     if Cgroup.available():
         pytest.fail(f"no cgroup for the whole-sandbox memory cap on this machine: {Cgroup.available()}")
     res = probe(textwrap.dedent('''
@@ -136,7 +146,7 @@ def test_uids_are_leased_one_worker_each():
 
 
 @needs_root
-def test_an_installation_inside_a_private_folder_still_grades(tmp_path):
+def test_an_installation_inside_a_private_folder_still_grades(tmp_path, start_path):
     """A checkout under a 0700 folder (root's home, many home folders): the sandbox re-exposes the
     installation's own folders instead of every exercise crashing."""
     private = tmp_path / "home"
@@ -159,6 +169,7 @@ def test_an_installation_inside_a_private_folder_still_grades(tmp_path):
             session.deadline = time.monotonic() + 60
             reply = session.request({"op": "exec", "source": "import lstmlab; print(lstmlab.__file__)", "label": "<t>"})
             session.close()
+        print("START", s.start_path())
         print("WORKER", reply)
     ''')
     env = {**os.environ, "PYTHONPATH": str(private / "lib")}
@@ -166,6 +177,7 @@ def test_an_installation_inside_a_private_folder_still_grades(tmp_path):
     exposed = json.loads(out.stdout.split("EXPOSED ")[1].splitlines()[0].replace("'", '"')) if "EXPOSED" in out.stdout else []
     assert any(private == Path(e) or Path(e) in private.parents for e in exposed), out.stdout + out.stderr
     assert str(private / "lib" / "lstmlab") in out.stdout.split("WORKER")[1], out.stdout + out.stderr
+    assert f"START {start_path} start" in out.stdout, out.stdout
 
 
 def test_seccomp_program_jumps_stay_inside_it():

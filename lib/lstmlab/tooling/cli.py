@@ -85,8 +85,20 @@ def _cmd_grade(args) -> int:
         return 2
     from .grading.progress import Progress
 
-    results, intake, info = batch.run(source, out, course, jobs=args.jobs, limits=limits,
-                                      fallback=args.no_isolation, log=Progress(sys.stdout, quiet=args.quiet))
+    if args.scheduler:   # a Dask cluster grades; intake, cache and outputs stay here (grading/distributed.py)
+        from .grading.distributed import ClusterError, DaskBackend
+
+        try:
+            with DaskBackend(args.scheduler) as backend:
+                results, intake, info = batch.run(source, out, course, jobs=backend.nthreads, limits=limits,
+                                                  fallback=args.no_isolation, backend=backend,
+                                                  log=Progress(sys.stdout, quiet=args.quiet))
+        except ClusterError as exc:
+            print(f"lstmlab grade: {exc}", file=sys.stderr)
+            return 2
+    else:
+        results, intake, info = batch.run(source, out, course, jobs=args.jobs, limits=limits,
+                                          fallback=args.no_isolation, log=Progress(sys.stdout, quiet=args.quiet))
     report.write_all(results, intake, info, out, source=source, course=course)
     total = sum(len(r.exercises) for r in results)
     print(f"graded {len(results)} lesson submissions ({total} exercise rows) in {info['seconds']} s"
@@ -183,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-isolation", action="store_true",
                    help="grade without the sandbox (needed where it is unavailable: not root); student code can then "
                         "write where you can and signal the grader, and the report says so")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on a Dask distributed cluster (e.g. tcp://host:8786) instead of local processes; -j is "
+                        "then the cluster's threads. Workers need the same lstmlab installed (and root to isolate); "
+                        "OUT stays on this machine. See README, 'Grading on a cluster'")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress (by default a bar on a terminal, a line every few seconds elsewhere)")
     p.set_defaults(func=_cmd_grade)

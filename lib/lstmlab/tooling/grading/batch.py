@@ -287,6 +287,10 @@ def _limit_judge(memory_mb: int) -> None:
     soft = memory_mb << 20
     resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
     die_with_parent()
+    if Sandbox().wants_warm():   # this process's zygote imports while the first job loads (it ends with us)
+        from . import zygote
+
+        zygote.prestart(Sandbox.base_env())
 
 
 def _run_pool(todo: list[dict], jobs: int, judge_memory_mb: int, grade_job, specs, record) -> list[dict]:
@@ -313,12 +317,16 @@ def _run_pool(todo: list[dict], jobs: int, judge_memory_mb: int, grade_job, spec
 
 def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits | None = None,
         fallback: bool = False, log=print, judge_memory_mb: int = 8192,
-        grade_job=None) -> tuple[list[SubmissionResult], Intake, dict]:
+        grade_job=None, backend=None) -> tuple[list[SubmissionResult], Intake, dict]:
     """Grade everything under `source` (folder or zip) into `out`. Returns (results, intake, info).
 
     judge_memory_mb caps each judge process (the trusted side); grade_job replaces _grade_job (tests).
+    backend grades the jobs, with _run_pool's signature and promise (record(job, result) once per job it
+    grades, return the jobs it lost); default _run_pool, the local pool; distributed.DaskBackend sends
+    them to a Dask cluster.
     """
     grade_job = grade_job or _grade_job
+    backend = backend or _run_pool
     start = time.monotonic()
     solutions = course.solutions
     specs = {p.stem: load_lesson(p) for p in sorted(solutions.glob("*.ipynb"))}
@@ -367,12 +375,12 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
                          "done", failed=bool(res.grader_error),
                          incident=any(e.status.is_incident for e in res.exercises)))
 
-            lost = _run_pool(todo, jobs, judge_memory_mb, grade_job, specs, record)
+            lost = backend(todo, jobs, judge_memory_mb, grade_job, specs, record)
             # A grading process that died (BrokenProcessPool) takes every submission in flight with it:
             # grade each of those again alone, in a fresh process, so only a submission that kills the
             # grader twice is left ungraded (a grader error: not cached, exit status 3).
             for job in lost:
-                again = _run_pool([job], 1, judge_memory_mb, grade_job, specs, record)
+                again = backend([job], 1, judge_memory_mb, grade_job, specs, record)
                 for j in again:
                     res = not_submitted(j["student"], specs[j["lesson"]], "grading failed: the grading process died "
                                         "twice on this submission", Status.CRASHED)

@@ -34,6 +34,19 @@ from .sandbox import Sandbox, stop
 from .verdict import ExerciseResult, Status, SubmissionResult
 
 MAX_RESTARTS = 6
+# Seconds spent per stage by the last grade() in this process (benchmarks/bench_grading.py reads it):
+# start (a worker up to its "ready"), worker_setup (the lesson's setup cells in the worker), judge_setup
+# (the same cells in the judge), answers, tests (the test cells, calls across the wire included), close.
+STAGES: dict[str, float] = {}
+
+
+@contextlib.contextmanager
+def _stage(name: str):
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        STAGES[name] = STAGES.get(name, 0.0) + time.perf_counter() - t
 SETUP_SECONDS = 120.0   # the least time a lesson's setup cell gets in the worker, whatever --cell-timeout says
 WATCHDOG_GRACE = 30.0   # seconds past the notebook limit before the watchdog ends a submission
 
@@ -87,6 +100,10 @@ class Session:
         self.deadline = None  # time.monotonic() by which the current step must finish
 
     def start(self) -> None:
+        with _stage("start"):
+            self._start()
+
+    def _start(self) -> None:
         self.proc = self.sandbox.start(self.slot, self.workdir)
         self.fd_out, self.fd_in = self.proc.wire
         # Non-blocking: every read and write is bounded by a deadline, so a worker that stops reading
@@ -98,12 +115,13 @@ class Session:
 
     def close(self) -> None:
         if self.proc is not None:
-            try:
-                wire.send(self.fd_out, {"op": "quit"}, time.monotonic() + 1)
-            except (OSError, wire.TimedOut):
-                pass
-            stop(self.proc)
-            self.proc = None
+            with _stage("close"):
+                try:
+                    wire.send(self.fd_out, {"op": "quit"}, time.monotonic() + 1)
+                except (OSError, wire.TimedOut):
+                    pass
+                stop(self.proc)
+                self.proc = None
 
     def _died(self) -> str:
         try:
@@ -284,6 +302,7 @@ def _message_of(exc: BaseException) -> str:
 def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, slot: int = 0) -> SubmissionResult:
     """Run the lesson against one submission's answers and score every exercise."""
     start = time.monotonic()
+    STAGES.clear()
     result = SubmissionResult(student, spec.lesson, problems=list(answers.problems), sandbox=sandbox.describe())
     by_test = {}
     for ex in spec.exercises:
@@ -309,8 +328,9 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
             # limit them below SETUP_SECONDS, so a small per-cell limit cannot zero a whole class.
             seconds = sandbox.limits.cell_seconds if step.kind == "answer" else max(sandbox.limits.cell_seconds, SETUP_SECONDS)
             session.deadline = min(time.monotonic() + seconds, notebook_deadline)
-            reply = session.request({"op": "exec", "source": step.source if step.kind == "setup"
-                                     else answers.code[step.solution_id], "label": f"<{step.solution_id or 'setup'}>"})
+            with _stage("worker_setup" if step.kind == "setup" else "answers"):
+                reply = session.request({"op": "exec", "source": step.source if step.kind == "setup"
+                                         else answers.code[step.solution_id], "label": f"<{step.solution_id or 'setup'}>"})
             if "error" in reply and step.kind == "answer":
                 raise StudentCodeError(reply["error"], reply.get("ename", ""))
 
@@ -350,6 +370,7 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
                     for r in result.exercises:
                         r.status, r.message = Status.CRASHED, result.grader_error
                     return result
+                result.sandbox = sandbox.describe()   # says whether the worker started warm or cold
                 if sandbox.isolated() and not session.seccomp:
                     result.sandbox = result.sandbox.replace("no new namespaces (seccomp)",
                                                             "new namespaces NOT blocked (the seccomp filter failed)")
@@ -366,7 +387,8 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
                     try:
                         if step.kind == "setup":
                             run_in_worker(step)
-                            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                            with _stage("judge_setup"), contextlib.redirect_stdout(io.StringIO()), \
+                                    contextlib.redirect_stderr(io.StringIO()):
                                 exec(compile(step.source, f"<{spec.lesson} setup>", "exec"), judge_ns)
                             trusted.update(judge_ns)
                         elif step.kind == "answer":
@@ -389,7 +411,7 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
                             session.deadline = min(time.monotonic() + sandbox.limits.cell_seconds, notebook_deadline)
                             out = io.StringIO()
                             try:
-                                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                                with _stage("tests"), contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
                                     exec(compile(step.source, f"<{step.exercise.test_id}>", "exec"), judge_ns)
                                 r.status, r.score = Status.PASSED, r.points
                             except WorkerLost:

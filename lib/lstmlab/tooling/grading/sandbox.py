@@ -22,6 +22,13 @@ Fallback (not root, or the tools are missing): a new session (process group) wit
 in an empty working folder; the secret folders and the installation stay writable or readable by the
 student's code, and the grader's processes can be signalled. `lstmlab grade` uses it only when asked
 to (--no-isolation). `describe()` says which mode and which limits are in force.
+
+Warm start (the default; LSTMLAB_WARM=0 or Sandbox(warm=False) selects the cold path): instead of a new
+`unshare ... python -I` per worker, a zygote per judge process (zygote.py), started by exec with the
+heavy modules imported, forks each worker and sets up the same namespaces, mounts (mount_plan, carried
+out with system calls instead of the shell program), uid, capabilities, rlimits, cgroup and seccomp
+filter in the fork. If the zygote dies the next
+start starts a new one; if it cannot start, workers start cold, and `describe()` says so.
 """
 from __future__ import annotations
 
@@ -92,6 +99,19 @@ class Sandbox:
     hide: list[Path] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     force_fallback: bool = False
+    warm: bool | None = None           # None: warm unless LSTMLAB_WARM=0
+    cold_because: str = ""             # set when a warm start was wanted and could not be had
+
+    def wants_warm(self) -> bool:
+        return self.warm if self.warm is not None else os.environ.get("LSTMLAB_WARM", "1") != "0"
+
+    def start_path(self) -> str:
+        """How workers start, in words (for the run's report)."""
+        if not self.wants_warm():
+            return "cold start per worker"
+        if self.cold_because:
+            return f"cold start per worker ({self.cold_because})"
+        return "warm start per worker (forked from a pre-imported zygote)"
 
     def isolated(self) -> bool:
         return (not self.force_fallback and hasattr(os, "geteuid") and os.geteuid() == 0
@@ -154,10 +174,10 @@ class Sandbox:
     def describe(self) -> str:
         if self.isolated():
             return ("namespaces (mount, network, PID, IPC) + tmpfs over secret folders + unprivileged uid of its own; "
-                    + "; ".join(self.in_force()))
+                    + "; ".join(self.in_force() + [self.start_path()]))
         return ("fallback, no isolation: process group + rlimits + empty working folder (student code can read the "
                 "secret folders, write where you can write, reach the network and signal the grader); "
-                + "; ".join(self.in_force()))
+                + "; ".join(self.in_force() + [self.start_path()]))
 
     def _preexec(self, group: Cgroup | None = None):
         lim = self.limits
@@ -180,66 +200,98 @@ class Sandbox:
     def _script(self, uid: int, scratch: str, worker: list[str]) -> str:
         """The shell program run as root inside the new namespaces, ending in the unprivileged worker."""
         q = shlex.quote
-        lines = ["set -e", f"mount -t tmpfs -o size={SCRATCH_MB}m,mode=1777 none {q(scratch)}"]
-        # A private folder holding the installation: cover it with a tmpfs that holds only what is needed.
-        for k, (top, needed) in enumerate(sorted(self.exposures().items())):
-            stage = f"{scratch}/.expose{k}"
-            lines += [f"mkdir {q(stage)}", f"mount --rbind {q(str(top))} {q(stage)}",
-                      f"mount -t tmpfs -o size=1m,mode=0755 none {q(str(top))}"]
-            for p in needed:
-                rel = p.relative_to(top)
-                lines += [f"mkdir -p {q(str(p))}", f"mount --rbind {q(stage + '/' + str(rel))} {q(str(p))}"]
-            lines += [f"umount -l {q(stage)}", f"rmdir {q(stage)}"]
-        # $@ holds what to hide: folders get an empty read-only tmpfs, files /dev/null.
-        lines.append('for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o ro,size=1k,mode=0555 none "$d"; '
-                     'elif [ -f "$d" ]; then mount --bind /dev/null "$d"; fi; done')
-        # Everything read-only but the scratch space (/proc and /dev keep their own rules).
-        lines.append("while read -r _ _ _ _ m _; do m=$(printf '%b' \"$m\"); case \"$m\" in "
-                     f"{q(scratch)}|/proc|/proc/*|/dev|/dev/*) continue;; esac; "
-                     'mount -o remount,bind,ro "$m" 2>/dev/null || true; done < /proc/self/mountinfo')
-        lines.append("ip link set lo up 2>/dev/null || true")
+        lines = [self.mount_program(scratch)]
         # no `exec`: sh stays PID 1 of the namespace, so the worker is an ordinary process
         # (PID 1 ignores signals it has no handler for, a SIGSEGV included).
         lines.append(f"cd {q(scratch)}; setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all "
                      "--bounding-set=-all --no-new-privs -- " + " ".join(q(w) for w in worker))
         return "\n".join(lines)
 
-    def start(self, slot: int, workdir: Path) -> subprocess.Popen:
-        """Start a worker; returns the Popen with .wire = (fd to write to it, fd to read from it)."""
-        to_worker_r, to_worker_w = os.pipe()
-        from_worker_r, from_worker_w = os.pipe()
-        env = {
-            "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
-            "HOME": str(workdir), "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{workdir}/.mpl", "KERAS_BACKEND": "torch",
+    def mount_plan(self, scratch: str) -> list[tuple]:
+        """What the sandbox mounts, in order, as steps both start paths carry out: the cold path as the
+        shell program below (mount_program), the warm one with the same system calls (zygote.apply_plan).
+            ("tmpfs", target, options)     a tmpfs (options as for mount -o; "ro" makes it read-only)
+            ("mkdir", path, parents)       ("rmdir", path)
+            ("rbind", source, target)      ("detach", path): umount -l
+            ("hide",)                      each path to hide: a folder gets an empty read-only tmpfs,
+                                           a file /dev/null
+            ("readonly", keep)             every mount read-only but `keep` and /proc, /dev below them
+            ("lo_up",)                     the loopback interface up (failure ignored)
+        """
+        plan = [("tmpfs", scratch, f"size={SCRATCH_MB}m,mode=1777")]
+        # A private folder holding the installation: cover it with a tmpfs that holds only what is needed.
+        for k, (top, needed) in enumerate(sorted(self.exposures().items())):
+            stage = f"{scratch}/.expose{k}"
+            plan += [("mkdir", stage, False), ("rbind", str(top), stage), ("tmpfs", str(top), "size=1m,mode=0755")]
+            for p in needed:
+                plan += [("mkdir", str(p), True), ("rbind", f"{stage}/{p.relative_to(top)}", str(p))]
+            plan += [("detach", stage), ("rmdir", stage)]
+        return plan + [("hide",), ("readonly", scratch), ("lo_up",)]
+
+    def mount_program(self, scratch: str) -> str:
+        """The shell program (run as root in the new mount namespace, $@ the paths to hide) that carries
+        out mount_plan: scratch tmpfs, the installation re-exposed, secrets hidden, all else read-only."""
+        q = shlex.quote
+        lines = ["set -e"]
+        for step in self.mount_plan(scratch):
+            op, args = step[0], step[1:]
+            if op == "tmpfs":
+                lines.append(f"mount -t tmpfs -o {q(args[1])} none {q(args[0])}")
+            elif op == "mkdir":
+                lines.append(f"mkdir {'-p ' if args[1] else ''}{q(args[0])}")
+            elif op == "rmdir":
+                lines.append(f"rmdir {q(args[0])}")
+            elif op == "rbind":
+                lines.append(f"mount --rbind {q(args[0])} {q(args[1])}")
+            elif op == "detach":
+                lines.append(f"umount -l {q(args[0])}")
+            elif op == "hide":   # $@ holds what to hide
+                lines.append('for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs -o ro,size=1k,mode=0555 none "$d"; '
+                             'elif [ -f "$d" ]; then mount --bind /dev/null "$d"; fi; done')
+            elif op == "readonly":   # /proc and /dev keep their own rules
+                lines.append("while read -r _ _ _ _ m _; do m=$(printf '%b' \"$m\"); case \"$m\" in "
+                             f"{q(args[0])}|/proc|/proc/*|/dev|/dev/*) continue;; esac; "
+                             'mount -o remount,bind,ro "$m" 2>/dev/null || true; done < /proc/self/mountinfo')
+            elif op == "lo_up":
+                lines.append("ip link set lo up 2>/dev/null || true")
+            else:
+                raise ValueError(f"unknown mount step {op!r}")
+        return "\n".join(lines)
+
+    @staticmethod
+    def base_env() -> dict:
+        """The environment every worker starts from (and the zygote runs with)."""
+        return {
+            "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "MPLBACKEND": "Agg", "KERAS_BACKEND": "torch",
             "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "LANG": "C.UTF-8",
-            "LSTMLAB_WIRE": f"{to_worker_r},{from_worker_w}",
         }
-        # -I: ignore PYTHON* variables and the working folder on sys.path; the worker imports the same
-        # lstmlab as this process, wherever it lives.
-        import lstmlab
 
-        lib = str(Path(lstmlab.__file__).resolve().parent.parent)
-        worker = [sys.executable, "-I", "-c",
-                  f"import sys; sys.path.insert(0, {lib!r}); from lstmlab.tooling.grading.worker import main; main()"]
-        lease, group = None, None
-        if self.isolated():
-            uid, lease = lease_uid(slot)
-            group = Cgroup.create(f"lstmlab-{uid}", self.limits.memory_mb << 20, self.limits.max_processes)
-            # The worker's scratch space is an empty writable tmpfs: /tmp itself where it can be hidden,
-            # else (the installation lives under /tmp) the worker's own folder.
-            scratch = "/tmp" if self._hideable(Path("/tmp")) else str(workdir)
-            env.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=f"{scratch}/.mpl", LSTMLAB_SECCOMP="1")
-            extra = [str(p) for p in (Path("/dev/shm"), Path("/var/tmp")) if self._hideable(p)]
-            argv = ["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc",
-                    "--propagation", "private", "sh", "-c", self._script(uid, scratch, worker), "sandbox",
-                    *[str(p) for p in self.hidden_paths()], *extra]
-        else:
-            argv = worker
+    def start(self, slot: int, workdir: Path):
+        """Start a worker; returns a process (a subprocess.Popen, or zygote.WarmProcess: pid, poll, wait,
+        kill) with .wire = (fd to write to it, fd to read from it), .lease and .cgroup."""
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        env = {**self.base_env(), "HOME": str(workdir), "MPLCONFIGDIR": f"{workdir}/.mpl"}
+        lease, group, scratch, hidden = None, None, str(workdir), []
+        isolated = self.isolated()
+        proc = None
         try:
-            proc = subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, pass_fds=(to_worker_r, from_worker_w),
-                                    preexec_fn=self._preexec(group), close_fds=True)
+            if isolated:
+                uid, lease = lease_uid(slot)
+                group = Cgroup.create(f"lstmlab-{uid}", self.limits.memory_mb << 20, self.limits.max_processes)
+                # The worker's scratch space is an empty writable tmpfs: /tmp itself where it can be hidden,
+                # else (the installation lives under /tmp) the worker's own folder.
+                scratch = "/tmp" if self._hideable(Path("/tmp")) else str(workdir)
+                env.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=f"{scratch}/.mpl")
+                extra = [str(p) for p in (Path("/dev/shm"), Path("/var/tmp")) if self._hideable(p)]
+                hidden = [str(p) for p in self.hidden_paths()] + extra
+            if self.wants_warm():
+                proc = self._start_warm(env, scratch, hidden, lease and uid, group, isolated,
+                                        (to_worker_r, from_worker_w))
+            if proc is None:
+                proc = self._start_cold(env, workdir, scratch, hidden, lease and uid, group, isolated,
+                                        (to_worker_r, from_worker_w))
         except BaseException:
             for fd in (to_worker_r, to_worker_w, from_worker_r, from_worker_w, lease):
                 if fd is not None:
@@ -253,18 +305,59 @@ class Sandbox:
         proc.lease, proc.cgroup = lease, group
         return proc
 
+    def _start_warm(self, env, scratch, hidden, uid, group, isolated, fds):
+        """Fork the worker from this process's zygote (started, or started again, as needed); None (and
+        cold_because set) when no zygote can be had."""
+        from . import zygote
 
-def stop(proc: subprocess.Popen) -> None:
+        request = {"isolated": isolated, "uid": uid, "cgroup": [str(d) for d in group.dirs] if group else [],
+                   "cwd": scratch, "hide": hidden, "plan": self.mount_plan(scratch) if isolated else [],
+                   "env": {**env, **({"TMPDIR": scratch} if isolated else {})}, "seccomp": isolated,
+                   "limits": dict(self.limits.__dict__)}
+        for attempt in range(2):   # a zygote found dead is replaced once
+            try:
+                proc = zygote.get(self.base_env()).spawn(request, fds)
+                self.cold_because = ""
+                return proc
+            except zygote.ZygoteLost as exc:
+                self.cold_because = str(exc)
+        return None
+
+    def _start_cold(self, env, workdir, scratch, hidden, uid, group, isolated, fds):
+        """Today's path: a new interpreter per worker, in namespaces made by util-linux unshare."""
+        to_worker_r, from_worker_w = fds
+        env = {**env, "LSTMLAB_WIRE": f"{to_worker_r},{from_worker_w}"}
+        # -I: ignore PYTHON* variables and the working folder on sys.path; the worker imports the same
+        # lstmlab as this process, wherever it lives.
+        import lstmlab
+
+        lib = str(Path(lstmlab.__file__).resolve().parent.parent)
+        worker = [sys.executable, "-I", "-c",
+                  f"import sys; sys.path.insert(0, {lib!r}); from lstmlab.tooling.grading.worker import main; main()"]
+        if isolated:
+            env.update(LSTMLAB_SECCOMP="1")
+            argv = ["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc",
+                    "--propagation", "private", "sh", "-c", self._script(uid, scratch, worker), "sandbox", *hidden]
+        else:
+            argv = worker
+        return subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, pass_fds=fds, preexec_fn=self._preexec(group), close_fds=True)
+
+
+def stop(proc) -> None:
     """End a worker and everything it started (its whole process group / PID namespace)."""
     for fd in getattr(proc, "wire", ()):
         try:
             os.close(fd)
         except OSError:
             pass
-    try:
-        os.killpg(proc.pid, 9)
-    except (ProcessLookupError, PermissionError):
-        pass
+    if isinstance(proc, subprocess.Popen):
+        try:
+            os.killpg(proc.pid, 9)
+        except (ProcessLookupError, PermissionError):
+            pass
+    else:   # a warm worker: its zygote kills it (only the zygote knows its pid was not reused)
+        proc.kill()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
