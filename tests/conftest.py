@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
+
+# Before numpy or torch load here or in any kernel a test starts: pytest -n 2 runs two test processes
+# on 2 cores, so each (and its kernels) gets one thread (lstmlab.tooling.course.ONE_THREAD_PER_KERNEL).
+for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
 import pytest
 

@@ -82,6 +82,12 @@ REPRODUCIBLE_KERNELS = {"MKL_CBWR": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2", "
                         "ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
 
 
+# One BLAS/OpenMP thread per kernel where kernels run side by side (verify with pytest-xdist, the tests):
+# two kernels of 2 threads each on 2 cores spin against each other (the Keras cell of lesson 01: 70 s
+# instead of 9 s). The stored outputs do not depend on it (verify passes with either).
+ONE_THREAD_PER_KERNEL = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
 def reproducible_env() -> dict[str, str]:
     """os.environ with REPRODUCIBLE_KERNELS set, also in this process (kernels started from it inherit it)."""
     os.environ.update(REPRODUCIBLE_KERNELS)
@@ -245,7 +251,7 @@ def verify(course: Course, ids: list[str] | None = None, extra_args: list[str] =
            str(course.course_dir / "nbval_sanitize.cfg"), "-p", "no:cacheprovider", "-q",
            "--rootdir", str(course.root), "-o", "testpaths=", *map(str, paths), *extra_args]
     with_venv_on_path()
-    return subprocess.call(cmd, cwd=course.root, env=reproducible_env())
+    return subprocess.call(cmd, cwd=course.root, env={**reproducible_env(), **ONE_THREAD_PER_KERNEL})
 
 
 def execute_solution(course: Course, lid: str, timeout: int = 600) -> float:
