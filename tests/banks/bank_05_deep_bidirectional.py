@@ -27,6 +27,7 @@ def bidirectional_lstm(X, h0, c0, fwd, bwd):
 
 DEEP = '''
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     inp, hs, cs = X, [], []
     for l, (fwd, bwd) in enumerate(layers):
 {body}
@@ -464,6 +465,7 @@ def layer_dropout(Y, p, training, rng):
     "deep_bidirectional_lstm": [
         ("dropout from its own fixed-seed generator", '''
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     own = np.random.default_rng(0)
     inp, hs, cs = X, [], []
     for l, (fwd, bwd) in enumerate(layers):
@@ -491,6 +493,7 @@ def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=Fa
 '''), "forward final state is taken at the padded end"),
         ("no masking anywhere", '''
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     inp, hs, cs = X, [], []
     for l, (fwd, bwd) in enumerate(layers):
         out, (h, c) = bidirectional_lstm(inp, h0[2*l:2*l+2], c0[2*l:2*l+2], fwd, bwd)
@@ -506,6 +509,7 @@ def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=Fa
          "after the last layer too"),
         ("dropout on the input X", '''
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     inp, hs, cs = X, [], []
     for l, (fwd, bwd) in enumerate(layers):
         inp = layer_dropout(inp, dropout, training, rng)
@@ -521,6 +525,7 @@ def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=Fa
         ("backward features first", _deep(cat="        inp = np.concatenate([Hb, Hf], axis=2)\n"), None),
         ("initial states read direction-major", '''
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     inp, hs, cs, L = X, [], [], len(layers)
     for l, (fwd, bwd) in enumerate(layers):
         Hf, (hf, cf) = masked_lstm_layer(inp, lengths, h0[l], c0[l], *fwd)
@@ -536,6 +541,7 @@ import torch as _t
 from torch.nn.utils.rnn import pack_padded_sequence as _pack, pad_packed_sequence as _unpack
 from lstmlab.bridge import lstm_to_torch as _to
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     m = _t.nn.LSTM(X.shape[2], h0.shape[2], num_layers=len(layers), batch_first=True, bidirectional=True,
                    dropout=dropout).double()
     for k, (f, b) in enumerate(layers):
@@ -552,10 +558,17 @@ def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=Fa
         ("calls the library's stacked forward", '''
 from lstmlab.stacked import stacked_lstm_forward as _sf
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     return _sf(X, h0, c0, layers, lengths, True, dropout, training, rng)
 ''', "must be written from scratch"),
     ],
 }
+
+WRONG["deep_bidirectional_lstm"].append(
+    ("rng=None passed on as it is: training without a generator crashes",
+     _deep().replace(
+         "    rng = np.random.default_rng() if rng is None else rng\n", ""),
+     "'NoneType' object has no attribute 'random'"))
 
 RIGHT = {
     "stacked_lstm": [
@@ -770,6 +783,7 @@ def layer_dropout(Y, p, training, rng):
     "deep_bidirectional_lstm": [
         ("directions as a loop over (params, reversed?) pairs, states preallocated", '''
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     h_n, c_n = np.empty_like(h0), np.empty_like(c0)
     inp = X
     for l, pair in enumerate(layers):
@@ -785,6 +799,7 @@ def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=Fa
 '''),
         ("float32 kept, one bidirectional helper built from the masked layer", '''
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     inp, states_h, states_c = X, [], []
     for l, (fwd, bwd) in enumerate(layers):
         if l > 0 and training and dropout > 0:
@@ -798,6 +813,7 @@ def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=Fa
 '''),
         ("backward direction walks t = T-1 .. 0 with a mask (no reversal)", '''
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     B, T, _ = X.shape
     valid = (np.arange(T)[None, :] < np.asarray(lengths)[:, None])[..., None]
     inp, hs, cs = X, [], []
@@ -824,6 +840,7 @@ def _bi_masked(inp, lengths, h0, c0, fwd, bwd):
     return np.concatenate([Hf, reverse_padded(Hb, lengths)], -1), (hf, hb), (cf, cb)
 
 def deep_bidirectional_lstm(X, lengths, h0, c0, layers, dropout=0.0, training=False, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
     h_n, c_n = np.zeros_like(h0), np.zeros_like(c0)
     inp = X
     for l, pair in enumerate(layers):

@@ -738,6 +738,13 @@ def _check_deep_dropout(call, X, lengths, h0, c0, layers, want, hw, cw, rtol, at
     if not np.array_equal(as_array("out", unpack("deep_bidirectional_lstm", again, 2, "(out, (h_n, c_n))")[0]), out):
         raise CheckFailed("Two runs with generators seeded alike gave different outputs: draw every dropout mask from "
                           "the rng argument (pass it on to layer_dropout).")
+    # rng=None while training means what the exercise says: a fresh, unseeded generator (np.random.default_rng()).
+    # A function that crashes here shows the student's own error with this call (no rng) under it; it is not
+    # caught, so the sandbox's own failures still reach the grader as they are.
+    got = call(X, lengths, h0, c0, layers, dropout=0.5, training=True)
+    out_none = as_array("out", unpack("deep_bidirectional_lstm", got, 2, "(out, (h_n, c_n))")[0])
+    if out_none.shape != want.shape:
+        raise CheckFailed("With rng=None in training your output has another shape than with a generator.")
     if L > 1:
         other = call(X, lengths, h0, c0, layers, dropout=0.5, training=True, rng=np.random.default_rng(2))
         if np.array_equal(as_array("out", unpack("deep_bidirectional_lstm", other, 2, "(out, (h_n, c_n))")[0]), out):
