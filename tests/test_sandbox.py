@@ -21,8 +21,10 @@ import pytest
 
 from lstmlab.tooling.grading import seccomp, wire
 from lstmlab.tooling.grading.cgroup import Cgroup
-from lstmlab.tooling.grading.judge import Session, WatchdogExpired, watchdog
+from lstmlab.tooling.grading.judge import WatchdogExpired, watchdog
 from lstmlab.tooling.grading.sandbox import Limits, Sandbox, lease_uid
+
+from grading_helpers import exec_in_fresh_worker, printed_result
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 needs_root = pytest.mark.skipif(not (ROOT and Sandbox().isolated()), reason="isolation needs root with unshare/setpriv")
@@ -39,26 +41,15 @@ def start_path(request, monkeypatch):
 def run_in_worker(code: str, limits: Limits | None = None, hide=()) -> str:
     """Exec `code` in a fresh isolated worker; return what it printed (or its error)."""
     sandbox = Sandbox(hide=list(hide), limits=limits or Limits(cell_seconds=60))
-    with tempfile.TemporaryDirectory(prefix="lstmlab-test-worker-") as workdir:
-        os.chmod(workdir, 0o755)
-        session = Session(sandbox, 7, workdir)
-        session.start()
-        try:
-            session.deadline = time.monotonic() + 60
-            reply = session.request({"op": "exec", "source": code, "label": "<test>"})
-        finally:
-            session.close()
+    output, session = exec_in_fresh_worker(sandbox, 7, code)
     assert session.seccomp, "the worker did not install its seccomp filter"
     wanted = "warm" if os.environ.get("LSTMLAB_WARM", "1") != "0" else "cold"
     assert sandbox.start_path().startswith(f"{wanted} start"), sandbox.start_path()
-    return reply.get("output", "") + reply.get("error", "")
+    return output
 
 
 def probe(code: str, **kw) -> dict:
-    out = run_in_worker(code + "\nprint('RESULT=' + json.dumps(res))", **kw)
-    line = [ln for ln in out.splitlines() if ln.startswith("RESULT=")]
-    assert line, out
-    return json.loads(line[0][len("RESULT="):])
+    return printed_result(run_in_worker(code + "\nprint('RESULT=' + json.dumps(res))", **kw))
 
 
 @needs_root

@@ -3,7 +3,6 @@ cannot see, signal or write to its zygote, inherits nothing but its two pipe end
 with the submission before it. test_sandbox.py runs its isolation tests on both start paths."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import tempfile
@@ -16,6 +15,8 @@ from lstmlab.tooling.grading import zygote
 from lstmlab.tooling.grading.judge import Session, WorkerLost
 from lstmlab.tooling.grading.sandbox import Limits, Sandbox
 
+from grading_helpers import exec_in_fresh_worker, printed_result
+
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 needs_root = pytest.mark.skipif(not (ROOT and Sandbox().isolated()), reason="isolation needs root with unshare/setpriv")
 
@@ -24,25 +25,8 @@ def sessions(codes: list[str], sandbox: Sandbox | None = None, slot: int = 11) -
     """Run each piece of code in its own fresh worker, one after another in the same slot (as for
     consecutive submissions); returns what each printed (or its error)."""
     sandbox = sandbox or Sandbox(limits=Limits(cell_seconds=60), warm=True)
-    out = []
-    for code in codes:
-        with tempfile.TemporaryDirectory(prefix="lstmlab-test-warm-") as workdir:
-            os.chmod(workdir, 0o755)
-            session = Session(sandbox, slot, workdir)
-            session.start()
-            try:
-                session.deadline = time.monotonic() + 60
-                reply = session.request({"op": "exec", "source": code, "label": "<test>"})
-            finally:
-                session.close()
-        out.append(reply.get("output", "") + reply.get("error", ""))
-    return out
+    return [exec_in_fresh_worker(sandbox, slot, code)[0] for code in codes]
 
-
-def result(text: str) -> dict:
-    line = [ln for ln in text.splitlines() if ln.startswith("RESULT=")]
-    assert line, text
-    return json.loads(line[0][len("RESULT="):])
 
 
 def the_zygote() -> zygote.Zygote:
@@ -87,7 +71,7 @@ def test_the_warm_child_cannot_see_signal_or_write_to_its_zygote():
         res["uid"] = os.getresuid()
         print("RESULT=" + json.dumps(res))
     ''')
-    res = result(sessions([code])[0])
+    res = printed_result(sessions([code])[0])
     assert res.pop("pids") == [1, 2], "the worker's PID namespace holds only its init and itself"
     assert res.pop("kill") == "ProcessLookupError"
     assert z.alive()
@@ -113,7 +97,7 @@ def test_the_warm_child_inherits_no_fd_but_its_two_pipe_ends():
             fds[fd] = "fifo" if stat.S_ISFIFO(st.st_mode) else os.readlink(f"/proc/self/fd/{fd}")
         print("RESULT=" + json.dumps(fds))
     ''')
-    fds = result(sessions([code])[0])
+    fds = printed_result(sessions([code])[0])
     assert {fds.pop(str(k)) for k in (0, 1, 2)} == {"/dev/null"}
     assert sorted(fds.values()) == ["fifo", "fifo"], fds
 
@@ -143,7 +127,7 @@ def test_two_consecutive_submissions_share_nothing():
         print("RESULT=" + json.dumps(res))
     ''')
     a, b, c = sessions([first, second, second])
-    res, again = result(b), result(c)
+    res, again = printed_result(b), printed_result(c)
     assert res.pop("files") == [] and not any(v for k, v in res.items() if k != "draw"), res
     assert res["draw"] != again["draw"], "each worker's legacy numpy RNG is freshly seeded, as in a cold worker"
 
@@ -161,8 +145,8 @@ def test_warm_and_cold_workers_see_the_same_mount_table_all_read_only_but_the_sc
     from lstmlab.tooling.course import Course, repo_root
 
     hide = Course(repo_root()).hidden_from_students()
-    warm = result(sessions([code], Sandbox(hide=hide, warm=True))[0])
-    cold = result(sessions([code], Sandbox(hide=hide, warm=False))[0])
+    warm = printed_result(sessions([code], Sandbox(hide=hide, warm=True))[0])
+    cold = printed_result(sessions([code], Sandbox(hide=hide, warm=False))[0])
     assert warm == cold
     writable = sorted(m for m, mode in warm.items() if mode == "rw" and not (m == "/proc" or m.startswith(("/proc/", "/dev"))))
     assert writable == ["/tmp"], writable
