@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
 from lstmlab.tooling.grading.notebook import lesson_spec, nbgrader_meta, tampering  # noqa: F401  (nbgrader_meta: for tests)
 
@@ -76,6 +77,9 @@ class LessonRunner:
         if reasons:
             return False, "rejected: the answer reaches into the interpreter or the grader (" + ", ".join(reasons) + ")"
         ns = dict(self.base)
+        # An answer that draws from numpy's global generator (a bank mistake) must get the same verdict and
+        # message whatever ran before it in this process: every case starts from the same global state.
+        np.random.seed(0)
         try:
             run_source(source, ns, f"{solution_id} implementation")
             run_source(ex.test_source, ns, ex.test_id)
