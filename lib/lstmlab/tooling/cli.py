@@ -20,6 +20,21 @@ def _cmd_build(args) -> int:
     return 0
 
 
+def _cmd_translate(args) -> int:
+    from .editions import catalog_problems, update_catalogs
+
+    course = Course(repo_root())
+    ids = args.lessons or course.lesson_ids()
+    if not args.check:
+        for path in update_catalogs(course, ids):
+            print(f"updated {path.relative_to(course.root) if path.is_relative_to(course.root) else path}")
+    problems = catalog_problems(course, ids)
+    for line in problems:
+        print(line)
+    print(f"{len(problems)} translation problems" if problems else "translations complete")
+    return 1 if problems and args.check else 0
+
+
 def _cmd_verify(args) -> int:
     return verify(Course(repo_root()), args.lessons or None, args.pytest_args)
 
@@ -162,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("lessons", nargs="*", help="lesson ids (default: all, and lessons without a solution are removed)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if lessons/ is stale")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("translate", help="merge the English into the translation catalogs and list what is left to translate")
+    p.add_argument("lessons", nargs="*", help="lesson ids (default: all); the package's message catalogs are always merged")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if a catalog is incomplete, fuzzy or breaks a rule")
+    p.set_defaults(func=_cmd_translate)
 
     p = sub.add_parser("verify", help="run the solution notebooks under nbval, comparing stored outputs")
     p.add_argument("lessons", nargs="*", help="lesson ids (default: all)")

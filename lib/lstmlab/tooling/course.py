@@ -54,6 +54,14 @@ class Course:
     def lessons(self) -> Path:
         return self.root / "lessons"
 
+    def solutions_in(self, lang: str) -> Path:
+        """The solution notebooks of an edition: solutions/ (English, the source) or solutions/<lang>/."""
+        return self.solutions if lang == "en" else self.solutions / lang
+
+    def lessons_in(self, lang: str) -> Path:
+        """The student notebooks of an edition: lessons/ (English) or lessons/<lang>/."""
+        return self.lessons if lang == "en" else self.lessons / lang
+
     @property
     def course_dir(self) -> Path:
         return self.root / "course"
@@ -167,20 +175,24 @@ def tag_for_run_all(nb):
     return nb
 
 
-def generate_student_versions(course: Course, ids: list[str] | None = None) -> dict[str, str]:
-    """Run nbgrader generate_assignment on each solution in a throwaway course root.
+def generate_student_versions(course: Course, ids: list[str] | None = None, lang: str = "en") -> dict[str, str]:
+    """Run nbgrader generate_assignment on each solution of an edition in a throwaway course root.
 
-    Returns {lesson_id: student notebook text}. Touches nothing in the repository.
+    Returns {lesson_id: student notebook text}. Touches nothing in the repository. The stub that replaces
+    a solution is in the edition's language (tooling/editions.py CODE_STUB).
     """
+    from .editions import CODE_STUB
+
     ids = ids or course.lesson_ids()
+    solutions = course.solutions_in(lang)
     out: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="lstmlab-build-") as tmp:
         root = Path(tmp)
         shutil.copy(course.course_dir / "nbgrader_config.py", root / "nbgrader_config.py")
         for lid in ids:
             (root / "source" / lid).mkdir(parents=True)
-            shutil.copy(course.solutions / f"{lid}.ipynb", root / "source" / lid / f"{lid}.ipynb")
-        api = nbgrader_api(root)
+            shutil.copy(solutions / f"{lid}.ipynb", root / "source" / lid / f"{lid}.ipynb")
+        api = nbgrader_api(root, **({"ClearSolutions.code_stub": {"python": CODE_STUB[lang]}} if lang != "en" else {}))
         for lid in ids:
             result = api.generate_assignment(lid, force=True, create=True)
             if not result["success"]:
@@ -254,22 +266,27 @@ def verify(course: Course, ids: list[str] | None = None, extra_args: list[str] =
     return subprocess.call(cmd, cwd=course.root, env={**reproducible_env(), **ONE_THREAD_PER_KERNEL})
 
 
-def execute_solution(course: Course, lid: str, timeout: int = 600) -> float:
-    """Execute solutions/<lid>.ipynb in place, storing fresh outputs (for authors). Returns seconds taken."""
+def execute_notebook(path: Path, timeout: int = 600) -> float:
+    """Execute a notebook in place in its own folder, storing fresh outputs (for authors). Returns seconds taken."""
     import time
 
     from nbclient import NotebookClient
 
-    path = course.solutions / f"{lid}.ipynb"
     nb = nbformat.read(path, as_version=4)
     with_venv_on_path()
     reproducible_env()
     start = time.perf_counter()
     # coalesce_streams: one stdout output per cell however the kernel happened to flush it (stable diffs)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", coalesce_streams=True, resources={"metadata": {"path": str(course.solutions)}}).execute()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", coalesce_streams=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     took = time.perf_counter() - start
     nbformat.write(nb, path)
     return took
+
+
+def execute_solution(course: Course, lid: str, timeout: int = 600) -> float:
+    """Execute solutions/<lid>.ipynb in place, storing fresh outputs (for authors). Returns seconds taken."""
+    return execute_notebook(course.solutions / f"{lid}.ipynb", timeout)
 
 
 def autograde(course: Course, lid: str, submissions: dict[str, Path], workdir: Path) -> dict[str, dict[str, tuple[float, float]]]:

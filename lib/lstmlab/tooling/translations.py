@@ -1,0 +1,289 @@
+"""Translation catalogs (gettext PO, read and merged with Babel) and the checks a build runs on them.
+
+Two kinds of catalog, both keyed by the English text (msgid), so an edited English text is a new key:
+`update` carries the old translation over to it marked fuzzy (with the old English as `#| msgid`),
+for a translator to review, and drops entries whose English is gone.
+
+- lessons:  translations/<lang>/<lesson id>.po, one entry per segment of solutions/<id>.ipynb
+            (tooling/segments.py), msgctxt = the cell's id;
+- messages: lib/lstmlab/locale/<lang>/<domain>.po, every `_("...")` / `N_("...")` of the package
+            (domain `core`: the textbook, checking and tooling; one domain per lesson room).
+
+`problems()` is what `lstmlab build --check` fails on: an entry missing, untranslated or fuzzy, an entry
+whose English is gone, and translations that break the rules of docs/TRANSLATING.md: math, inline code,
+links and placeholders unchanged; the glossary's terms (translations/glossary.<lang>.tsv) used; every
+「quotation」 verbatim from the chapter.
+"""
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import re
+import string
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po, write_po
+
+from ..i18n import LOCALE_DIR, SOURCE_LANGUAGE
+from .segments import segments
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]           # lib/lstmlab
+BABEL_LOCALE = {"zh": "zh_CN"}
+TRANSLATED = ("zh",)                                          # the editions built besides English
+FIXED_DATE = datetime(2026, 12, 1, tzinfo=timezone.utc)      # headers never change, so diffs show only text
+KEYWORDS = {"_": None, "N_": None}
+
+
+# -- where catalogs are ---------------------------------------------------------------------------
+
+def lesson_catalog_path(root: Path, lang: str, lid: str) -> Path:
+    return root / "translations" / lang / f"{lid}.po"
+
+
+def glossary_path(root: Path, lang: str) -> Path:
+    return root / "translations" / f"glossary.{lang}.tsv"
+
+
+def message_domains() -> dict[str, list[Path]]:
+    """{domain: the package's .py files whose messages it holds}: `core` and one per lesson room."""
+    rooms = sorted(p for p in (PACKAGE_DIR / "lessons").iterdir() if (p / "__init__.py").is_file())
+    core = [p for p in sorted(PACKAGE_DIR.rglob("*.py")) if "lessons" not in p.relative_to(PACKAGE_DIR).parts[:1]]
+    domains = {"core": core}
+    for room in rooms:
+        domains[room.name] = sorted(room.rglob("*.py"))
+    return domains
+
+
+def message_catalog_path(lang: str, domain: str) -> Path:
+    return LOCALE_DIR / lang / f"{domain}.po"
+
+
+# -- templates (what the English says now) --------------------------------------------------------
+
+def _new_catalog(lang: str | None, project: str) -> Catalog:
+    catalog = Catalog(locale=BABEL_LOCALE.get(lang) if lang else None, project=project, version="1",
+                      creation_date=FIXED_DATE, revision_date=FIXED_DATE, fuzzy=False,
+                      copyright_holder="lstmlab authors", msgid_bugs_address="translations/README.md",
+                      language_team=f"lstmlab {lang}" if lang else None, last_translator="lstmlab translators")
+    catalog.header_comment = (f"# {project}: {lang or 'template'} translation catalog.\n"
+                              "# Merged from the English by `lstmlab translate`; the rules are in translations/README.md.")
+    return catalog
+
+
+def lesson_template(solution: Path) -> Catalog:
+    """One entry per segment of the English solution notebook; msgctxt = the cell's id."""
+    nb = nbformat.read(solution, as_version=4)
+    template = _new_catalog(None, f"lstmlab lesson {solution.stem}")
+    for seg in segments(nb):
+        if (seg.text, seg.context) not in template:
+            template.add(seg.text, context=seg.context, auto_comments=[seg.kind])
+    return template
+
+
+def message_template(domain: str) -> Catalog:
+    """Every literal passed to _() or N_() in the domain's files, with file:line locations."""
+    template = _new_catalog(None, f"lstmlab messages {domain}")
+    for path in message_domains()[domain]:
+        rel = path.relative_to(PACKAGE_DIR.parent).as_posix()
+        for lineno, message, comments, context in extract_from_file("python", str(path), keywords=KEYWORDS,
+                                                                    comment_tags=("TRANSLATORS:",)):
+            if message in template:
+                template[message].locations.append((rel, lineno))
+            else:
+                template.add(message, locations=[(rel, lineno)], auto_comments=comments,
+                             flags=("python-brace-format",) if _fields(message) else ())
+    return template
+
+
+# -- reading, merging, writing --------------------------------------------------------------------
+
+def read_catalog(path: Path, lang: str) -> Catalog:
+    if not path.is_file():
+        return _new_catalog(lang, "lstmlab")
+    with path.open("rb") as fh:
+        return read_po(fh, locale=BABEL_LOCALE.get(lang), abort_invalid=True)
+
+
+def render_catalog(catalog: Catalog) -> bytes:
+    catalog.creation_date = FIXED_DATE
+    catalog.revision_date = FIXED_DATE
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=0, ignore_obsolete=True, include_previous=True, sort_output=False)
+    return buf.getvalue()
+
+
+def merged(path: Path, template: Catalog, lang: str) -> Catalog:
+    """The catalog at path updated to template: new English empty, edited English fuzzy, gone English dropped."""
+    catalog = read_catalog(path, lang)
+    catalog.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True,
+                   update_creation_date=False)
+    return catalog
+
+
+def update(path: Path, template: Catalog, lang: str) -> bool:
+    """Write the merged catalog; True when the file changed."""
+    text = render_catalog(merged(path, template, lang))
+    if path.is_file() and path.read_bytes() == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text)
+    return True
+
+
+def translations_of(catalog: Catalog) -> dict[tuple[str, str | None], str]:
+    """{(msgid, msgctxt): translation} of the entries that are translated and not fuzzy."""
+    return {(m.id, m.context): m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
+# -- rules a translation must keep ----------------------------------------------------------------
+
+_MATH = re.compile(r"\$\$.*?\$\$|(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n])+?\$", re.S)
+_CODE = re.compile(r"`[^`\n]+`")
+_LINK_TARGET = re.compile(r"\]\(([^)\s]*)\)|(https?://[^\s)>]+)")
+_QUOTE = re.compile(r"「([^」]+)」")
+
+
+def _fields(message: str) -> list[str]:
+    """The str.format placeholders of a message (names with their format spec), sorted."""
+    try:
+        return sorted(f"{name}:{spec}" for _, name, spec, _ in string.Formatter().parse(message) if name is not None)
+    except ValueError:
+        return []
+
+
+def invariants(text: str) -> dict[str, list[str]]:
+    """What must survive translation unchanged: math, inline code, link targets (each as a sorted list)."""
+    return {"math": sorted(m.group(0) for m in _MATH.finditer(text)),
+            "inline code": sorted(m.group(0) for m in _CODE.finditer(_MATH.sub(" ", text))),
+            "links": sorted(a or b for a, b in _LINK_TARGET.findall(text))}
+
+
+@dataclass(frozen=True)
+class Term:
+    en: str
+    zh: str
+    avoid: tuple[str, ...]
+    pattern: re.Pattern
+
+
+def read_glossary(path: Path) -> list[Term]:
+    """translations/glossary.<lang>.tsv: columns en, zh, avoid (variants separated by |), note."""
+    terms = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t"):
+            en = row["en"].strip()
+            words = r"\s+".join(re.escape(w) for w in en.split())
+            terms.append(Term(en, row["zh"].strip(), tuple(a for a in (row.get("avoid") or "").split("|") if a.strip()),
+                              re.compile(rf"(?<![\w-]){words}(?:s|es)?(?![\w-])", re.I)))
+    return terms
+
+
+def _prose(text: str) -> str:
+    """text without math, inline code, links and HTML tags: where glossary terms are looked for."""
+    text = _MATH.sub(" ", text)
+    text = _CODE.sub(" ", text)
+    text = re.sub(r"\]\([^)]*\)|https?://\S+|<[^>\n]+>", " ", text)
+    return text
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s*_>]+", "", text)
+
+
+def chapter_path(root: Path) -> Path | None:
+    """The chapter the course teaches (../shared/chapter/lstm-variants.zh.md beside the checkout), if present."""
+    import os
+
+    for candidate in (os.environ.get("LSTMLAB_CHAPTER"), root.parent / "shared" / "chapter" / "lstm-variants.zh.md"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+def translation_problems(msgid: str, msgstr: str, *, glossary: list[Term], chapter: str | None,
+                         placeholders: bool) -> list[str]:
+    """What is wrong with one translation (empty when nothing)."""
+    out = []
+    want, got = invariants(msgid), invariants(msgstr)
+    for kind in want:
+        if want[kind] != got[kind]:
+            lost = sorted(set(want[kind]) - set(got[kind]))
+            added = sorted(set(got[kind]) - set(want[kind]))
+            out.append(f"{kind} changed" + (f"; missing {lost[:3]}" if lost else "") + (f"; not in the English {added[:3]}" if added else ""))
+    if placeholders and _fields(msgid) != _fields(msgstr):
+        out.append(f"placeholders differ: English {_fields(msgid)}, translation {_fields(msgstr)}")
+    prose_en, prose_zh = _prose(msgid), _prose(msgstr)
+    for term in glossary:
+        if term.pattern.search(prose_en) and term.zh not in prose_zh:
+            out.append(f"glossary: '{term.en}' is {term.zh} here")
+        for variant in term.avoid:
+            if variant in prose_zh:
+                out.append(f"glossary: write {term.zh}, not {variant}")
+    if chapter is not None:
+        squashed = _squash(chapter)
+        for quote in _QUOTE.findall(msgstr):
+            if _squash(quote) not in squashed:
+                out.append(f"「{quote[:40]}」 is not the chapter's wording (quote it verbatim, or use “…” for other quotations)")
+    return out
+
+
+def catalog_problems(path: Path, template: Catalog, lang: str, *, glossary: list[Term], chapter: str | None,
+                     placeholders: bool) -> list[str]:
+    """Everything `lstmlab build --check` reports for one catalog, as lines naming the entry."""
+    rel = path
+    if not path.is_file():
+        return [f"{rel}: missing (run `lstmlab translate`)"]
+    catalog = read_catalog(path, lang)
+    out = []
+    keys = {(m.id, m.context) for m in template if m.id}
+    have = {(m.id, m.context): m for m in catalog if m.id}
+
+    def name(msgid: str, ctx: str | None) -> str:
+        first = msgid.splitlines()[0] if msgid else ""
+        return (f"[{ctx}] " if ctx else "") + (first[:70] + ("…" if len(first) > 70 or "\n" in msgid else ""))
+
+    stale = [k for k in keys if k not in have]
+    gone = [k for k in have if k not in keys]
+    if stale or gone:
+        out.append(f"{rel}: out of date with the English ({len(stale)} new, {len(gone)} gone): run `lstmlab translate`")
+    for key in sorted(keys & have.keys(), key=lambda k: (k[1] or "", k[0])):
+        m = have[key]
+        if not m.string:
+            out.append(f"{rel}: untranslated: {name(*key)}")
+        elif m.fuzzy:
+            out.append(f"{rel}: fuzzy (the English changed; review, then remove the fuzzy flag): {name(*key)}")
+        else:
+            for problem in translation_problems(m.id, m.string, glossary=glossary, chapter=chapter,
+                                                placeholders=placeholders):
+                out.append(f"{rel}: {problem}: {name(*key)}")
+    return out
+
+
+def code_unchanged(english: str, translated: str) -> bool:
+    """True when two code cells differ only in comments and docstrings (the same AST without docstrings)."""
+    def shape(src: str) -> str | None:
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            return None
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body \
+                    and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                body[0].value.value = ""
+        return ast.dump(tree)
+
+    a = shape(english)
+    return a is not None and a == shape(translated) or (a is None and english == translated)
+
+
+__all__ = ["TRANSLATED", "SOURCE_LANGUAGE", "lesson_catalog_path", "message_catalog_path", "message_domains",
+           "lesson_template", "message_template", "merged", "update", "read_catalog", "translations_of",
+           "catalog_problems", "read_glossary", "glossary_path", "chapter_path", "code_unchanged"]
