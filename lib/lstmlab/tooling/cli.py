@@ -21,14 +21,21 @@ def _cmd_build(args) -> int:
 
 
 def _cmd_translate(args) -> int:
-    from .editions import catalog_problems, update_catalogs
+    from .editions import catalog_problems, domains_of, update_catalogs
+    from .translations import message_domains
 
     course = Course(repo_root())
-    ids = args.lessons or course.lesson_ids()
+    named = args.lessons or []
+    unknown = [n for n in named if n not in course.lesson_ids() and n not in message_domains()]
+    if unknown:
+        print(f"lstmlab translate: {', '.join(unknown)}: neither a lesson id nor a message domain", file=sys.stderr)
+        return 2
+    ids = [n for n in named if n in course.lesson_ids()] if named else course.lesson_ids()
+    domains = sorted(set(domains_of(ids, everything=not named)) | {n for n in named if n in message_domains()})
     if not args.check:
-        for path in update_catalogs(course, ids):
+        for path in update_catalogs(course, ids, domains):
             print(f"updated {path.relative_to(course.root) if path.is_relative_to(course.root) else path}")
-    problems = catalog_problems(course, ids)
+    problems = catalog_problems(course, ids, domains)
     for line in problems:
         print(line)
     print(f"{len(problems)} translation problems" if problems else "translations complete")
@@ -179,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("translate", help="merge the English into the translation catalogs and list what is left to translate")
-    p.add_argument("lessons", nargs="*", help="lesson ids (default: all); the package's message catalogs are always merged")
+    p.add_argument("lessons", nargs="*", help="lesson ids and message domains (core, or a room: lstm_cell, ...); default: all. A lesson brings its room's messages")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if a catalog is incomplete, fuzzy or breaks a rule")
     p.set_defaults(func=_cmd_translate)
 

@@ -154,22 +154,28 @@ def build_lessons(course: Course, lang: str, ids: list[str], *, check: bool) -> 
     return changed
 
 
-def update_catalogs(course: Course, ids: list[str], langs=tr.TRANSLATED) -> list[Path]:
-    """Merge the English of the lessons `ids` and of every package domain into the catalogs. Returns changed files."""
+def domains_of(ids: list[str], everything: bool) -> list[str]:
+    """The message domains that go with lessons `ids` (their rooms), or all of them (`core` included)."""
+    domains = list(tr.message_domains())
+    return domains if everything else [d for d in domains if any(lid[3:] == d for lid in ids)]
+
+
+def update_catalogs(course: Course, ids: list[str], domains: list[str], langs=tr.TRANSLATED) -> list[Path]:
+    """Merge the English of the lessons `ids` and of the message `domains` into the catalogs. Returns changed files."""
     changed = []
     for lang in langs:
         for lid in ids:
             path = tr.lesson_catalog_path(course.root, lang, lid)
             if tr.update(path, tr.lesson_template(course.solutions / f"{lid}.ipynb"), lang):
                 changed.append(path)
-        for domain in tr.message_domains():
+        for domain in domains:
             path = tr.message_catalog_path(lang, domain)
             if tr.update(path, tr.message_template(domain), lang):
                 changed.append(path)
     return changed
 
 
-def catalog_problems(course: Course, ids: list[str], langs=tr.TRANSLATED) -> list[str]:
+def catalog_problems(course: Course, ids: list[str], domains: list[str], langs=tr.TRANSLATED) -> list[str]:
     """Every problem of the lessons' and the package's catalogs (what `lstmlab build --check` fails on)."""
     out = []
     chapter_file = tr.chapter_path(course.root)
@@ -180,7 +186,7 @@ def catalog_problems(course: Course, ids: list[str], langs=tr.TRANSLATED) -> lis
             out += tr.catalog_problems(tr.lesson_catalog_path(course.root, lang, lid),
                                        tr.lesson_template(course.solutions / f"{lid}.ipynb"), lang,
                                        glossary=glossary, chapter=chapter, placeholders=False)
-        for domain in tr.message_domains():
+        for domain in domains:
             out += tr.catalog_problems(tr.message_catalog_path(lang, domain), tr.message_template(domain), lang,
                                        glossary=glossary, chapter=chapter, placeholders=True)
     return out

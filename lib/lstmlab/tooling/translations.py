@@ -51,11 +51,15 @@ def glossary_path(root: Path, lang: str) -> Path:
 
 
 def message_domains() -> dict[str, list[Path]]:
-    """{domain: the package's .py files whose messages it holds}: `core` and one per lesson room."""
-    rooms = sorted(p for p in (PACKAGE_DIR / "lessons").iterdir() if (p / "__init__.py").is_file())
-    core = [p for p in sorted(PACKAGE_DIR.rglob("*.py")) if "lessons" not in p.relative_to(PACKAGE_DIR).parts[:1]]
-    domains = {"core": core}
-    for room in rooms:
+    """{domain: the package's .py files whose messages it holds}: `core` (the textbook and checking/),
+    `tooling` (the lstmlab command, Validate, grading) and one per lesson room."""
+    def part(p: Path) -> str:
+        return p.relative_to(PACKAGE_DIR).parts[0]
+
+    files = sorted(PACKAGE_DIR.rglob("*.py"))
+    domains = {"core": [p for p in files if part(p) not in ("lessons", "tooling")],
+               "tooling": [p for p in files if part(p) == "tooling"]}
+    for room in sorted(p for p in (PACKAGE_DIR / "lessons").iterdir() if (p / "__init__.py").is_file()):
         domains[room.name] = sorted(room.rglob("*.py"))
     return domains
 
