@@ -22,6 +22,7 @@ import contextlib
 import contextvars
 import functools
 import os
+import re
 from pathlib import Path
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -40,9 +41,46 @@ def _known(lang: str) -> str:
 
 
 def use_language(lang: str) -> None:
-    """Show this process's messages in `lang` ("en" or "zh", "zh-CN" and "zh_CN" too)."""
+    """Show this process's messages in `lang` ("en" or "zh", "zh-CN" and "zh_CN" too); for Chinese, also
+    let matplotlib draw Chinese labels (plot_fonts)."""
     global _chosen
     _chosen = _known(lang)
+    if _chosen == "zh":
+        plot_fonts()
+
+
+# Fonts with Chinese glyphs, tried in order after DejaVu Sans (matplotlib's default, which has none):
+# Debian/Ubuntu (fonts-wqy-microhei, fonts-noto-cjk), Windows, macOS.
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "Microsoft YaHei",
+             "SimHei", "PingFang SC", "Heiti SC", "Hiragino Sans GB", "Arial Unicode MS")
+
+
+_CJK_FILE = re.compile(r"wqy|NotoSansCJK|NotoSerifCJK|SourceHan|msyh|simhei|PingFang|STHeiti|Hiragino Sans GB|Arial Unicode", re.I)
+
+
+def plot_fonts() -> list[str]:
+    """Put the first installed font of CJK_FONTS behind matplotlib's font family, so a Chinese glyph falls back
+    to it (matplotlib >= 3.6). Only fonts present are named: a missing one would print a warning
+    at every plot. Returns the fonts used (empty: Chinese renders as boxes; install fonts-noto-cjk)."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    present = {f.name for f in font_manager.fontManager.ttflist}
+    if not present.intersection(CJK_FONTS):
+        # matplotlib's font cache predates the font's installation: add the system's CJK font files.
+        for path in font_manager.findSystemFonts():
+            if _CJK_FILE.search(Path(path).name):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        present = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [name for name in CJK_FONTS if name in present]
+    if cjk:
+        # matplotlib falls back along font.family (one font per entry): Latin from the usual family, Chinese after.
+        families = [f for f in matplotlib.rcParams["font.family"] if f not in cjk]
+        matplotlib.rcParams["font.family"] = families + cjk[:1]
+    return cjk
 
 
 def current_language() -> str:

@@ -8,15 +8,30 @@ from .course import Course, build, execute_solution, repo_root, verify
 
 
 def _cmd_build(args) -> int:
+    from .editions import build_editions
+
     course = Course(repo_root())
     changed = build(course, check=args.check, ids=args.lessons or None)
+    ids = args.lessons or course.lesson_ids()
+    edition_changes, problems = build_editions(course, ids, check=args.check, everything=not args.lessons)
+    root = course.root
     if args.check:
-        if changed:
-            print(f"lessons/ is stale for: {', '.join(changed)}. Run `lstmlab build` and commit both.")
+        stale = [f"lessons/{lid}.ipynb" for lid in changed] + edition_changes
+        for line in problems:
+            print(line.replace(str(root) + "/", ""))
+        if stale:
+            print(f"stale: {', '.join(stale)}. Run `lstmlab build` and commit the result.")
+        if stale or problems:
+            print(f"lstmlab build --check: {len(stale)} stale notebooks, {len(problems)} translation problems "
+                  "(docs/TRANSLATING.md says how to fix them).")
             return 1
-        print(f"lessons/ is up to date ({len(args.lessons or course.lesson_ids())} lessons).")
+        print(f"lessons/ and every edition are up to date ({len(ids)} lessons); translations complete.")
         return 0
-    print(f"rebuilt: {', '.join(changed)}" if changed else "lessons/ already up to date.")
+    rebuilt = [f"lessons/{lid}.ipynb" for lid in changed] + edition_changes
+    print(f"rebuilt: {', '.join(rebuilt)}" if rebuilt else "lessons/ and every edition already up to date.")
+    if problems:
+        print(f"{len(problems)} translation problems left (`lstmlab translate --check` lists them); "
+              "`lstmlab build --check` fails until they are fixed.")
     return 0
 
 

@@ -40,15 +40,18 @@ class Translated:
 
 
 def outputs_key(course: Course, lid: str, lang: str) -> str:
-    """What a translated solution's outputs depend on: English code and outputs, the language's message catalogs."""
+    """What a translated solution's outputs depend on: the English code and outputs, and the message catalogs
+    (core and the lesson's room) of the language."""
     nb = nbformat.read(course.solutions / f"{lid}.ipynb", as_version=4)
     h = hashlib.sha256()
     for cell in nb.cells:
         if cell.cell_type == "code":
             outputs = [{k: v for k, v in o.items() if k != "execution_count"} for o in cell.outputs]
             h.update(json.dumps([cell.source, outputs], sort_keys=True).encode())
-    for po in sorted((tr.LOCALE_DIR / lang).glob("*.po")):
-        h.update(po.name.encode() + po.read_bytes())
+    for domain in ("core", lid[3:]):          # a lesson shows the checking messages and its room's
+        po = tr.message_catalog_path(lang, domain)
+        if po.is_file():
+            h.update(po.name.encode() + po.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -192,5 +195,39 @@ def catalog_problems(course: Course, ids: list[str], domains: list[str], langs=t
     return out
 
 
-__all__ = ["update_catalogs", "catalog_problems", "LANGUAGE_LINE", "CODE_STUB", "language_line", "outputs_key", "translate_solution", "build_solution",
+def build_editions(course: Course, ids: list[str], *, check: bool, everything: bool, log=print) -> tuple[list[str], list[str]]:
+    """Every translated edition of lessons `ids`: (stale or rewritten notebooks, problems).
+
+    Not check: merge the catalogs, write solutions/<lang>/ (executing where outputs are stale) and
+    lessons/<lang>/. check: write nothing. Problems: the catalogs' (untranslated, fuzzy, rules broken) and
+    the editions' (code that differs from the English). everything: ids is the whole course, so a
+    translated notebook without an English one is stale (removed when not check)."""
+    domains = domains_of(ids, everything)
+    if not check:
+        update_catalogs(course, ids, domains)
+    changed, problems = [], []
+    for lang in tr.TRANSLATED:
+        for lid in ids:
+            stale, untranslated = build_solution(course, lid, lang, check=check, log=log)
+            if stale:
+                changed.append(f"solutions/{lang}/{lid}.ipynb")
+            if not check and untranslated:
+                log(f"{lang}/{lid}: {len(untranslated)} segments shown in English (no translation yet)")
+            if not (check and stale):
+                problems += check_edition(course, lid, lang)
+        if not (check and any(c.startswith(f"solutions/{lang}/") for c in changed)):
+            present = [lid for lid in ids if (course.solutions_in(lang) / f"{lid}.ipynb").is_file()]
+            changed += [f"lessons/{lang}/{lid}.ipynb" for lid in build_lessons(course, lang, present, check=check)]
+        if everything:
+            for folder in (course.solutions_in(lang), course.lessons_in(lang)):
+                for orphan in sorted(folder.glob("*.ipynb")) if folder.is_dir() else []:
+                    if orphan.stem not in ids:
+                        changed.append(str(orphan.relative_to(course.root)))
+                        if not check:
+                            orphan.unlink()
+    problems += catalog_problems(course, ids, domains)
+    return changed, problems
+
+
+__all__ = ["build_editions", "update_catalogs", "catalog_problems", "LANGUAGE_LINE", "CODE_STUB", "language_line", "outputs_key", "translate_solution", "build_solution",
            "check_edition", "build_lessons", "_normalise"]
