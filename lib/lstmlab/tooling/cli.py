@@ -136,7 +136,7 @@ def _cmd_grade(args) -> int:
     else:
         results, intake, info = batch.run(source, out, course, jobs=args.jobs, limits=limits,
                                           fallback=args.no_isolation, log=Progress(sys.stdout, quiet=args.quiet))
-    report.write_all(results, intake, info, out, source=source, course=course)
+    report.write_all(results, intake, info, out, source=source, course=course, lang=args.lang)
     total = sum(len(r.exercises) for r in results)
     print(f"graded {len(results)} lesson submissions ({total} exercise rows) in {info['seconds']} s"
           + (f"; answers compared in {info['similarity_seconds']} s" if "similarity_seconds" in info else ""))
@@ -186,8 +186,11 @@ def _cmd_check(args) -> int:
     except CheckError as exc:
         print(f"lstmlab check: {exc}", file=sys.stderr)
         return 2
-    print(header(str(path), checked.lesson, HIDDEN if args.hidden else VISIBLE))
-    print(render_verdict(checked.result))
+    from ..i18n import language
+
+    with language(checked.edition):   # a Chinese lesson's verdict in Chinese
+        print(header(str(path), checked.lesson, HIDDEN if args.hidden else VISIBLE))
+        print(render_verdict(checked.result))
     return 0 if all_pass(checked.result) else 1
 
 
@@ -241,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="grade on a Dask distributed cluster (e.g. tcp://host:8786) instead of local processes; -j is "
                         "then the cluster's threads. Workers need the same lstmlab installed (and root to isolate); "
                         "OUT stays on this machine. See README, 'Grading on a cluster'")
+    p.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="language of the class report (default en); each student's feedback is in the language of "
+                        "the edition they submitted")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress (by default a bar on a terminal, a line every few seconds elsewhere)")
     p.set_defaults(func=_cmd_grade)

@@ -58,7 +58,8 @@ def message_domains() -> dict[str, list[Path]]:
 
     files = sorted(PACKAGE_DIR.rglob("*.py"))
     domains = {"core": [p for p in files if part(p) not in ("lessons", "tooling")],
-               "tooling": [p for p in files if part(p) == "tooling"]}
+               "tooling": [p for p in files if part(p) == "tooling"]
+               + sorted((PACKAGE_DIR / "tooling" / "grading" / "templates").glob("*.html"))}
     for room in sorted(p for p in (PACKAGE_DIR / "lessons").iterdir() if (p / "__init__.py").is_file()):
         domains[room.name] = sorted(room.rglob("*.py"))
     return domains
@@ -95,7 +96,8 @@ def message_template(domain: str) -> Catalog:
     template = _new_catalog(None, f"lstmlab messages {domain}")
     for path in message_domains()[domain]:
         rel = path.relative_to(PACKAGE_DIR.parent).as_posix()
-        for lineno, message, comments, context in extract_from_file("python", str(path), keywords=KEYWORDS,
+        method = "jinja2.ext:babel_extract" if path.suffix == ".html" else "python"
+        for lineno, message, comments, context in extract_from_file(method, str(path), keywords=KEYWORDS,
                                                                     comment_tags=("TRANSLATORS:",)):
             if message in template:
                 template[message].locations.append((rel, lineno))
@@ -151,6 +153,7 @@ _MATH = re.compile(r"\$\$.*?\$\$|(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n])+?\$", re.S)
 _CODE = re.compile(r"`[^`\n]+`")
 _LINK_TARGET = re.compile(r"\]\(([^)\s]*)\)|(https?://[^\s)>]+)")
 _QUOTE = re.compile(r"「([^」]+)」")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>\n]*>")
 
 
 def _fields(message: str) -> list[str]:
@@ -165,7 +168,8 @@ def invariants(text: str) -> dict[str, list[str]]:
     """What must survive translation unchanged: math, inline code, link targets (each as a sorted list)."""
     return {"math": sorted(m.group(0) for m in _MATH.finditer(text)),
             "inline code": sorted(m.group(0) for m in _CODE.finditer(_MATH.sub(" ", text))),
-            "links": sorted(a or b for a, b in _LINK_TARGET.findall(text))}
+            "links": sorted(a or b for a, b in _LINK_TARGET.findall(text)),
+            "HTML tags": sorted(_HTML_TAG.findall(_CODE.sub(" ", _MATH.sub(" ", text))))}
 
 
 @dataclass(frozen=True)

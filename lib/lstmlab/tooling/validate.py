@@ -34,9 +34,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-VISIBLE = "visible tests; --hidden adds the held-back ones"
-VISIBLE_IN_LAB = "visible tests; hidden ones decide the grade"
-HIDDEN = "all tests, hidden ones included"
+from ..i18n import N_, _, edition_of, language
+
+VISIBLE = N_("visible tests; --hidden adds the held-back ones")
+VISIBLE_IN_LAB = N_("visible tests; hidden ones decide the grade")
+HIDDEN = N_("all tests, hidden ones included")
 DIAGNOSIS_LINES = 12          # the last lines of a diagnosis that are shown
 CHECK_TIMEOUT = 900.0         # seconds the server waits for one Validate before giving up
 
@@ -49,6 +51,7 @@ class CheckError(Exception):
 class Checked:
     lesson: str
     result: "object"          # grading.verdict.SubmissionResult
+    edition: str = "en"       # the notebook's edition: the language its verdict is shown in
 
 
 def check_notebook(path: Path, hidden: bool = False, cell_seconds: float = 120.0, course=None) -> Checked:
@@ -62,27 +65,51 @@ def check_notebook(path: Path, hidden: bool = False, cell_seconds: float = 120.0
     with_venv_on_path()
     path = Path(path)
     if not path.is_file():
-        raise CheckError(f"{path} does not exist")
+        raise CheckError(_("{path} does not exist").format(path=path))
     raw = path.read_bytes()
-    ids = course.lesson_ids()
-    lid = path.stem if path.stem in ids else identify_lesson(raw, {i: load_lesson(course.solutions / f"{i}.ipynb") for i in ids})
-    if lid is None:
-        raise CheckError(f"{path.name} is not one of the lessons ({', '.join(ids)})")
-    # Visible tests are the student version's test cells; hidden ones come from the solution notebook.
-    spec = load_lesson((course.solutions if hidden else course.lessons) / f"{lid}.ipynb")
-    result = grade(spec, read_submission(spec, raw), "you", Sandbox(limits=Limits(cell_seconds=cell_seconds),
-                                                                    force_fallback=True))
-    return Checked(lid, result)
+    edition = _edition_of_bytes(raw)
+    with language(edition):
+        ids = course.lesson_ids()
+        lid = path.stem if path.stem in ids else identify_lesson(raw, {i: load_lesson(course.solutions / f"{i}.ipynb") for i in ids})
+        if lid is None:
+            raise CheckError(_("{name} is not one of the lessons ({ids})").format(name=path.name, ids=", ".join(ids)))
+        # Visible tests are the student version's test cells; hidden ones come from the solution notebook;
+        # both of the notebook's edition (the Chinese lesson's cells switch its messages to Chinese).
+        folder = course.solutions_in(edition) if hidden else course.lessons_in(edition)
+        if not (folder / f"{lid}.ipynb").is_file():
+            folder = course.solutions if hidden else course.lessons
+        spec = load_lesson(folder / f"{lid}.ipynb")
+        result = grade(spec, read_submission(spec, raw), "you", Sandbox(limits=Limits(cell_seconds=cell_seconds),
+                                                                        force_fallback=True))
+    return Checked(lid, result, edition)
+
+
+def _edition_of_bytes(raw: bytes) -> str:
+    try:
+        nb = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return "en"
+    return edition_of(nb) if isinstance(nb, dict) else "en"
 
 
 def header(name: str, lesson: str, which: str) -> str:
-    return f"{name} — lesson {lesson} ({which})"
+    return _("{name} — lesson {lesson} ({which})").format(name=name, lesson=lesson, which=_(which))
 
 
 def all_pass(result) -> bool:
     from .grading.verdict import Status
 
     return all(e.status == Status.PASSED for e in result.exercises)
+
+
+# The one-word statuses of the table (the feedback page says them at length: Status.text).
+_STATUS_WORDS = {"failed": N_("failed"), "error": N_("error"), "unanswered": N_("unanswered"), "timeout": N_("timeout"),
+                 "crashed": N_("crashed"), "rejected": N_("rejected"), "missing": N_("missing"), "not run": N_("not run")}
+
+
+def _status_word(status) -> str:
+    word = str(status)
+    return _(_STATUS_WORDS[word]) if word in _STATUS_WORDS else word
 
 
 def verdict_rows(result) -> list[tuple[str, str]]:
@@ -93,12 +120,13 @@ def verdict_rows(result) -> list[tuple[str, str]]:
     width = max((len(e.exercise) for e in result.exercises), default=0)
     for e in result.exercises:
         ok = e.status == Status.PASSED
-        line = f"  {'✔' if ok else '✘'} {e.exercise:<{width}}  {e.score:g}/{e.points:g}  {'' if ok else e.status}"
+        line = f"  {'✔' if ok else '✘'} {e.exercise:<{width}}  {e.score:g}/{e.points:g}  {'' if ok else _status_word(e.status)}"
         rows.append(("pass" if ok else "fail", line.rstrip()))
         if not ok and e.message:
             rows += [("diagnosis", f"      {ln}".rstrip()) for ln in e.message.strip().splitlines()[-DIAGNOSIS_LINES:]]
     passed = sum(e.status == Status.PASSED for e in result.exercises)
-    rows.append(("total", f"total {result.score:g}/{result.max_score:g}: {passed} of {len(result.exercises)} exercises pass"))
+    rows.append(("total", _("total {score:g}/{max_score:g}: {passed} of {n} exercises pass").format(
+        score=result.score, max_score=result.max_score, passed=passed, n=len(result.exercises))))
     return rows
 
 
@@ -126,12 +154,13 @@ def render_verdict(result, as_html: bool = False) -> str:
 def validate_reply(name: str, checked: Checked) -> dict:
     """The reply nbgrader's Validate dialog renders (see the module docstring)."""
     result = checked.result
-    if result.grader_error:
-        return {"success": False, "value": f"{name} could not be checked: {result.grader_error}"}
-    if all_pass(result):
-        return {"success": True, "value": {}}
-    return {"success": True, "value": {"failed": [{"source": header(name, checked.lesson, VISIBLE_IN_LAB),
-                                                   "error": render_verdict(result, as_html=True)}]}}
+    with language(checked.edition):
+        if result.grader_error:
+            return {"success": False, "value": _("{name} could not be checked: {why}").format(name=name, why=result.grader_error)}
+        if all_pass(result):
+            return {"success": True, "value": {}}
+        return {"success": True, "value": {"failed": [{"source": header(name, checked.lesson, VISIBLE_IN_LAB),
+                                                       "error": render_verdict(result, as_html=True)}]}}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -150,7 +179,7 @@ def _child(argv: list[str]) -> int:
     try:
         reply = validate_reply(path.name, check_notebook(path, cell_seconds=args.cell_timeout))
     except CheckError as exc:
-        reply = {"success": False, "value": f"lstmlab cannot check this notebook: {exc}"}
+        reply = {"success": False, "value": _("lstmlab cannot check this notebook: {why}").format(why=exc)}
     except SystemExit as exc:   # repo_root(): no course found
         reply = {"success": False, "value": str(exc.code)}
     Path(args.out).write_text(json.dumps(reply), encoding="utf-8")
@@ -173,11 +202,13 @@ async def run_check(path: Path, timeout: float = CHECK_TIMEOUT, cwd: str | None 
         except asyncio.TimeoutError:
             _kill_group(proc.pid)
             await proc.wait()
-            return {"success": False, "value": f"checking {path.name} took longer than {timeout:.0f} s and was stopped"}
+            return {"success": False, "value": _("checking {name} took longer than {seconds:.0f} s and was "
+                                                 "stopped").format(name=path.name, seconds=timeout)}
         if proc.returncode == 0 and out.is_file():
             return json.loads(out.read_text(encoding="utf-8"))
         tail = log.decode(errors="replace")[-3000:]
-        return {"success": False, "value": f"the checker failed (exit status {proc.returncode}):\n{tail}"}
+        return {"success": False, "value": _("the checker failed (exit status {status}):").format(status=proc.returncode)
+                + "\n" + tail}
 
 
 def _kill_group(pid: int) -> None:

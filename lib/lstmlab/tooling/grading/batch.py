@@ -23,6 +23,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...i18n import _, language
 from ..course import Course
 from .judge import grade
 from .notebook import LessonSpec, identify_lesson, load_lesson, read_submission
@@ -223,14 +224,15 @@ def collect(root: Path, specs: dict[str, LessonSpec]) -> Intake:
 
 # --- the parallel part ---------------------------------------------------------------------
 
-_SPECS: dict[str, LessonSpec] = {}
+_SPECS: dict[tuple[str, str], LessonSpec] = {}   # (lesson, edition) -> spec, in a judge process
 
 
 def _grade_job(job: dict) -> dict:
     """Run in a pool process: grade one submission, write its result file, return it."""
-    spec = _SPECS.get(job["lesson"])
+    edition = job.get("edition", "en")
+    spec = _SPECS.get((job["lesson"], edition))
     if spec is None:
-        spec = _SPECS[job["lesson"]] = load_lesson(Path(job["solution"]))
+        spec = _SPECS[(job["lesson"], edition)] = load_lesson(Path(job["solution"]))
     try:
         raw = read_capped(Path(job["path"]))
     except (OSError, ValueError) as exc:
@@ -241,7 +243,9 @@ def _grade_job(job: dict) -> dict:
     if not raw:
         answers.readable, answers.problems = False, [why]
     sandbox = Sandbox(hide=[Path(p) for p in job["hide"]], limits=Limits(**job["limits"]), force_fallback=job["fallback"])
-    result = grade(spec, answers, job["student"], sandbox, slot=job["slot"]).as_dict()
+    with language(edition):   # the grader's own messages (time limits, rejections) in the edition's language
+        result = grade(spec, answers, job["student"], sandbox, slot=job["slot"]).as_dict()
+    result["edition"] = edition
     if job["note"]:
         result["problems"].insert(0, job["note"])
     if not result["grader_error"]:  # a failure of the grader is not a verdict: grade again next time
@@ -258,7 +262,7 @@ def code_version() -> str:
 
     h = hashlib.sha256(GRADER_VERSION.encode())
     root = Path(lstmlab.__file__).resolve().parent
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.po")]):   # messages too: feedback's language
         h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
@@ -270,8 +274,27 @@ def result_key(sub: Submission, solution_sha: str, limits: Limits, fallback: boo
     return hashlib.sha256(f"{code}|{sub.student}|{sub.lesson}|{sub.sha}|{solution_sha}|{settings}".encode()).hexdigest()[:32]
 
 
-def not_submitted(student: str, spec: LessonSpec, reason: str, status: Status = Status.MISSING) -> SubmissionResult:
-    r = SubmissionResult(student, spec.lesson, problems=[reason], sandbox="not run")
+def submission_edition(path: Path) -> str:
+    """The edition a submitted notebook says it belongs to (metadata.lstmlab.edition); English when unreadable.
+    Only the language of its feedback and the solution notebook its test cells come from depend on it."""
+    from ...i18n import edition_of
+
+    try:
+        nb = json.loads(read_capped(path))
+        return edition_of(nb) if isinstance(nb, dict) else "en"
+    except (OSError, ValueError, UnicodeDecodeError):
+        return "en"
+
+
+def solution_for(course: Course, lesson: str, edition: str) -> Path:
+    """The solution notebook that grades a submission of `edition` (the English one if that edition lacks it)."""
+    path = course.solutions_in(edition) / f"{lesson}.ipynb"
+    return path if path.is_file() else course.solutions / f"{lesson}.ipynb"
+
+
+def not_submitted(student: str, spec: LessonSpec, reason: str, status: Status = Status.MISSING,
+                  edition: str = "en") -> SubmissionResult:
+    r = SubmissionResult(student, spec.lesson, problems=[reason], sandbox="not run", edition=edition)
     r.exercises = [ExerciseResult(e.test_id, e.points, 0.0, status, reason) for e in spec.exercises]
     return r
 
@@ -330,7 +353,7 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
     start = time.monotonic()
     solutions = course.solutions
     specs = {p.stem: load_lesson(p) for p in sorted(solutions.glob("*.ipynb"))}
-    sol_sha = {lid: hashlib.sha256((solutions / f"{lid}.ipynb").read_bytes()).hexdigest() for lid in specs}
+    sol_sha: dict[Path, str] = {}   # solution notebook -> sha-256, for the cache key
     out.mkdir(parents=True, exist_ok=True)
     results_dir = out / ".results"
     results_dir.mkdir(exist_ok=True)
@@ -352,8 +375,14 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
         # the zip file) and their extracted copy.
         hidden = course.hidden_from_students(out, source, Path(tmp))
         todo, results = [], {}
+        editions: dict[str, str] = {}   # student -> an edition they submitted in (for lessons they did not)
         for k, sub in enumerate(intake.submissions):
-            key = result_key(sub, sol_sha[sub.lesson], limits, fallback, code)
+            edition = submission_edition(sub.path)
+            editions.setdefault(sub.student, edition)
+            solution = solution_for(course, sub.lesson, edition)
+            if solution not in sol_sha:
+                sol_sha[solution] = hashlib.sha256(solution.read_bytes()).hexdigest()
+            key = result_key(sub, sol_sha[solution], limits, fallback, code)
             rfile = results_dir / f"{key}.json"
             if rfile.is_file():
                 try:
@@ -362,7 +391,7 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
                 except (ValueError, KeyError, TypeError):  # unreadable or from another version: grade again
                     rfile.unlink()
             todo.append({"student": sub.student, "lesson": sub.lesson, "path": str(sub.path), "note": sub.note,
-                         "solution": str(solutions / f"{sub.lesson}.ipynb"), "hide": [str(h) for h in hidden],
+                         "solution": str(solution), "edition": edition, "hide": [str(h) for h in hidden],
                          "limits": limits.__dict__, "fallback": fallback, "slot": k, "result_file": str(rfile)})
         log(Note(f"{len(intake.submissions)} submissions from {len(intake.students)} students; "
                  f"{len(results)} already graded, {len(todo)} to grade with {jobs} worker(s)",
@@ -391,7 +420,10 @@ def run(source: Path, out: Path, course: Course, jobs: int = 2, limits: Limits |
     for student in sorted(intake.students):
         for lid in lessons:
             if (student, lid) not in results:
-                results[(student, lid)] = not_submitted(student, specs[lid], "not submitted (no readable file for this lesson)")
+                with language(editions.get(student, "en")):
+                    results[(student, lid)] = not_submitted(student, specs[lid], _("not submitted (no readable file for "
+                                                                                   "this lesson)"),
+                                                            edition=editions.get(student, "en"))
     ordered = [results[k] for k in sorted(results)]
     info = {"seconds": round(time.monotonic() - start, 1), "jobs": jobs, "graded_now": len(todo),
             "sandbox": Sandbox(hide=course.hidden_from_students(), limits=limits, force_fallback=fallback).describe(),

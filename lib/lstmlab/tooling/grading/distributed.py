@@ -77,7 +77,7 @@ class WorkerUnfit(RuntimeError):
 # --- the worker side -----------------------------------------------------------------------
 
 _LOCAL = threading.local()           # one judge process per Dask thread
-_SOLUTION_OF: dict[str, str] = {}    # in a judge process: lesson -> sha of the solution batch._SPECS holds
+_SOLUTION_OF: dict[tuple[str, str], str] = {}   # in a judge process: (lesson, edition) -> sha of the solution batch._SPECS holds
 
 
 def _worker_code() -> str:
@@ -126,11 +126,13 @@ def _judge(wire: dict, grade_job) -> dict:
         solution.write_bytes(wire["solution_bytes"])
         submission = folder / "submission" / f"{lesson}.ipynb"
         submission.write_bytes(wire["submission_bytes"])
-        # batch._SPECS caches a lesson's spec by lesson id; this judge may serve several runs (other solutions)
-        if _SOLUTION_OF.get(lesson) != wire["solution_sha"]:
-            batch._SPECS.pop(lesson, None)
-            _SOLUTION_OF[lesson] = wire["solution_sha"]
+        # batch._SPECS caches a lesson's spec by (lesson, edition); this judge may serve several runs (other solutions)
+        key = (lesson, wire.get("edition", "en"))
+        if _SOLUTION_OF.get(key) != wire["solution_sha"]:
+            batch._SPECS.pop(key, None)
+            _SOLUTION_OF[key] = wire["solution_sha"]
         job = {key: wire[key] for key in ("student", "lesson", "note", "limits", "fallback", "slot")}
+        job["edition"] = wire.get("edition", "en")
         # Hidden: what the scheduler side hides (its paths, should this machine have them too), this
         # machine's own course secrets, and this folder (it holds the solution notebook).
         job.update(path=str(submission), solution=str(solution), hide=[*wire["hide"], *_worker_hidden(), tmp],
@@ -257,6 +259,7 @@ class DaskBackend:
         sol_bytes, sol_sha = solutions[job["solution"]]
         return {"student": job["student"], "lesson": lesson, "note": job["note"], "limits": job["limits"],
                 "fallback": job["fallback"], "slot": job["slot"], "hide": job["hide"], "run": run, "code": code,
+                "edition": job.get("edition", "en"),
                 "judge_memory_mb": judge_memory_mb, "solution_bytes": sol_bytes, "solution_sha": sol_sha,
                 "submission_bytes": batch.read_capped(Path(job["path"]))}
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from lstmlab.checking.diagnosis import is_torch_tensor
 
+from ...i18n import _
 from . import wire
 from .notebook import Answers, LessonSpec
 from .sandbox import Sandbox, stop
@@ -127,19 +128,21 @@ class Session:
         try:
             code = self.proc.wait(timeout=2)
         except Exception:
-            return "the worker stopped answering"
+            return _("the worker stopped answering")
         if code < 0:
             import signal
 
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
-            return f"the kernel died (signal {name}{': out of memory or a crash' if name in ('SIGKILL', 'SIGSEGV', 'SIGABRT') else ''})"
-        return f"the kernel died (exit code {code}, e.g. os._exit or a crash)"
+            if name in ("SIGKILL", "SIGSEGV", "SIGABRT"):
+                return _("the kernel died (signal {name}: out of memory or a crash)").format(name=name)
+            return _("the kernel died (signal {name})").format(name=name)
+        return _("the kernel died (exit code {code}, e.g. os._exit or a crash)").format(code=code)
 
     def send(self, msg: dict) -> None:
         try:
             wire.send(self.fd_out, msg, self.deadline or time.monotonic() + 60)
         except wire.TimedOut:
-            raise WorkerLost("time limit exceeded (the kernel stopped reading)", Status.TIMEOUT) from None
+            raise WorkerLost(_("time limit exceeded (the kernel stopped reading)"), Status.TIMEOUT) from None
         except OSError:
             raise WorkerLost(self._died()) from None
 
@@ -147,11 +150,11 @@ class Session:
         try:
             return wire.receive(self.fd_in, deadline or self.deadline)
         except wire.TimedOut:
-            raise WorkerLost("time limit exceeded (an infinite loop, or code far too slow)", Status.TIMEOUT) from None
+            raise WorkerLost(_("time limit exceeded (an infinite loop, or code far too slow)"), Status.TIMEOUT) from None
         except EOFError:
             raise WorkerLost(self._died()) from None
         except wire.ProtocolError as exc:
-            raise WorkerLost(f"the kernel sent garbage ({exc})") from None
+            raise WorkerLost(_("the kernel sent garbage ({why})").format(why=exc)) from None
 
     def request(self, msg: dict) -> dict:
         self.send(msg)
@@ -261,7 +264,7 @@ class RemoteFunction:
                 _sync(args, list(after[0])), _sync(kwargs, after[1])
                 result = wire.decode(reply.get("result"))
             except (wire.ProtocolError, TypeError, IndexError, KeyError) as exc:
-                raise WorkerLost(f"the kernel sent a malformed reply ({exc})") from None
+                raise WorkerLost(_("the kernel sent a malformed reply ({why})").format(why=exc)) from None
             return result, [str(n) for n in reply.get("ready_made", [])]
 
     def _resolve(self, tag):
@@ -288,14 +291,15 @@ def _message_of(exc: BaseException) -> str:
         if exc.ename == "NotImplementedError":
             # A test that called the function itself (a check goes through call_student: NotAnswered below).
             found = re.findall(r'File "[^"]*", line \d+, in (\w+)', str(exc))
-            return f"not answered yet: {found[-1] if found else 'your function'} still raises NotImplementedError"
+            return _("not answered yet: {exercise} still raises NotImplementedError").format(
+                exercise=found[-1] if found else _("your function"))
         # call_student attaches which exercise and call it was, and maybe the usual cause, as notes.
         notes = "".join(f"\n{n}" for n in getattr(exc, "__notes__", ()))
-        return "your code raised an exception:\n" + str(exc).strip() + notes
+        return _("your code raised an exception:") + "\n" + str(exc).strip() + notes
     if isinstance(exc, NotImplementedError) or type(exc).__name__ == "NotAnswered":
         return str(exc)   # "not answered yet: <exercise> still raises NotImplementedError": the notebook's line
     if isinstance(exc, AssertionError) and not str(exc):
-        return "a test assertion failed"
+        return _("a test assertion failed")
     return f"{str(exc)}" if isinstance(exc, (AssertionError, WorkerLost)) else f"{type(exc).__name__}: {exc}"
 
 
@@ -310,7 +314,7 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
         result.exercises.append(by_test[ex.test_id])
     if not answers.readable:
         for r in result.exercises:
-            r.status, r.message = Status.REJECTED, answers.problems[0] if answers.problems else "unreadable file"
+            r.status, r.message = Status.REJECTED, answers.problems[0] if answers.problems else _("unreadable file")
         return result
     notebook_deadline = start + sandbox.limits.notebook_seconds
     stopped_by = Status.CRASHED   # what an exercise never reached is marked as, should grading stop early
@@ -366,7 +370,7 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
                 except WorkerLost as exc:
                     # Nothing of the student's has run yet: this is the grader's failure (e.g. a sandbox that cannot
                     # read the installation), not a crash of the student's code.
-                    result.grader_error = f"the grading kernel could not start: {exc}"
+                    result.grader_error = _("the grading kernel could not start: {why}").format(why=exc)
                     for r in result.exercises:
                         r.status, r.message = Status.CRASHED, result.grader_error
                     return result
@@ -381,7 +385,7 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
                     if step.kind == "demo":
                         continue
                     if time.monotonic() > notebook_deadline:
-                        result.problems.append("the notebook time limit was reached; exercises after it were not run")
+                        result.problems.append(_("the notebook time limit was reached; exercises after it were not run"))
                         stopped_by = Status.TIMEOUT
                         break
                     try:
@@ -397,7 +401,7 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
                             try:
                                 run_in_worker(step)
                             except StudentCodeError as exc:
-                                answer_errors[step.solution_id] = "your answer cell raised when it ran:\n" + str(exc).strip()
+                                answer_errors[step.solution_id] = _("your answer cell raised when it ran:") + "\n" + str(exc).strip()
                             import_student_names()
                         else:  # test
                             r = by_test[step.exercise.test_id]
@@ -428,28 +432,28 @@ def grade(spec: LessonSpec, answers: Answers, student: str, sandbox: Sandbox, sl
                             r.status, r.message = _status_of(exc), str(exc)
                         elif step.kind == "answer":
                             bad_blocks.add(step.solution_id)
-                            lost_blocks[step.solution_id] = (_status_of(exc), f"running your answer cell failed: {exc}")
+                            lost_blocks[step.solution_id] = (_status_of(exc), _("running your answer cell failed: {why}").format(why=exc))
                         else:
-                            result.problems.append(f"a setup cell failed in the kernel: {exc}")
+                            result.problems.append(_("a setup cell failed in the kernel: {why}").format(why=exc))
                         if restarts > MAX_RESTARTS:
-                            result.problems.append("the kernel was restarted too often; the remaining exercises were not run")
+                            result.problems.append(_("the kernel was restarted too often; the remaining exercises were not run"))
                             stopped_by = exc.status
                             break
                         try:
                             replay(k + 1)
                         except WorkerLost as again:
-                            result.problems.append(f"the kernel could not be restarted: {again}")
+                            result.problems.append(_("the kernel could not be restarted: {why}").format(why=again))
                             stopped_by = again.status
                             break
         except WatchdogExpired:
-            result.problems.append("the grader's watchdog ended this submission: it ran past the notebook time limit")
+            result.problems.append(_("the grader's watchdog ended this submission: it ran past the notebook time limit"))
             stopped_by = Status.TIMEOUT
         finally:
             session.close()
 
     for r in result.exercises:
         if r.status == Status.NOT_RUN:
-            r.message = r.message or "not run: grading stopped before this exercise (see the problems above)"
+            r.message = r.message or _("not run: grading stopped before this exercise (see the problems above)")
             r.status = stopped_by
     result.seconds = round(time.monotonic() - start, 2)
     return result

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import nbformat
 
+from ...i18n import _
+
 
 @dataclass
 class Exercise:
@@ -165,14 +167,14 @@ def read_submission(spec: LessonSpec, raw: bytes) -> Answers:
     out = Answers()
     if not raw.strip():
         out.readable = False
-        out.problems.append("the file is empty")
+        out.problems.append(_("the file is empty"))
         return out
     try:
         nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
         cells = list(nb.cells)
     except Exception as exc:  # corrupt JSON, wrong schema, not UTF-8, ...
         out.readable = False
-        out.problems.append(f"not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})")
+        out.problems.append(_("not a readable notebook ({why})").format(why=f"{type(exc).__name__}: {str(exc)[:200]}"))
         return out
     by_grade_id = {e.solution_id: e for e in spec.exercises}
     by_cell_id = {e.cell_id: e for e in spec.exercises if e.cell_id}
@@ -191,11 +193,12 @@ def read_submission(spec: LessonSpec, raw: bytes) -> Answers:
             ex = hits[0] if hits and hits[0].solution_id not in blocks else None
         if ex is not None:
             if cell.get("cell_type") != "code":
-                out.exercise_problems.setdefault(ex.solution_id, f"the answer cell was changed to {cell.get('cell_type')}: it was not run")
+                out.exercise_problems.setdefault(ex.solution_id, _("the answer cell was changed to {kind}: it was not "
+                                                                   "run").format(kind=cell.get("cell_type")))
                 current = None
                 continue
             if ex.solution_id in blocks:
-                out.problems.append(f"answer cell {ex.solution_id} appears more than once: all copies run in order")
+                out.problems.append(_("answer cell {id} appears more than once: all copies run in order").format(id=ex.solution_id))
             blocks.setdefault(ex.solution_id, []).append(source)
             current = ex.solution_id
         elif (cell.get("cell_type") == "code" and not meta and source.strip()
@@ -204,7 +207,7 @@ def read_submission(spec: LessonSpec, raw: bytes) -> Answers:
             (blocks.setdefault(current, []) if current else preamble).append(source)
     for ex in spec.exercises:
         if ex.solution_id not in blocks:
-            out.exercise_problems.setdefault(ex.solution_id, "no answer cell found for this exercise")
+            out.exercise_problems.setdefault(ex.solution_id, _("no answer cell found for this exercise"))
     first = next((e.solution_id for e in spec.exercises if e.solution_id in blocks), None)
     if preamble and first:
         blocks[first] = preamble + blocks[first]
@@ -212,7 +215,8 @@ def read_submission(spec: LessonSpec, raw: bytes) -> Answers:
         out.code[sid] = "\n\n".join(parts)
         reasons = tampering(out.code[sid])
         if reasons:
-            out.exercise_problems[sid] = "the answer reaches into the interpreter or the grader (" + ", ".join(reasons) + ")"
+            out.exercise_problems[sid] = _("the answer reaches into the interpreter or the grader ({reasons})").format(
+                reasons=", ".join(reasons))
     return out
 
 

@@ -18,6 +18,7 @@ import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
+from ...i18n import _, current_language, language
 from .verdict import SubmissionResult
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -59,7 +60,17 @@ def environment():
     env.filters["g"] = lambda x: f"{x:g}"
     env.filters["pct"] = lambda x: f"{100 * x:.0f}%"
     env.filters["feedback_href"] = feedback_href
+    env.globals["_"] = _template_message
+    env.globals["html_lang"] = lambda: {"zh": "zh-CN"}.get(current_language(), current_language())
     return env
+
+
+def _template_message(message: str, **values) -> str:
+    """A template's message in the current language. The translation is ours and may hold markup (links,
+    <i>); every value put into it is escaped (Markup.format), so a student's id or text stays text."""
+    from markupsafe import Markup
+
+    return Markup(_(message)).format(**values)
 
 
 def render(template: str, **context) -> str:
@@ -67,8 +78,10 @@ def render(template: str, **context) -> str:
 
 
 def feedback_html(r: SubmissionResult) -> str:
-    """One student's feedback on one lesson: per exercise the verdict and the diagnosis, never test code."""
-    return render("feedback.html", title=f"{r.lesson} feedback", r=r)
+    """One student's feedback on one lesson, in the language of the edition they submitted: per exercise the
+    verdict and the diagnosis, never test code."""
+    with language(r.edition or "en"):
+        return render("feedback.html", title=_("{lesson} feedback").format(lesson=r.lesson), r=r)
 
 
 def _png(fig) -> str:
@@ -100,13 +113,13 @@ def score_distributions(results: list[SubmissionResult]):
         rates = [100 * sum(s >= maxes[ex] for s in data[ex]) / max(1, len(rs)) for ex in exercises]
         a1.barh(exercises, rates, color="#4c72b0")
         a1.set_xlim(0, 100)
-        a1.set_xlabel("students with full marks (%)")
-        a1.set_title(f"{lesson}: full marks per exercise (n={len(rs)})")
+        a1.set_xlabel(_("students with full marks (%)"))
+        a1.set_title(_("{lesson}: full marks per exercise (n={n})").format(lesson=lesson, n=len(rs)))
         a1.invert_yaxis()
         a2.hist(totals, bins=min(20, max(3, len(set(totals)))), color="#dd8452", edgecolor="white")
-        a2.set_xlabel(f"lesson score (points, max {sum(maxes.values()):g})")
-        a2.set_ylabel("students")
-        a2.set_title(f"{lesson}: distribution of totals")
+        a2.set_xlabel(_("lesson score (points, max {max:g})").format(max=sum(maxes.values())))
+        a2.set_ylabel(_("students"))
+        a2.set_title(_("{lesson}: distribution of totals").format(lesson=lesson))
         fig.tight_layout()
         data["__totals__"] = totals
         figures[lesson] = (fig, data)
@@ -136,7 +149,7 @@ def report_html(results: list[SubmissionResult], intake_problems: dict[str, list
     answers that look alike, every problem met."""
     from .mistakes import class_mistakes
 
-    return render("report.html", title="Grading report", results=results, info=info,
+    return render("report.html", title=_("Grading report"), results=results, info=info,
                   lessons=sorted({r.lesson for r in results}), students=sorted({r.student for r in results}),
                   totals={(r.student, r.lesson): (r.score, r.max_score) for r in results},
                   plots=[(lesson, _png(fig)) for lesson, (fig, _) in score_distributions(results).items()],
@@ -183,10 +196,15 @@ def write_results(results: list[SubmissionResult], path: Path) -> None:
 
 
 def write_all(results: list[SubmissionResult], intake, info: dict, out: Path, source: Path | None = None,
-              course=None, similarity: bool = True) -> None:
+              course=None, similarity: bool = True, lang: str = "en") -> None:
     """Every output of a run. source (the graded folder or zip) and course (for the lessons' given code)
     serve the similarity pass, which reads the answers again from the graded files; info gains
-    "similarity_seconds"."""
+    "similarity_seconds". Each feedback page is in its submission's edition; the report in `lang`."""
+    with language(lang):
+        _write_all(results, intake, info, out, source, course, similarity)
+
+
+def _write_all(results, intake, info, out, source, course, similarity) -> None:
     from . import mistakes as mistakes_mod
     from . import similarity as similarity_mod
 
@@ -197,7 +215,7 @@ def write_all(results: list[SubmissionResult], intake, info: dict, out: Path, so
     mistakes_mod.write_csv(found, out / "mistakes.csv")
     answer_problems, similar, note = [], {}, ""
     if not similarity:
-        note = "Not compared (similarity was switched off for this run)."
+        note = _("Not compared (similarity was switched off for this run).")
     elif specs and getattr(intake, "submissions", None):
         start = time.monotonic()
         try:
@@ -206,7 +224,7 @@ def write_all(results: list[SubmissionResult], intake, info: dict, out: Path, so
             given = similarity_mod.given_cells(course.lessons, lessons) if course is not None else {}
             similar = similarity_mod.class_similarity(answers, specs, given)
         except Exception as exc:   # evidence for a person, never worth a class's grades and pages
-            similar, note = {}, f"Not compared: the similarity pass failed ({type(exc).__name__}: {exc})."
+            similar, note = {}, _("Not compared: the similarity pass failed ({why}).").format(why=f"{type(exc).__name__}: {exc}")
         info["similarity_seconds"] = round(time.monotonic() - start, 2)
     for r in results:
         target = out / "feedback" / r.student / f"{r.lesson}.html"

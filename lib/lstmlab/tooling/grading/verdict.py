@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
+from ...i18n import N_, _
+
 
 class Status(str, Enum):
     """An exercise's verdict. A str: it is its own value in JSON and compares equal to it
@@ -29,8 +31,8 @@ class Status(str, Enum):
 
     @property
     def text(self) -> str:
-        """How feedback and the report say it to a student."""
-        return _TEXT[self]
+        """How feedback and the report say it to a student (in the current language)."""
+        return _(_TEXT[self])
 
     @property
     def is_incident(self) -> bool:
@@ -38,10 +40,10 @@ class Status(str, Enum):
         return self in (Status.ERROR, Status.TIMEOUT, Status.CRASHED, Status.REJECTED, Status.NOT_RUN)
 
 
-_TEXT = {Status.PASSED: "passed", Status.FAILED: "failed", Status.ERROR: "your code raised an error",
-         Status.UNANSWERED: "not answered", Status.TIMEOUT: "time limit exceeded",
-         Status.CRASHED: "the kernel crashed", Status.REJECTED: "not graded (see reason)",
-         Status.MISSING: "not submitted", Status.NOT_RUN: "not run"}
+_TEXT = {Status.PASSED: N_("passed"), Status.FAILED: N_("failed"), Status.ERROR: N_("your code raised an error"),
+         Status.UNANSWERED: N_("not answered"), Status.TIMEOUT: N_("time limit exceeded"),
+         Status.CRASHED: N_("the kernel crashed"), Status.REJECTED: N_("not graded (see reason)"),
+         Status.MISSING: N_("not submitted"), Status.NOT_RUN: N_("not run")}
 
 
 @dataclass
@@ -63,6 +65,7 @@ class SubmissionResult:
     sandbox: str = ""                                   # the isolation it was graded in
     seconds: float = 0.0
     grader_error: str = ""   # set when the grader, not the student, failed: never cached; `lstmlab grade` exits 3
+    edition: str = "en"      # the edition submitted (metadata.lstmlab.edition): the language of its feedback
 
     @property
     def score(self) -> float:
