@@ -97,6 +97,7 @@ class LabServer:
     # Server settings that take precedence over course/jupyter/student (a config folder put before it
     # on JUPYTER_CONFIG_PATH), e.g. to load nbgrader's own Validate extension as well.
     server_config: dict | None = None
+    lang: str = "en"      # the edition: "zh" adds `lstmlab lab --lang zh`'s JupyterLab options
 
     @property
     def notebook_dir(self) -> Path:
@@ -157,6 +158,9 @@ class LabServer:
                    "--no-browser"]
             if is_root():
                 cmd.append("--allow-root")
+            from lstmlab.tooling.cli import lab_language_args
+
+            cmd += lab_language_args(ROOT / "course", self.lang)
             with open(self.log_path, "wb") as log:
                 # Own process group: teardown can signal the server and whatever it spawned.
                 self.proc = subprocess.Popen(cmd, cwd=self.notebook_dir, env=self.env(), stdin=subprocess.DEVNULL,

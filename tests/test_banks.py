@@ -5,6 +5,8 @@ or an exercise without enough cases, fails test_every_exercise_has_a_bank.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import LESSONS, bank_for
@@ -55,3 +57,20 @@ def test_wrong_implementation_loses_points(lesson, exercise, name, source, fragm
 def test_alternative_correct_implementation_keeps_points(lesson, exercise, name, source, runner_for):
     ok, message = runner_for(lesson).judge(exercise, source)
     assert ok, f"{lesson}/{exercise}: correct alternative '{name}' was failed: {message}"
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("lesson, exercise, name, source, fragment", _cases("WRONG"))
+def test_wrong_implementation_is_diagnosed_in_chinese(lesson, exercise, name, source, fragment, runner_for):
+    """The same wrong answer in the Chinese edition: its diagnosis is in Chinese (the checks' messages go
+    through the catalogs; the English fragment the test above finds is translated)."""
+    from lstmlab.i18n import language
+
+    with language("zh"):
+        ok, message = runner_for(lesson).judge(exercise, source)
+    assert not ok
+    assert CJK.search(message), f"'{name}': the Chinese edition's diagnosis is in English: {message[:300]}"
+    if fragment is not None and len(fragment.split()) >= 3:
+        assert fragment not in message, f"'{name}': the English diagnosis reached the Chinese edition: {message[:300]}"

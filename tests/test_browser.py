@@ -308,3 +308,102 @@ def _student_path(s: Student, page, lab: LabServer, lesson, answers: dict, ex: d
     dialog.wait_for(state="detached")
 
     assert not s.page_errors, f"errors in the page: {s.page_errors}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# The same student in the Chinese edition: lessons/zh/, JupyterLab's interface in Chinese
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def lab_zh(tmp_path_factory):
+    """`lstmlab lab --lang zh`'s server: the Chinese lesson, JupyterLab's zh_CN language pack."""
+    server = LabServer(tmp_path_factory.mktemp("lab-zh"), lang="zh")
+    server.prepare([ROOT / "lessons" / "zh" / f"{LESSON}.ipynb"])
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_student_path_in_the_chinese_edition(chromium, sync_playwright_api, lab_zh, shots, tmp_path):
+    """Open the Chinese lesson in the Chinese interface, answer two exercises, run up to them, Validate:
+    lesson text, test output and the verdict are Chinese. (Run All of the whole lesson is the English
+    test's; here the cells up to the second exercise's test run, which is what shows the messages.)"""
+    lesson = nbformat.read(lab_zh.notebook_dir / f"{LESSON}.ipynb", as_version=4)
+    solution = nbformat.read(ROOT / "solutions" / "zh" / f"{LESSON}.ipynb", as_version=4)
+    ex = {e["grade_id"]: e for e in exercises(lesson)}
+    answers = half_answered_answers(solution)
+    assert lab_zh.api("GET", "/lab/api/settings/@jupyterlab/translation-extension:plugin")[
+        "schema"]["properties"]["locale"]["default"] == "zh_CN"
+    zh_shots = shots / "zh"
+    zh_shots.mkdir(exist_ok=True)
+    with sync_playwright_api() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+            page.set_default_timeout(30_000)
+            s = Student(page, lab_zh, zh_shots, tmp_path)
+            try:
+                _chinese_path(s, page, lab_zh, lesson, answers, ex)
+            except BaseException:
+                s.failure_screenshot()
+                raise
+            print(f"browser test (zh) timings: {s.timings}; screenshots in {zh_shots}")
+        finally:
+            browser.close()
+
+
+def _chinese_path(s: Student, page, lab: LabServer, lesson, answers: dict, ex: dict) -> None:
+    page.goto(lab.url(f"/lab/tree/{LESSON}.ipynb"), timeout=T_PAGE)
+    s.wait(f"() => document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell').length === {len(lesson.cells)}"
+           " && !!document.querySelector('.jp-NotebookPanel .jp-MarkdownCell .jp-RenderedMarkdown h1')",
+           T_PAGE, "the notebook to render")
+    s.wait_idle("the kernel to start", T_PAGE)
+    menus = page.locator(".lm-MenuBar-item").all_text_contents()
+    assert "文件" in menus and "运行" in menus, f"JupyterLab's menus are not in Chinese: {menus}"
+    heading = s.cell(0).text_content()
+    assert CJK.search(heading) and "Lesson 01" not in heading, heading
+    page.keyboard.press("Control+b")
+    page.wait_for_timeout(500)
+    s.screenshot("01-lesson-open")
+
+    for gid in (RIGHT, WRONG):
+        idx = ex[gid]["answer_index"]
+        assert "在这里写你的代码" in s.editor_text(idx), s.editor_text(idx)
+        s.cell(idx).locator(".cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(answers[gid])
+        page.keyboard.press("Escape")
+    # Run every cell above the cell after the wrong answer's test (Run > Run All Above Selected Cell).
+    after = ex[WRONG]["test_index"] + 1
+    s.cell(after).click()
+    page.locator(".lm-MenuBar-item", has_text="运行").first.click()
+    page.locator('#jp-mainmenu-run [data-command="notebook:run-all-above"]').click()
+    s.wait_idle("the cells above to run", T_RUN, first_numbered=ex[WRONG]["test_index"])
+    right_out, wrong_out = s.output(ex[RIGHT]["test_index"]), s.output(ex[WRONG]["test_index"])
+    assert "✔ lstm_gates" in right_out and CJK.search(right_out), right_out
+    assert CJK.search(wrong_out) and "c_(t-1)" in wrong_out and WRONG_DIAGNOSIS not in wrong_out, wrong_out
+    s.scroll_to_top_of(ex[WRONG]["test_index"] - 1)
+    s.screenshot("02-after-run")
+
+    page.keyboard.press("Control+s")
+    s.wait("() => !document.querySelector('.jp-NotebookPanel.jp-mod-dirty, .lm-TabBar-tab.jp-mod-dirty')",
+           T_SAVE, "the notebook to save")
+    page.locator(".jp-NotebookPanel-toolbar .validate-button").click()
+    s.wait("() => !!document.querySelector('#validation-message')", T_VALIDATE, "the validation dialog")
+    message = page.locator("#validation-message")
+    pres = message.evaluate("m => [...m.querySelectorAll(':scope > .jp-RenderedText pre')].map(p => p.innerText)")
+    s.screenshot("03-validate-dialog")
+    assert len(pres) == 2, message.inner_text()
+    title, table = pres
+    assert title.startswith(f"{LESSON}.ipynb — 第 {LESSON} 课（可见测试"), title
+    rows = table.splitlines()
+    assert any(re.fullmatch(r"\s*✔ test_lstm_gates\s+2/2", r) for r in rows), table
+    assert any(re.fullmatch(r"\s*✘ test_lstm_cell_update\s+0/2\s+未通过", r) for r in rows), table
+    assert "尚未作答" in table and rows[-1] == "总分 2/10：5 道练习中通过 1 道", table
+    page.locator(".jp-Dialog").get_by_role("button").last.click()
+    assert not s.page_errors, f"errors in the page: {s.page_errors}"

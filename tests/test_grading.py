@@ -308,22 +308,47 @@ def test_zip_route(tmp_path):
 
 
 def test_every_lesson_grades_reference_full_and_untouched_zero(tmp_path):
-    """Every lesson works through the sandbox: its checks only pass values that cross it."""
-    from conftest import LESSONS
+    """Every lesson, in both editions, works through the sandbox: its checks only pass values that cross it.
+    A Chinese submission is graded against the Chinese solution and its feedback page is in Chinese."""
+    import re
 
+    from conftest import LESSONS
+    from test_editions import WRONG_CELL_UPDATE
+
+    folders = {"reference": COURSE.solutions, "untouched": COURSE.lessons,
+               "reference-zh": COURSE.solutions_in("zh"), "untouched-zh": COURSE.lessons_in("zh")}
     for lid in LESSONS:
-        for student, folder in (("reference", COURSE.solutions), ("untouched", COURSE.lessons)):
+        for student, folder in folders.items():
             (tmp_path / "subs" / student).mkdir(parents=True, exist_ok=True)
             (tmp_path / "subs" / student / f"{lid}.ipynb").write_bytes((folder / f"{lid}.ipynb").read_bytes())
-    results, _, _ = batch.run(tmp_path / "subs", tmp_path / "out", COURSE, jobs=2,
-                              limits=Limits(cell_seconds=120, notebook_seconds=600), log=lambda *a: None)
+    # A wrong answer in the Chinese edition: a Chinese diagnosis on its feedback page.
+    wrong = nbformat.read(COURSE.lessons_in("zh") / "01_lstm_cell.ipynb", as_version=4)
+    for c in wrong.cells:
+        if nbgrader_meta(c).get("grade_id") == "lstm_cell_update":
+            c.source = WRONG_CELL_UPDATE
+    (tmp_path / "subs" / "wrong-zh").mkdir()
+    nbformat.write(wrong, tmp_path / "subs" / "wrong-zh" / "01_lstm_cell.ipynb")
+    results, intake, info = batch.run(tmp_path / "subs", tmp_path / "out", COURSE, jobs=2,
+                                      limits=Limits(cell_seconds=120, notebook_seconds=600), log=lambda *a: None)
     for r in results:
+        if r.student == "wrong-zh" and r.lesson != "01_lstm_cell":
+            continue
+        assert r.edition == ("zh" if r.student.endswith("-zh") else "en"), (r.student, r.lesson, r.edition)
         for e in r.exercises:
-            if r.student == "reference":
-                assert e.status == "passed", f"{r.lesson}/{e.exercise}: {e.status} {e.message[:500]}"
-            else:
+            if r.student.startswith("reference"):
+                assert e.status == "passed", f"{r.student} {r.lesson}/{e.exercise}: {e.status} {e.message[:500]}"
+            elif r.student.startswith("untouched"):
                 assert e.score == 0 and e.status in ("unanswered", "error", "failed"), \
-                    f"{r.lesson}/{e.exercise} untouched: {e.status} {e.message[:300]}"
+                    f"{r.student} {r.lesson}/{e.exercise}: {e.status} {e.message[:300]}"
+                if r.student == "untouched-zh" and e.status == "unanswered":
+                    assert "尚未作答" in e.message, e.message
+    report.write_all(results, intake, info, tmp_path / "out", similarity=False)
+    page = (tmp_path / "out" / "feedback" / "wrong-zh" / "01_lstm_cell.html").read_text(encoding="utf-8")
+    row = page.split("test_lstm_cell_update", 1)[1].split("</tr>", 1)[0]
+    assert 'lang="zh-CN"' in page and "得分：" in page and "未通过" in row
+    assert re.search(r"[\u4e00-\u9fff]", row.split("<pre>", 1)[1]) and "c_(t-1)" in row
+    english = (tmp_path / "out" / "feedback" / "untouched" / "01_lstm_cell.html").read_text(encoding="utf-8")
+    assert 'lang="en"' in english and "Score:" in english and "not answered" in english
 
 
 SANDBOX_GUARD_CASES = {

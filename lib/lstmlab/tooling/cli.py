@@ -23,7 +23,7 @@ def _cmd_build(args) -> int:
             print(f"stale: {', '.join(stale)}. Run `lstmlab build` and commit the result.")
         if stale or problems:
             print(f"lstmlab build --check: {len(stale)} stale notebooks, {len(problems)} translation problems "
-                  "(docs/TRANSLATING.md says how to fix them).")
+                  "(translations/README.md says how to fix them).")
             return 1
         print(f"lessons/ and every edition are up to date ({len(ids)} lessons); translations complete.")
         return 0
@@ -69,6 +69,15 @@ def _cmd_run(args) -> int:
     return 0
 
 
+def lab_language_args(course_dir, lang: str) -> list[str]:
+    """JupyterLab's options for its own menus and dialogs in `lang` (its language pack): the settings overrides
+    of course/jupyter/<lang>/ make that language the default of the translation setting, which a student can
+    still change in Settings > Language. Nothing for English."""
+    from pathlib import Path
+
+    return [] if lang == "en" else [f"--LabApp.app_settings_dir={Path(course_dir) / 'jupyter' / lang}"]
+
+
 def _cmd_lab(args) -> int:
     import os
     import subprocess
@@ -85,15 +94,17 @@ def _cmd_lab(args) -> int:
         student_cfg = str(course.course_dir / "jupyter" / "student")
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [student_cfg, env.get("JUPYTER_CONFIG_PATH")]))
         env["LSTMLAB_ROOT"] = str(course.root)
-    root = course.root if args.instructor else course.lessons
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}", *args.jupyter_args]
+    root = course.root if args.instructor else course.lessons_in(args.lang)
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}"]
+    cmd += lab_language_args(course.course_dir, args.lang) + args.jupyter_args
     if args.port:
         cmd.append(f"--ServerApp.port={args.port}")
     if args.no_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers and CI run as root
-    print(("Instructor" if args.instructor else "Student") + f" mode: JupyterLab on {root}")
+    print(("Instructor" if args.instructor else "Student") + f" mode: JupyterLab on {root}"
+          + (f" (interface: {args.lang})" if args.lang != "en" else ""))
     return subprocess.call(cmd, env=env, cwd=course.course_dir if args.instructor else course.lessons)
 
 
@@ -220,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("lab", help="JupyterLab on lessons/ (student mode) or the course (instructor mode)")
     p.add_argument("--instructor", action="store_true",
                    help="open the whole course with nbgrader's formgrader and create-assignment tools")
+    p.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="the edition: zh opens lessons/zh/ with JupyterLab's interface in Chinese (default en)")
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--no-browser", action="store_true")
     p.set_defaults(func=_cmd_lab)

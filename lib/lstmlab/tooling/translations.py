@@ -10,7 +10,7 @@ for a translator to review, and drops entries whose English is gone.
             (domain `core`: the textbook, checking and tooling; one domain per lesson room).
 
 `problems()` is what `lstmlab build --check` fails on: an entry missing, untranslated or fuzzy, an entry
-whose English is gone, and translations that break the rules of docs/TRANSLATING.md: math, inline code,
+whose English is gone, and translations that break the rules of translations/README.md: math, inline code,
 links and placeholders unchanged; the glossary's terms (translations/glossary.<lang>.tsv) used; every
 「quotation」 verbatim from the chapter.
 """
