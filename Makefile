@@ -1,5 +1,6 @@
 # lstmlab: two commands for everything.
-#   make lab    installs what is missing, then opens JupyterLab on lessons/
+#   make lab    installs what is missing, then opens JupyterLab on lessons/ (make lab EDITION=zh: the
+#               Chinese edition, lessons/zh/, with JupyterLab in Chinese)
 #   make test   installs what is missing, then runs every test (what CI runs)
 # Uses ./.venv (created with pip). With conda: `conda env create -f environment.yml`,
 # `conda activate lstmlab`, then `make test VENV=$CONDA_PREFIX`.
@@ -45,8 +46,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+EDITION ?= en
 lab: $(STAMP)
-	$(BIN)/lstmlab lab
+	$(BIN)/lstmlab lab --lang $(EDITION)
 
 # Library and grading tests, then the student versions must be fresh, then nbval on every solution.
 # As root (CI) tests/test_jupyterhub.py must run: with LSTMLAB_REQUIRE_HUB=1 a missing prerequisite fails it.

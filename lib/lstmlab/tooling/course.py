@@ -246,14 +246,17 @@ def notebooks_without_outputs(paths: list[Path]) -> list[str]:
         nb = nbformat.read(p, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
         if not code or any(c.execution_count is None for c in code):
-            bad.append(p.name)
+            bad.append(p.name if p.parent.name == "solutions" else f"{p.parent.name}/{p.name}")
     return bad
 
 
 def verify(course: Course, ids: list[str] | None = None, extra_args: list[str] = ()) -> int:
-    """Run the solution notebooks under nbval with output comparison. Returns pytest's exit status."""
+    """Run the solution notebooks of every edition under nbval with output comparison. Returns pytest's exit status."""
+    from .translations import TRANSLATED
+
     ids = ids or course.lesson_ids()
     paths = [course.solutions / f"{lid}.ipynb" for lid in ids]
+    paths += [p for lang in TRANSLATED for lid in ids if (p := course.solutions_in(lang) / f"{lid}.ipynb").is_file()]
     missing = notebooks_without_outputs(paths)
     if missing:
         print(f"lstmlab verify: {', '.join(missing)} have code cells with no stored outputs; "
