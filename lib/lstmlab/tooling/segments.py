@@ -34,7 +34,7 @@ class Segment:
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _MATH_DISPLAY = re.compile(r"\$\$.*?\$\$", re.S)
-_MATH_INLINE = re.compile(r"(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n])+?\$")
+_MATH_INLINE = re.compile(r"(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n]|\n(?!\s*\n))+?\$")
 _CODE_INLINE = re.compile(r"`[^`\n]+`")
 _URL = re.compile(r"\]\([^)\s]*\)|<https?://[^>]*>|https?://\S+")
 _TAG = re.compile(r"<[^>\n]+>")
@@ -42,7 +42,7 @@ _TAG = re.compile(r"<[^>\n]+>")
 
 def _has_words(text: str) -> bool:
     """True when text has letters outside math, code, links and tags: something to translate."""
-    for pattern in (_MATH_DISPLAY, _MATH_INLINE, _CODE_INLINE, _URL, _TAG):
+    for pattern in (_CODE_INLINE, _MATH_DISPLAY, _MATH_INLINE, _URL, _TAG):
         text = pattern.sub(" ", text)
     return bool(re.search(r"[A-Za-z]{2,}", text))
 

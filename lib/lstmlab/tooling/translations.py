@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import normalize, read_po, write_po
 
 from ..i18n import LOCALE_DIR, SOURCE_LANGUAGE
 from .segments import segments
@@ -112,16 +112,91 @@ def message_template(domain: str) -> Catalog:
 def read_catalog(path: Path, lang: str) -> Catalog:
     if not path.is_file():
         return _new_catalog(lang, "lstmlab")
-    with path.open("rb") as fh:
-        return read_po(fh, locale=BABEL_LOCALE.get(lang), abort_invalid=True)
+    data = path.read_bytes()
+    catalog = read_po(io.BytesIO(data), locale=BABEL_LOCALE.get(lang), abort_invalid=True)
+    # Babel's reader drops the old English of a fuzzy entry (`#| msgid`); keep it for the translator.
+    for (msgid, context), previous in _previous_ids(data.decode("utf-8")).items():
+        message = catalog.get(msgid, context=context)
+        if message is not None:
+            message.previous_id = [previous]
+    return catalog
+
+
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _po_string(parts: list[str]) -> str:
+    from babel.messages.pofile import unescape
+
+    return "".join(unescape(f'"{p}"') for p in parts)
+
+
+def _previous_ids(text: str) -> dict[tuple[str, str | None], str]:
+    """{(msgid, msgctxt): previous msgid} of every entry with a `#| msgid` comment."""
+    out = {}
+    for entry in re.split(r"\n\s*\n", text):
+        previous, msgid, context, field = [], [], None, None
+        for line in entry.splitlines():
+            if line.startswith("#| msgid "):
+                field = previous
+            elif line.startswith("msgctxt "):
+                context, field = [], None
+                context.extend(_QUOTED.findall(line))
+                continue
+            elif line.startswith("msgid "):
+                field = msgid
+            elif line.startswith(("msgstr", "#")) and not line.startswith('#| "'):
+                field = None
+                continue
+            if field is not None:
+                field.extend(_QUOTED.findall(line))
+        if previous and msgid:
+            out[(_po_string(msgid), _po_string(context) if context is not None else None)] = _po_string(previous)
+    return out
 
 
 def render_catalog(catalog: Catalog) -> bytes:
     catalog.creation_date = FIXED_DATE
     catalog.revision_date = FIXED_DATE
+    # Babel wraps the old msgid of a fuzzy entry (`#| msgid`) like a comment, splitting its quoted strings:
+    # write those lines here instead, one per line of the old English, as gettext's msgmerge does.
+    previous = {(m.id, m.context): m.previous_id[0] for m in catalog if m.id and m.previous_id}
+    for m in catalog:
+        m.previous_id = []
     buf = io.BytesIO()
-    write_po(buf, catalog, width=0, ignore_obsolete=True, include_previous=True, sort_output=False)
-    return buf.getvalue()
+    write_po(buf, catalog, width=0, ignore_obsolete=True, include_previous=False, sort_output=False)
+    entries = buf.getvalue().decode("utf-8").split("\n\n")
+    for k, entry in enumerate(entries):
+        key = _entry_key(entry)
+        if key in previous:
+            lines = entry.split("\n")
+            at = next(i for i, ln in enumerate(lines) if ln.startswith(("msgctxt ", "msgid ")))
+            old = ["#| " + ln for ln in ("msgid " + normalize(previous[key], width=0)).split("\n")]
+            entries[k] = "\n".join(lines[:at] + old + lines[at:])
+    for m in catalog:
+        if (m.id, m.context) in previous:
+            m.previous_id = [previous[(m.id, m.context)]]
+    return "\n\n".join(entries).encode("utf-8")
+
+
+def _entry_key(entry: str) -> tuple[str, str | None] | None:
+    msgid, context, field = [], None, None
+    for line in entry.split("\n"):
+        if line.startswith("msgctxt "):
+            context, field = [], "ctx"
+        elif line.startswith("msgid "):
+            field = "id"
+        elif not line.startswith('"'):
+            field = None
+            continue
+        parts = _QUOTED.findall(line)
+        if field == "ctx":
+            context.extend(parts)
+        elif field == "id":
+            msgid.extend(parts)
+    if not msgid:
+        return None
+    return _po_string(msgid), (_po_string(context) if context is not None else None)
 
 
 def merged(path: Path, template: Catalog, lang: str) -> Catalog:
@@ -149,7 +224,8 @@ def translations_of(catalog: Catalog) -> dict[tuple[str, str | None], str]:
 
 # -- rules a translation must keep ----------------------------------------------------------------
 
-_MATH = re.compile(r"\$\$.*?\$\$|(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n])+?\$", re.S)
+# Inline math may wrap onto the next line of its paragraph (one newline, never a blank line).
+_MATH = re.compile(r"\$\$.*?\$\$|(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n]|\n(?!\s*\n))+?\$", re.S)
 _CODE = re.compile(r"`[^`\n]+`")
 _LINK_TARGET = re.compile(r"\]\(([^)\s]*)\)|(https?://[^\s)>]+)")
 _QUOTE = re.compile(r"「([^」]+)」")
@@ -166,10 +242,12 @@ def _fields(message: str) -> list[str]:
 
 def invariants(text: str) -> dict[str, list[str]]:
     """What must survive translation unchanged: math, inline code, link targets (each as a sorted list)."""
-    return {"math": sorted(m.group(0) for m in _MATH.finditer(text)),
-            "inline code": sorted(m.group(0) for m in _CODE.finditer(_MATH.sub(" ", text))),
+    # Inline code first: a `$` inside code (the `a$` of an end-of-sequence token) is not math.
+    prose = _CODE.sub(" ", text)
+    return {"math": sorted(m.group(0) for m in _MATH.finditer(prose)),
+            "inline code": sorted(m.group(0) for m in _CODE.finditer(text)),
             "links": sorted(a or b for a, b in _LINK_TARGET.findall(text)),
-            "HTML tags": sorted(_HTML_TAG.findall(_CODE.sub(" ", _MATH.sub(" ", text))))}
+            "HTML tags": sorted(_HTML_TAG.findall(_MATH.sub(" ", prose)))}
 
 
 @dataclass(frozen=True)
@@ -194,8 +272,8 @@ def read_glossary(path: Path) -> list[Term]:
 
 def _prose(text: str) -> str:
     """text without math, inline code, links and HTML tags: where glossary terms are looked for."""
-    text = _MATH.sub(" ", text)
     text = _CODE.sub(" ", text)
+    text = _MATH.sub(" ", text)
     text = re.sub(r"\]\([^)]*\)|https?://\S+|<[^>\n]+>", " ", text)
     return text
 
