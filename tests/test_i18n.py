@@ -239,6 +239,10 @@ def test_an_edited_english_paragraph_turns_fuzzy_and_fails_the_check(small_cours
     assert entry.fuzzy and entry.string == old_translation and entry.previous_id == [old]
     after = tr.catalog_problems(po, template, "zh", glossary=GLOSSARY, chapter=None, placeholders=False)
     assert len(after) == 1 and "fuzzy" in after[0]
+    # A later merge (another edit elsewhere) keeps the entry, its old English and the file as they are.
+    text = po.read_bytes()
+    assert tr.update(po, template, "zh") is False and po.read_bytes() == text
+    assert next(m for m in tr.read_catalog(po, "zh") if m.id == new).previous_id == [old]
     # The Chinese solution is stale (its text) until rebuilt; a fuzzy entry shows the English meanwhile.
     stale, untranslated = editions.build_solution(small_course, lid, "zh", check=True)
     assert stale and untranslated == [new]

@@ -114,7 +114,10 @@ def read_catalog(path: Path, lang: str) -> Catalog:
         return _new_catalog(lang, "lstmlab")
     data = path.read_bytes()
     catalog = read_po(io.BytesIO(data), locale=BABEL_LOCALE.get(lang), abort_invalid=True)
-    # Babel's reader drops the old English of a fuzzy entry (`#| msgid`); keep it for the translator.
+    # Babel's reader drops the old English of a fuzzy entry (`#| msgid`), and takes its continuation lines
+    # (`#| "..."`) for translator comments: keep the first, drop the second.
+    for m in catalog:
+        m.user_comments = [c for c in m.user_comments if not c.startswith("|")]
     for (msgid, context), previous in _previous_ids(data.decode("utf-8")).items():
         message = catalog.get(msgid, context=context)
         if message is not None:
@@ -202,8 +205,14 @@ def _entry_key(entry: str) -> tuple[str, str | None] | None:
 def merged(path: Path, template: Catalog, lang: str) -> Catalog:
     """The catalog at path updated to template: new English empty, edited English fuzzy, gone English dropped."""
     catalog = read_catalog(path, lang)
+    kept = {(m.id, m.context): m.previous_id for m in catalog if m.id and m.previous_id}
     catalog.update(template, no_fuzzy_matching=False, update_header_comment=False, keep_user_comments=True,
                    update_creation_date=False)
+    # An entry still fuzzy from an earlier merge keeps the old English it was matched from (Babel's update
+    # copies an entry whose English is unchanged from the template, which has none).
+    for m in catalog:
+        if m.id and m.fuzzy and not m.previous_id and (m.id, m.context) in kept:
+            m.previous_id = kept[(m.id, m.context)]
     return catalog
 
 
