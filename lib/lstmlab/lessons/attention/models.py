@@ -35,6 +35,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from lstmlab.i18n import _
 from lstmlab.lessons.attention.tasks import SRC_VOCAB, TARGET_LEN, TGT_VOCAB
 
 
@@ -129,14 +130,16 @@ class DateSeq2Seq(nn.Module):
 
 def train(model: DateSeq2Seq, data: dict, steps: int = 200, batch_size: int = 64, lr: float = 1e-2,
           seed: int = 0, clip: float = 1.0, eval_data: dict | None = None, eval_every: int = 25,
-          desc: str = "training") -> dict:
+          desc: str | None = None) -> dict:
     """Adam with teacher forcing on minibatches drawn (seeded) from data (a lstmlab.lessons.attention.tasks.make_dates dict).
 
     eval_data: optional held-out dict; every eval_every steps (and after the last) its exact-match
-    accuracy under greedy decoding is recorded.
+    accuracy under greedy decoding is recorded. desc: the progress bar's label (default "training", in the
+    current language).
     Returns {"loss": per-step cross-entropy (nats per output character), "eval_step": [...],
     "eval_exact": [...]} (lists of floats / ints).
     """
+    desc = _("training") if desc is None else desc
     torch.manual_seed(seed)
     gen = np.random.default_rng(seed)
     X, M, Y = (torch.as_tensor(data[k]) for k in ("X", "mask", "Y"))
@@ -146,7 +149,7 @@ def train(model: DateSeq2Seq, data: dict, steps: int = 200, batch_size: int = 64
     for step in bar:
         model.train()
         idx = torch.as_tensor(gen.integers(0, len(X), batch_size))
-        logits, _ = model(X[idx], M[idx], Y[idx])
+        logits, _weights = model(X[idx], M[idx], Y[idx])
         loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y[idx].reshape(-1))
         opt.zero_grad()
         loss.backward()
@@ -240,7 +243,7 @@ def beam_predict(model: DateSeq2Seq, data: dict, k: int, batch_size: int = 1000)
         prev = torch.zeros(B, dtype=torch.long)
         score = torch.zeros(B, 1, dtype=torch.float64)
         tokens = torch.zeros(B, 1, 0, dtype=torch.long)
-        for _ in range(model.out_len):
+        for _step in range(model.out_len):
             logits, s, c, _, _ = model.step(prev, s, c, rep(K), None if K_proj is None else rep(K_proj), rep(M),
                                             rep(fixed))
             V = logits.shape[-1]

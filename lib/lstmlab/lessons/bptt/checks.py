@@ -26,10 +26,17 @@ from lstmlab.fixtures import lstm_inputs, lstm_params, rng
 from lstmlab.lstm import sigmoid
 from lstmlab.checking import (CheckFailed, assert_ndarray, assert_close, assert_order, call_student, student_facing, passed, reference_functions,
                               tolerances, unpack)
+from lstmlab.i18n import N_, _
 
 STEP_OUTPUTS = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
 SEQ_OUTPUTS = ("dX", "dh0", "dc0", "dWx", "dWh", "db")
-GATE_WORDS = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o"}
+# Shown with _(GATE_WORDS[gate]).
+GATE_WORDS = {"i": N_("input gate i"), "f": N_("forget gate f"), "g": N_("candidate g"), "o": N_("output gate o")}
+
+
+def _of(function: str, value: str) -> str:
+    """How a message names one returned value of a function ("lstm_backward's dX")."""
+    return _("{function}'s {value}").format(function=function, value=value)
 
 
 def _autograd_targets():
@@ -73,39 +80,40 @@ def forward(X, h0, c0, Wx, Wh, b):
 
 # --- what a backward pass returns under each known mistake ------------------------------------
 
+# {mistake: its diagnosis}, shown with _(STEP_MISTAKES[mistake]).
 STEP_MISTAKES = {
-    "sigmoid_prime_s": "Your sigmoid derivative is written as s; it is s * (1 - s). With s = sigmoid(a), "
-                       "d s / d a = s (1 - s): use i*(1-i), f*(1-f) and o*(1-o) for the three gates.",
-    "sigmoid_of_s": "Your sigmoid derivative applies the sigmoid again: the cache holds the gates' outputs s = sigmoid(a), "
-                    "so the derivative is s * (1 - s), not sigmoid(s) * (1 - sigmoid(s)).",
-    "tanh_of_tanh_c": "Your tanh'(c_t) applies tanh again: cache['tanh_c'] already holds tanh(c_t), so the derivative is "
-                      "1 - tanh_c**2, not 1 - tanh(tanh_c)**2.",
-    "tanh_of_g": "Your derivative of the candidate applies tanh again: the cache holds g = tanh(a_g), so it is 1 - g**2, "
-                 "not 1 - tanh(g)**2.",
-    "tanh_c_of_c": "Your tanh'(c_t) is computed on the wrong value: you used 1 - c_t**2, but the derivative of "
-                   "tanh(c_t) is 1 - tanh(c_t)**2 (cache['tanh_c'] holds tanh(c_t)).",
-    "tanh_c_of_c_prev": "Your tanh'(c_t) is computed on the wrong value: you used c_(t-1); h_t = o * tanh(c_t) "
-                        "reads the *new* cell state, so the derivative is 1 - tanh(c_t)**2.",
-    "tanh_c_of_h": "Your tanh'(c_t) is computed on the wrong value: you used 1 - h_t**2, but h_t = o * tanh(c_t) "
-                   "is not tanh(c_t); the derivative is 1 - tanh(c_t)**2.",
-    "tanh_c_no_square": "Your tanh'(c_t) is 1 - tanh(c_t); the derivative of tanh is 1 - tanh(c_t)**2 (squared).",
-    "dc_not_through_f": "Your dc_prev is not passed back through the forget gate: c_t = f * c_(t-1) + i * g, "
-                        "so dc_prev = (total dc_t) * f.",
-    "dc_prev_missing_dh": "Your dc_prev forgets the gradient that reaches c_t through h_t: the total gradient of "
-                          "c_t is dc + dh * o * (1 - tanh(c_t)**2), and dc_prev is that times f.",
-    "no_dh_into_c": "Your gradient of c_t leaves out what arrives through h_t = o * tanh(c_t): add "
-                    "dh * o * (1 - tanh(c_t)**2) to the incoming dc before using it.",
-    "ignores_dc": "You ignore the incoming dc (the gradient from step t+1 through c_(t+1) = f * c_t + ...): "
-                  "the total gradient of c_t is dc + dh * o * (1 - tanh(c_t)**2).",
-    "do_uses_c": "Your d o uses c_t; h_t = o * tanh(c_t), so d o = dh * tanh(c_t).",
-    "df_uses_c": "Your d f uses the new c_t; c_t = f * c_(t-1) + i * g, so d f = dc_t * c_(t-1).",
-    "di_dg_swapped": "Your d i and d g are swapped: c_t = f * c_(t-1) + i * g gives d i = dc_t * g and d g = dc_t * i.",
-    "tanh_g_as_sigmoid": "Your derivative of the candidate uses the sigmoid's g * (1 - g); g = tanh(a_g), so "
-                         "its derivative is 1 - g**2.",
-    "tanh_g_no_square": "Your derivative of the candidate is 1 - g; for g = tanh(a_g) it is 1 - g**2 (squared).",
-    "order_ifog": "Your da stacks the gate blocks in the order i, f, o, g; the 4H columns are i, f, g, o.",
-    "db_mean": "Your db averages over the batch; the loss sums over the batch, so db = da.sum(axis=0).",
-    "dx_dh_swapped_weights": "Your dx and dh_prev use the wrong matrices: dx = da @ Wx.T and dh_prev = da @ Wh.T.",
+    "sigmoid_prime_s": N_("Your sigmoid derivative is written as s; it is s * (1 - s). With s = sigmoid(a), "
+                          "d s / d a = s (1 - s): use i*(1-i), f*(1-f) and o*(1-o) for the three gates."),
+    "sigmoid_of_s": N_("Your sigmoid derivative applies the sigmoid again: the cache holds the gates' outputs s = sigmoid(a), "
+                       "so the derivative is s * (1 - s), not sigmoid(s) * (1 - sigmoid(s))."),
+    "tanh_of_tanh_c": N_("Your tanh'(c_t) applies tanh again: cache['tanh_c'] already holds tanh(c_t), so the derivative is "
+                         "1 - tanh_c**2, not 1 - tanh(tanh_c)**2."),
+    "tanh_of_g": N_("Your derivative of the candidate applies tanh again: the cache holds g = tanh(a_g), so it is 1 - g**2, "
+                    "not 1 - tanh(g)**2."),
+    "tanh_c_of_c": N_("Your tanh'(c_t) is computed on the wrong value: you used 1 - c_t**2, but the derivative of "
+                      "tanh(c_t) is 1 - tanh(c_t)**2 (cache['tanh_c'] holds tanh(c_t))."),
+    "tanh_c_of_c_prev": N_("Your tanh'(c_t) is computed on the wrong value: you used c_(t-1); h_t = o * tanh(c_t) "
+                           "reads the *new* cell state, so the derivative is 1 - tanh(c_t)**2."),
+    "tanh_c_of_h": N_("Your tanh'(c_t) is computed on the wrong value: you used 1 - h_t**2, but h_t = o * tanh(c_t) "
+                      "is not tanh(c_t); the derivative is 1 - tanh(c_t)**2."),
+    "tanh_c_no_square": N_("Your tanh'(c_t) is 1 - tanh(c_t); the derivative of tanh is 1 - tanh(c_t)**2 (squared)."),
+    "dc_not_through_f": N_("Your dc_prev is not passed back through the forget gate: c_t = f * c_(t-1) + i * g, "
+                           "so dc_prev = (total dc_t) * f."),
+    "dc_prev_missing_dh": N_("Your dc_prev forgets the gradient that reaches c_t through h_t: the total gradient of "
+                             "c_t is dc + dh * o * (1 - tanh(c_t)**2), and dc_prev is that times f."),
+    "no_dh_into_c": N_("Your gradient of c_t leaves out what arrives through h_t = o * tanh(c_t): add "
+                       "dh * o * (1 - tanh(c_t)**2) to the incoming dc before using it."),
+    "ignores_dc": N_("You ignore the incoming dc (the gradient from step t+1 through c_(t+1) = f * c_t + ...): "
+                     "the total gradient of c_t is dc + dh * o * (1 - tanh(c_t)**2)."),
+    "do_uses_c": N_("Your d o uses c_t; h_t = o * tanh(c_t), so d o = dh * tanh(c_t)."),
+    "df_uses_c": N_("Your d f uses the new c_t; c_t = f * c_(t-1) + i * g, so d f = dc_t * c_(t-1)."),
+    "di_dg_swapped": N_("Your d i and d g are swapped: c_t = f * c_(t-1) + i * g gives d i = dc_t * g and d g = dc_t * i."),
+    "tanh_g_as_sigmoid": N_("Your derivative of the candidate uses the sigmoid's g * (1 - g); g = tanh(a_g), so "
+                            "its derivative is 1 - g**2."),
+    "tanh_g_no_square": N_("Your derivative of the candidate is 1 - g; for g = tanh(a_g) it is 1 - g**2 (squared)."),
+    "order_ifog": N_("Your da stacks the gate blocks in the order i, f, o, g; the 4H columns are i, f, g, o."),
+    "db_mean": N_("Your db averages over the batch; the loss sums over the batch, so db = da.sum(axis=0)."),
+    "dx_dh_swapped_weights": N_("Your dx and dh_prev use the wrong matrices: dx = da @ Wx.T and dh_prev = da @ Wh.T."),
 }
 
 
@@ -148,25 +156,26 @@ def step_backward_variant(dh, dc, cache, mistake: str | None = None):
     return dx, dh_prev, dc_prev, x.T @ da, h_prev.T @ da, db
 
 
+# {mistake: its diagnosis}, shown with _(SEQ_MISTAKES[mistake]).
 SEQ_MISTAKES = {
-    "no_dh_next": "You did not add the gradient arriving from the next step: h_t feeds both the output and step t+1, "
-                  "so the dh you pass to step t is dHs[:, t] + dh_prev returned by step t+1.",
-    "overwrite": "Your weight gradients are overwritten at every step instead of accumulated: Wx, Wh and b are "
-                 "shared by all steps, so dWx, dWh and db are sums over t (dWx += ..., starting from zeros).",
-    "no_dc_carry": "You do not carry dc back in time: pass the dc_prev returned by step t+1 as the dc of step t "
-                   "(starting from zeros at the last step).",
-    "forward_order": "You run the backward pass forwards in time: gradients flow from the last step to the first, "
-                     "so loop t = T-1, T-2, ..., 0.",
-    "dh0_total": "Your dh0 is the gradient w.r.t. h at step 0's output, not w.r.t. the initial state h0: return the "
-                 "dh_prev that step 0's backward returns.",
-    "only_last_output": "You only use dHs[:, T-1]: every step's output contributes to the loss, so add dHs[:, t] at "
-                        "every step t.",
-    "skips_step_0": "Your loop stops before step 0 (range(T - 1, 0, -1) ends at 1): run t = T-1, ..., 0, so that "
-                    "dX[:, 0], dh0, dc0 and step 0's share of the weight gradients are computed.",
-    "dX_reversed": "Your dX is in reversed time order: store step t's dx at dX[:, t] (the loop runs backwards, the "
-                   "positions do not).",
-    "last_twice": "You count the last output's gradient twice: start dh_next at zeros; dHs[:, T-1] is added inside "
-                  "the loop.",
+    "no_dh_next": N_("You did not add the gradient arriving from the next step: h_t feeds both the output and step t+1, "
+                     "so the dh you pass to step t is dHs[:, t] + dh_prev returned by step t+1."),
+    "overwrite": N_("Your weight gradients are overwritten at every step instead of accumulated: Wx, Wh and b are "
+                    "shared by all steps, so dWx, dWh and db are sums over t (dWx += ..., starting from zeros)."),
+    "no_dc_carry": N_("You do not carry dc back in time: pass the dc_prev returned by step t+1 as the dc of step t "
+                      "(starting from zeros at the last step)."),
+    "forward_order": N_("You run the backward pass forwards in time: gradients flow from the last step to the first, "
+                        "so loop t = T-1, T-2, ..., 0."),
+    "dh0_total": N_("Your dh0 is the gradient w.r.t. h at step 0's output, not w.r.t. the initial state h0: return the "
+                    "dh_prev that step 0's backward returns."),
+    "only_last_output": N_("You only use dHs[:, T-1]: every step's output contributes to the loss, so add dHs[:, t] at "
+                           "every step t."),
+    "skips_step_0": N_("Your loop stops before step 0 (range(T - 1, 0, -1) ends at 1): run t = T-1, ..., 0, so that "
+                       "dX[:, 0], dh0, dc0 and step 0's share of the weight gradients are computed."),
+    "dX_reversed": N_("Your dX is in reversed time order: store step t's dx at dX[:, t] (the loop runs backwards, the "
+                      "positions do not)."),
+    "last_twice": N_("You count the last output's gradient twice: start dh_next at zeros; dHs[:, T-1] is added inside "
+                     "the loop."),
 }
 
 
@@ -235,7 +244,7 @@ def fd_step_grads(x, h_prev, c_prev, params, dh, dc):
     arrays = [np.array(a, np.float64) for a in (x, h_prev, c_prev, *params)]
 
     def loss():
-        h, c, _ = step_forward(*arrays)
+        h, c, _cache = step_forward(*arrays)
         return float(np.sum(h * dh) + np.sum(c * dc))
 
     return tuple(gradcheck.numerical_gradient(loss, a) for a in arrays)
@@ -249,13 +258,18 @@ def _block_hint(got_db, want_db, rtol, atol) -> str:
     if got is None:
         return ""
     H = want_db.shape[0] // 4
-    bad = [GATE_WORDS[name] for name, s in ref.gate_slices(H).items()
-           if not np.allclose(got[s], want_db[s], rtol=rtol, atol=atol)]
+    bad = [name for name, s in ref.gate_slices(H).items() if not np.allclose(got[s], want_db[s], rtol=rtol, atol=atol)]
     if not bad:
         return ""
-    names = ", ".join("d" + b.split()[-1] for b in bad)
-    return ("The wrong blocks of db (the gradient of the pre-activations, summed over the batch) are those of the "
-            + ", ".join(bad) + f": look at {names} and the derivative of {'its' if len(bad) == 1 else 'each'} activation.")
+    # TRANSLATORS: the separator of a list of gates ("input gate i, output gate o").
+    sep = _(", ")
+    gates = sep.join(_(GATE_WORDS[name]) for name in bad)
+    names = ", ".join("d" + name for name in bad)
+    if len(bad) == 1:
+        return _("The wrong blocks of db (the gradient of the pre-activations, summed over the batch) are those of "
+                 "the {gates}: look at {names} and the derivative of its activation.").format(gates=gates, names=names)
+    return _("The wrong blocks of db (the gradient of the pre-activations, summed over the batch) are those of "
+             "the {gates}: look at {names} and the derivative of each activation.").format(gates=gates, names=names)
 
 
 def _step_case(B, D, H, seed, dtype):
@@ -267,26 +281,29 @@ def _step_case(B, D, H, seed, dtype):
     return X[:, 0], h0, c0, params, dh, dc
 
 
-def _compare_step(got, want, cache, dh, dc, rtol, atol, where: str):
-    """Compare the six step gradients, most informative first (db, dc_prev, ...), naming known mistakes."""
+def _compare_step(got, want, cache, dh, dc, rtol, atol, where):
+    """Compare the six step gradients, most informative first (db, dc_prev, ...), naming known mistakes.
+
+    where: the name of a gradient -> how the messages call it in this case ("dx (compared with ...)").
+    """
     assert_order("lstm_step_backward", got, want, STEP_OUTPUTS, rtol=rtol, atol=atol)
     for k, name in enumerate(STEP_OUTPUTS):
-        assert_ndarray(f"lstm_step_backward's {name}", got[k])
+        assert_ndarray(_of("lstm_step_backward", name), got[k])
     variants = {m: step_backward_variant(dh, dc, cache, m) for m in STEP_MISTAKES}
     right = step_backward_variant(dh, dc, cache)
     shape_mistakes = {
-        "dWx": {"Your dWx is transposed: dWx = x.T @ da has the shape of Wx, (D, 4H).": right[3].T},
-        "dWh": {"Your dWh is transposed: dWh = h_prev.T @ da has the shape of Wh, (H, 4H).": right[4].T},
+        "dWx": {_("Your dWx is transposed: dWx = x.T @ da has the shape of Wx, (D, 4H)."): right[3].T},
+        "dWh": {_("Your dWh is transposed: dWh = h_prev.T @ da has the shape of Wh, (H, 4H)."): right[4].T},
     }
     for k in (5, 2, 3, 4, 0, 1):
         name = STEP_OUTPUTS[k]
-        mistakes = {STEP_MISTAKES[m]: v[k] for m, v in variants.items()}
+        mistakes = {_(STEP_MISTAKES[m]): v[k] for m, v in variants.items()}
         mistakes.update(shape_mistakes.get(name, {}))
         if name == "db" and np.ndim(got[5]) == 2:
-            raise CheckFailed(f"Your db has shape {np.shape(got[5])}; b has shape (4H,): sum the pre-activation gradient "
-                              "over the batch, db = da.sum(axis=0), without keepdims.")
+            raise CheckFailed(_("Your db has shape {shape}; b has shape (4H,): sum the pre-activation gradient "
+                                "over the batch, db = da.sum(axis=0), without keepdims.").format(shape=np.shape(got[5])))
         hint = _block_hint(got[5], want[5], rtol, atol) if name != "dc_prev" else ""
-        assert_close(f"{name} {where}", got[k], want[k], rtol=rtol, atol=atol, mistakes=mistakes, hint=hint)
+        assert_close(where(name), got[k], want[k], rtol=rtol, atol=atol, mistakes=mistakes, hint=hint)
 
 
 # --- exercise 1: the finite-difference checker ---------------------------------------------------
@@ -320,14 +337,14 @@ def _fd_variants(f, x, h):
 
 
 def _fd_cases(hidden: bool):
-    """(description, x, f, expected gradient, h) for the finite-difference checker."""
+    """(description, x, f, expected gradient, h) for the finite-difference checker; descriptions shown with _()."""
     cases = []
     r = rng(50)
     h = 1e-5
     x1 = r.uniform(-1.5, 1.5, (3, 4))
-    cases.append(("f = sum(x**3) / 3 on a (3, 4) array", x1, lambda x=x1: float(np.sum(x ** 3) / 3), x1 ** 2, h))
+    cases.append((N_("f = sum(x**3) / 3 on a (3, 4) array"), x1, lambda x=x1: float(np.sum(x ** 3) / 3), x1 ** 2, h))
     x2, w2 = r.uniform(-2, 2, (5,)), r.standard_normal(5)
-    cases.append(("f = sum(sin(x) * w) on a (5,) vector", x2, lambda x=x2, w=w2: float(np.sum(np.sin(x) * w)),
+    cases.append((N_("f = sum(sin(x) * w) on a (5,) vector"), x2, lambda x=x2, w=w2: float(np.sum(np.sin(x) * w)),
                   np.cos(x2) * w2, h))
     # The LSTM: a loss of the weights Wx, compared with the reference backward pass.
     X, h0, c0 = lstm_inputs(2, 3, 3, 2, seed=51)
@@ -335,24 +352,24 @@ def _fd_cases(hidden: bool):
     dHs = rng(53).standard_normal((2, 3, 2))
     Wx = params.Wx.copy()
     loss = lambda: float(np.sum(forward(X, h0, c0, Wx, params.Wh, params.b)[0] * dHs))
-    _, _, cache = ref.lstm_forward(X, h0, c0, *params)
-    cases.append(("the LSTM loss sum(Hs * dHs) as a function of Wx (3, 8)", Wx, loss, ref.lstm_backward(dHs, cache)[3], h))
+    _hs, _final, cache = ref.lstm_forward(X, h0, c0, *params)
+    cases.append((N_("the LSTM loss sum(Hs * dHs) as a function of Wx (3, 8)"), Wx, loss, ref.lstm_backward(dHs, cache)[3], h))
     if hidden:
         x3, w3 = r.uniform(-1, 1, (2, 3, 2)), r.standard_normal((2, 3, 2))
-        cases.append(("f = sum(exp(x) * w) on a (2, 3, 2) array", x3, lambda x=x3, w=w3: float(np.sum(np.exp(x) * w)),
+        cases.append((N_("f = sum(exp(x) * w) on a (2, 3, 2) array"), x3, lambda x=x3, w=w3: float(np.sum(np.exp(x) * w)),
                       np.exp(x3) * w3, h))
         b = params.b.copy()
         loss_b = lambda: float(np.sum(forward(X, h0, c0, params.Wx, params.Wh, b)[0] * dHs))
-        cases.append(("the LSTM loss as a function of b (8,)", b, loss_b, ref.lstm_backward(dHs, cache)[5], h))
+        cases.append((N_("the LSTM loss as a function of b (8,)"), b, loss_b, ref.lstm_backward(dHs, cache)[5], h))
         h0v = h0.copy()
         loss_h = lambda: float(np.sum(forward(X, h0v, c0, *params)[0] * dHs))
-        cases.append(("the LSTM loss as a function of h0 (2, 2)", h0v, loss_h, ref.lstm_backward(dHs, cache)[1], h))
+        cases.append((N_("the LSTM loss as a function of h0 (2, 2)"), h0v, loss_h, ref.lstm_backward(dHs, cache)[1], h))
         x4 = np.array([0.7])
-        cases.append(("f = x**4 on a (1,) array", x4, lambda x=x4: float(x[0] ** 4), 4 * x4 ** 3, h))
+        cases.append((N_("f = x**4 on a (1,) array"), x4, lambda x=x4: float(x[0] ** 4), 4 * x4 ** 3, h))
         # The step h it is given: with h = 0.05 the central difference of sum(x**3)/3 is x**2 + h**2 / 3, not x**2.
         x5 = r.uniform(-1.5, 1.5, (2, 3))
-        cases.append(("f = sum(x**3) / 3 with the step h = 0.05 you were given (the central difference there is "
-                      "x**2 + h**2/3)", x5, lambda x=x5: float(np.sum(x ** 3) / 3), x5 ** 2 + 0.05 ** 2 / 3, 0.05))
+        cases.append((N_("f = sum(x**3) / 3 with the step h = 0.05 you were given (the central difference there "
+                         "is x**2 + h**2/3)"), x5, lambda x=x5: float(np.sum(x ** 3) / 3), x5 ** 2 + 0.05 ** 2 / 3, 0.05))
     return cases
 
 
@@ -372,50 +389,58 @@ def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
                            hidden=hidden and desc.startswith("f = sum(x**3) / 3 on a (3, 4)"),
                            ready_made=reference_functions(gradcheck))
         if got is None:
-            raise CheckFailed("numerical_gradient returned None: did you forget to `return` the gradient?")
+            raise CheckFailed(_("numerical_gradient returned None: did you forget to `return` the gradient?"))
         if not np.allclose(x, x0, rtol=0, atol=1e-12):
-            raise CheckFailed(f"numerical_gradient left x changed ({desc}): after probing x[idx] + h and x[idx] - h, "
-                              "put back the old value, x[idx] = old, before moving to the next entry.")
-        arr = assert_ndarray("your numerical gradient", got)
+            raise CheckFailed(_("numerical_gradient left x changed ({case}): after probing x[idx] + h and x[idx] - h, "
+                                "put back the old value, x[idx] = old, before moving to the next entry.").format(
+                case=_(desc)))
+        arr = assert_ndarray(_("your numerical gradient"), got)
         if arr.shape != x.shape and arr.size == x.size:
-            raise CheckFailed(f"Your numerical gradient has shape {arr.shape}; return it in the shape of x, {x.shape} "
-                              "(grad = np.zeros_like(x), then grad[idx] = ...).")
+            raise CheckFailed(_("Your numerical gradient has shape {shape}; return it in the shape of x, {x_shape} "
+                                "(grad = np.zeros_like(x), then grad[idx] = ...).").format(shape=arr.shape,
+                                                                                          x_shape=x.shape))
         if arr.dtype != np.float64:
-            raise CheckFailed(f"Your numerical gradient is {arr.dtype}; x is float64 and a gradient checker needs all of "
-                              "its digits: build it as float64 (np.zeros(x.shape) or np.zeros_like(x)).")
+            raise CheckFailed(_("Your numerical gradient is {dtype}; x is float64 and a gradient checker needs all of "
+                                "its digits: build it as float64 (np.zeros(x.shape) or np.zeros_like(x)).").format(
+                dtype=arr.dtype))
         if arr.shape == x.shape and not np.any(arr):
-            raise CheckFailed("Your gradient is zero: f() never saw your perturbation. Change x itself, in place "
-                              "(x[idx] = old + h); a copy of x is a different array, which f does not read.")
+            raise CheckFailed(_("Your gradient is zero: f() never saw your perturbation. Change x itself, in place "
+                                "(x[idx] = old + h); a copy of x is a different array, which f does not read."))
         mistakes = {
-            "Your gradient is multiplied by h**2 instead of divided by 2h: (f_plus - f_minus) / 2 * h means "
-            "((f_plus - f_minus) / 2) * h in Python; write (f_plus - f_minus) / (2 * h).": variants["precedence"],
-            "You used a one-sided difference (f(x+h) - f(x)) / h: its error is O(h), here about 1e-5 relative, "
-            "against O(h**2) for the central difference (f(x+h) - f(x-h)) / (2h). Use the central one.": variants["forward"],
-            "You used a one-sided difference (f(x) - f(x-h)) / h: its error is O(h). Use the central difference "
-            "(f(x+h) - f(x-h)) / (2h).": variants["backward"],
-            "Your gradient is twice too large: the central difference spans from x-h to x+h, a distance of 2h, "
-            "so divide by 2h, not h.": variants["over_h"],
-            "Your second probe is at x, not at x - h: after x[idx] = old + h, set x[idx] = old - h (not back to old) "
-            "before the second f(), then divide by 2h.": variants["half_forward"],
-            "Your gradient has the wrong sign: (f(x+h) - f(x-h)) / (2h), the value at x+h first.": -variants["central"],
+            _("Your gradient is multiplied by h**2 instead of divided by 2h: (f_plus - f_minus) / 2 * h means "
+              "((f_plus - f_minus) / 2) * h in Python; write (f_plus - f_minus) / (2 * h)."): variants["precedence"],
+            _("You used a one-sided difference (f(x+h) - f(x)) / h: its error is O(h), here about 1e-5 relative, "
+              "against O(h**2) for the central difference (f(x+h) - f(x-h)) / (2h). Use the central one."):
+                variants["forward"],
+            _("You used a one-sided difference (f(x) - f(x-h)) / h: its error is O(h). Use the central difference "
+              "(f(x+h) - f(x-h)) / (2h)."): variants["backward"],
+            _("Your gradient is twice too large: the central difference spans from x-h to x+h, a distance of 2h, "
+              "so divide by 2h, not h."): variants["over_h"],
+            _("Your second probe is at x, not at x - h: after x[idx] = old + h, set x[idx] = old - h (not back to old) "
+              "before the second f(), then divide by 2h."): variants["half_forward"],
+            _("Your gradient has the wrong sign: (f(x+h) - f(x-h)) / (2h), the value at x+h first."):
+                -variants["central"],
         }
         if "rows" in variants:
-            mistakes["Your loop moves a whole row x[i] at once: for a 2-D x, x[i] is a row. Perturb one entry at a "
-                     "time, for idx in np.ndindex(x.shape)."] = variants["rows"]
+            mistakes[_("Your loop moves a whole row x[i] at once: for a 2-D x, x[i] is a row. Perturb one entry at a "
+                       "time, for idx in np.ndindex(x.shape).")] = variants["rows"]
         if h != 1e-5:
             probe = _fd_variants(f, x, 1e-5)["central"]
-            mistakes[f"Your numerical_gradient ignores the step h it is given: called with h = {h} it returned the "
-                     "central difference for h = 1e-5. Use the argument h."] = probe
-        assert_close(f"numerical gradient of {desc}", arr, exact, rtol=rtol, atol=atol, mistakes=mistakes,
-                     hint="Probe one entry at a time: x[idx] = old + h, f(), x[idx] = old - h, f(), x[idx] = old.")
+            mistakes[_("Your numerical_gradient ignores the step h it is given: called with h = {h} it returned the "
+                       "central difference for h = 1e-5. Use the argument h.").format(h=h)] = probe
+        assert_close(_("numerical gradient of {case}").format(case=_(desc)), arr, exact, rtol=rtol, atol=atol,
+                     mistakes=mistakes,
+                     hint=_("Probe one entry at a time: x[idx] = old + h, f(), x[idx] = old - h, f(), x[idx] = old."))
     if hidden:
         # The default step must be a sensible one too.
-        desc, x, f, exact, _ = _fd_cases(False)[0]
+        desc, x, f, exact, _h = _fd_cases(False)[0]
         got = call_student("numerical_gradient", numerical_gradient, f, x, names=FD_ARGS, may_change=("x",))
-        assert_close(f"numerical gradient of {desc} with your default h", got, exact, rtol=1e-5, atol=1e-7,
-                     hint="Choose a default step around 1e-5 for float64: much larger adds truncation error, much "
-                          "smaller adds rounding error.")
-    passed("numerical_gradient agrees with the exact gradients" + (" (hidden cases too)" if hidden else ""))
+        assert_close(_("numerical gradient of {case} with your default h").format(case=_(desc)), got, exact,
+                     rtol=1e-5, atol=1e-7,
+                     hint=_("Choose a default step around 1e-5 for float64: much larger adds truncation error, much "
+                            "smaller adds rounding error."))
+    passed(_("numerical_gradient agrees with the exact gradients (hidden cases too)") if hidden else
+           _("numerical_gradient agrees with the exact gradients"))
 
 
 # --- exercise 2: one step backward -------------------------------------------------------------
@@ -423,19 +448,20 @@ def check_numerical_gradient(numerical_gradient, hidden: bool = False) -> None:
 STEP_VISIBLE = [(2, 3, 4, 0, np.float64)]
 STEP_HIDDEN = [(1, 5, 5, 11, np.float64), (3, 4, 2, 12, np.float32), (4, 2, 6, 13, np.float64)]
 STEP_ARGS = ("dh", "dc", "cache")
-STEP_HINT = "the caller still needs it. Compute new arrays instead (e.g. dc_total = dc + ..., not dc += ...)."
+STEP_HINT = N_("the caller still needs it. Compute new arrays instead (e.g. dc_total = dc + ..., not dc += ...).")
 
 
 def check_step_backward(lstm_step_backward, hidden: bool = False) -> None:
     """lstm_step_backward(dh (B,H), dc (B,H), cache) -> (dx, dh_prev, dc_prev, dWx, dWh, db)."""
     for case, (B, D, H, seed, dtype) in enumerate(STEP_VISIBLE + (STEP_HIDDEN if hidden else [])):
         x, h0, c0, params, dh, dc = _step_case(B, D, H, seed, dtype)
-        _, _, cache = step_forward(x, h0, c0, *params)
+        _h, _c, cache = step_forward(x, h0, c0, *params)
         got = call_student("lstm_step_backward", lstm_step_backward, dh, dc, cache, hidden=hidden, names=STEP_ARGS,
-                           ready_made=_ready_made_backward(), mutation_hint=STEP_HINT)
+                           ready_made=_ready_made_backward(), mutation_hint=_(STEP_HINT))
         got = unpack("lstm_step_backward", got, 6, "(dx, dh_prev, dc_prev, dWx, dWh, db)")
         rtol, atol = tolerances(x)
-        where = f"(compared with torch autograd; case B={B}, D={D}, H={H}, {np.dtype(dtype).name})"
+        where = lambda name: _("{value} (compared with torch autograd; case B={B}, D={D}, H={H}, {dtype})").format(
+            value=name, B=B, D=D, H=H, dtype=np.dtype(dtype).name)
         want = torch_grads(params, x[:, None], h0, c0, np.zeros((B, 1, H)), dhT=dh, dcT=dc)
         want = (want[0][:, 0], *want[1:])
         _compare_step(got, want, cache, dh, dc, rtol, atol, where)
@@ -443,23 +469,25 @@ def check_step_backward(lstm_step_backward, hidden: bool = False) -> None:
             # The same gradients from float64 finite differences (no torch involved).
             fd = fd_step_grads(x, h0, c0, params, dh, dc)
             for k, name in enumerate(STEP_OUTPUTS):
-                assert_close(f"{name} (compared with finite differences)", got[k], fd[k], rtol=1e-6, atol=1e-8)
+                assert_close(_("{value} (compared with finite differences)").format(value=name), got[k], fd[k],
+                             rtol=1e-6, atol=1e-8)
     if hidden:
         # Closed form: zero weights, f = 1, i = 0, o = 1 (saturated). The cell is copied, c_t = c_(t-1),
         # and the gradient passes the carousel unchanged: dc_prev = dc + dh * (1 - tanh(c_(t-1))**2).
         B, D, H = 3, 2, 4
-        x, h0, c0, _, dh, dc = _step_case(B, D, H, 21, np.float64)
+        x, h0, c0, _params, dh, dc = _step_case(B, D, H, 21, np.float64)
         b = np.zeros(4 * H)
         b[:H], b[H:2 * H], b[3 * H:] = -50.0, 50.0, 50.0
-        _, _, cache = step_forward(x, h0, c0, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b)
+        _h, _c, cache = step_forward(x, h0, c0, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b)
         got = call_student("lstm_step_backward", lstm_step_backward, dh, dc, cache, names=STEP_ARGS,
-                           mutation_hint=STEP_HINT)
+                           mutation_hint=_(STEP_HINT))
         got = unpack("lstm_step_backward", got, 6, "(dx, dh_prev, dc_prev, dWx, dWh, db)")
         exact = (np.zeros((B, D)), np.zeros((B, H)), dc + dh * (1 - np.tanh(c0) ** 2),
                  np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H))
-        where = "with f = 1, i = 0, o = 1 (the cell state is copied unchanged)"
+        where = lambda name: _("{value} with f = 1, i = 0, o = 1 (the cell state is copied unchanged)").format(value=name)
         _compare_step(got, exact, cache, dh, dc, 1e-9, 1e-12, where)
-    passed("lstm_step_backward matches torch autograd and finite differences" + (" (hidden cases too)" if hidden else ""))
+    passed(_("lstm_step_backward matches torch autograd and finite differences (hidden cases too)") if hidden else
+           _("lstm_step_backward matches torch autograd and finite differences"))
 
 
 # --- exercise 3: backprop through the whole sequence --------------------------------------------
@@ -477,56 +505,61 @@ def _seq_case(B, T, D, H, seed, dtype):
 
 
 SEQ_ARGS = ("dHs", "cache")
-SEQ_HINT = ("the caller still needs it. Compute new arrays instead (e.g. dh = dHs[:, t] + dh_next, not "
-            "`dh = dHs[:, t]; dh += dh_next`, which writes into dHs).")
+SEQ_HINT = N_("the caller still needs it. Compute new arrays instead (e.g. dh = dHs[:, t] + dh_next, not "
+              "`dh = dHs[:, t]; dh += dh_next`, which writes into dHs).")
 
 
 def _compare_seq(got, want, dHs, cache, rtol, atol, where):
+    """where: the name of a gradient -> how the messages call it in this case."""
     assert_order("lstm_backward", got, want, SEQ_OUTPUTS, rtol=rtol, atol=atol)
     for k, name in enumerate(SEQ_OUTPUTS):
-        assert_ndarray(f"lstm_backward's {name}", got[k])
+        assert_ndarray(_of("lstm_backward", name), got[k])
     variants = {m: sequence_backward_variant(dHs, cache, m) for m in SEQ_MISTAKES}
     for k, name in enumerate(SEQ_OUTPUTS):
-        mistakes = {SEQ_MISTAKES[m]: v[k] for m, v in variants.items()}
+        mistakes = {_(SEQ_MISTAKES[m]): v[k] for m, v in variants.items()}
         if name == "dX":
-            mistakes["Your dX is time-major (T, B, D); the course is batch-first: dX[:, t] is the gradient of x_t."] = \
+            mistakes[_("Your dX is time-major (T, B, D); the course is batch-first: dX[:, t] is the gradient of x_t.")] = \
                 want[0].transpose(1, 0, 2)
-        assert_close(f"{name} {where}", got[k], want[k], rtol=rtol, atol=atol, mistakes=mistakes,
-                     hint="Check lstm_step_backward first; then the loop.")
+        assert_close(where(name), got[k], want[k], rtol=rtol, atol=atol, mistakes=mistakes,
+                     hint=_("Check lstm_step_backward first; then the loop."))
 
 
 def check_backward(lstm_backward, hidden: bool = False) -> None:
     """lstm_backward(dHs (B,T,H), cache) -> (dX (B,T,D), dh0, dc0, dWx, dWh, db)."""
     for case, (B, T, D, H, seed, dtype) in enumerate(SEQ_VISIBLE + (SEQ_HIDDEN if hidden else [])):
         X, h0, c0, params, dHs = _seq_case(B, T, D, H, seed, dtype)
-        _, _, cache = forward(X, h0, c0, *params)
+        _hs, _final, cache = forward(X, h0, c0, *params)
         got = call_student("lstm_backward", lstm_backward, dHs, cache, hidden=hidden, names=SEQ_ARGS,
-                           ready_made=_ready_made_backward(), mutation_hint=SEQ_HINT)
+                           ready_made=_ready_made_backward(), mutation_hint=_(SEQ_HINT))
         got = unpack("lstm_backward", got, 6, "(dX, dh0, dc0, dWx, dWh, db)")
         rtol, atol = tolerances(X)
         want = torch_grads(params, X, h0, c0, dHs)
-        where = f"(compared with torch autograd; case B={B}, T={T}, D={D}, H={H}, {np.dtype(dtype).name})"
+        where = lambda name: _("{value} (compared with torch autograd; case B={B}, T={T}, D={D}, H={H}, {dtype})").format(
+            value=name, B=B, T=T, D=D, H=H, dtype=np.dtype(dtype).name)
         _compare_seq(got, want, dHs, cache, rtol, atol, where)
         if case == 0:
             arrays = [np.array(a, np.float64) for a in (X, h0, c0, *params)]
             loss = lambda: float(np.sum(forward(*arrays)[0] * dHs))
             for k, name in enumerate(SEQ_OUTPUTS):
                 fd = gradcheck.numerical_gradient(loss, arrays[k])
-                assert_close(f"{name} (compared with finite differences)", got[k], fd, rtol=1e-6, atol=1e-8)
+                assert_close(_("{value} (compared with finite differences)").format(value=name), got[k], fd,
+                             rtol=1e-6, atol=1e-8)
     if hidden:
         # Closed form: zero weights, f = 1, i = 0, o = 1. Every h_t = tanh(c0), and the gradient of every
         # output reaches c0 undiminished through the carousel: dc0 = sum_t dHs[:, t] * (1 - tanh(c0)**2).
         B, T, D, H = 2, 6, 3, 4
-        X, h0, c0, _, dHs = _seq_case(B, T, D, H, 44, np.float64)
+        X, h0, c0, _params, dHs = _seq_case(B, T, D, H, 44, np.float64)
         b = np.zeros(4 * H)
         b[:H], b[H:2 * H], b[3 * H:] = -50.0, 50.0, 50.0
-        _, _, cache = forward(X, h0, c0, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b)
-        got = call_student("lstm_backward", lstm_backward, dHs, cache, names=SEQ_ARGS, mutation_hint=SEQ_HINT)
+        _hs, _final, cache = forward(X, h0, c0, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b)
+        got = call_student("lstm_backward", lstm_backward, dHs, cache, names=SEQ_ARGS, mutation_hint=_(SEQ_HINT))
         got = unpack("lstm_backward", got, 6, "(dX, dh0, dc0, dWx, dWh, db)")
         exact = (np.zeros((B, T, D)), np.zeros((B, H)), dHs.sum(axis=1) * (1 - np.tanh(c0) ** 2),
                  np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H))
-        _compare_seq(got, exact, dHs, cache, 1e-9, 1e-12, "with f = 1, i = 0, o = 1 (the constant error carousel)")
-    passed("lstm_backward matches torch autograd over the whole sequence" + (" (hidden cases too)" if hidden else ""))
+        where = lambda name: _("{value} with f = 1, i = 0, o = 1 (the constant error carousel)").format(value=name)
+        _compare_seq(got, exact, dHs, cache, 1e-9, 1e-12, where)
+    passed(_("lstm_backward matches torch autograd over the whole sequence (hidden cases too)") if hidden else
+           _("lstm_backward matches torch autograd over the whole sequence"))
 
 
 # A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).

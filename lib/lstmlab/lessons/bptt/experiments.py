@@ -20,6 +20,7 @@ import numpy as np
 
 from lstmlab import lstm as L
 from lstmlab import rnn as R
+from lstmlab.i18n import _
 
 PATHS = ("full", "cell", "hidden")
 
@@ -31,13 +32,13 @@ def rnn_grad_norms(params, X, h0, dhT) -> np.ndarray:
     Returns (T,) float64: the Frobenius norm over the batch of the gradient w.r.t. the output of step t
     (index T-1 is ||dhT||).
     """
-    _, _, cache = R.rnn_forward(X, h0, *params)
+    _hs, _h, cache = R.rnn_forward(X, h0, *params)
     T = X.shape[1]
     norms = np.zeros(T)
     dh = np.asarray(dhT)
     for t in range(T - 1, -1, -1):
         norms[t] = np.linalg.norm(dh)
-        _, dh, *_ = R.rnn_step_backward(dh, cache[t])
+        _dx, dh, *_grads = R.rnn_step_backward(dh, cache[t])
     return norms
 
 
@@ -51,7 +52,7 @@ def lstm_grad_norms(params, X, h0, c0, dhT, path: str = "full") -> dict[str, np.
              the carousel's prediction, equal to "c" when path="cell"}.
     """
     if path not in PATHS:
-        raise ValueError(f"path must be one of {PATHS}, got {path!r}")
+        raise ValueError(_("path must be one of {paths}, got {path!r}").format(paths=PATHS, path=path))
     T = X.shape[1]
     h, c, caches = h0, c0, []
     for t in range(T):
@@ -64,7 +65,7 @@ def lstm_grad_norms(params, X, h0, c0, dhT, path: str = "full") -> dict[str, np.
         o, tc = caches[t][8], caches[t][9]
         nh[t] = np.linalg.norm(dh)
         nc[t] = np.linalg.norm(dc + dh * o * (1 - tc * tc))
-        _, dh, dc, *_ = L.lstm_step_backward(dh, dc, caches[t])
+        _dx, dh, dc, *_grads = L.lstm_step_backward(dh, dc, caches[t])
         if path == "cell":
             dh = np.zeros_like(dh)
         elif path == "hidden":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlab.fixtures import rng
+from lstmlab.i18n import _
 
 
 def _encode(n: np.ndarray, steps: int):
@@ -35,7 +36,8 @@ def anbn(num: int, n_max: int, steps: int | None = None, seed: int = 0):
     """
     steps = 2 * n_max + 4 if steps is None else steps
     if steps < 2 * n_max:
-        raise ValueError(f"steps={steps} is too short for n_max={n_max}: need at least {2 * n_max}")
+        raise ValueError(_("steps={steps} is too short for n_max={n_max}: need at least {need}").format(
+            steps=steps, n_max=n_max, need=2 * n_max))
     n = rng(seed).integers(1, n_max + 1, num)
     X, Y = _encode(n, steps)
     return X, Y, n

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from tqdm.auto import tqdm
 
+from lstmlab.i18n import _
 from lstmlab.lstm import sigmoid
 
 from .models import Population
@@ -36,14 +37,16 @@ def mse(Y, target):
 
 
 def train_population(pop: Population, X, Y, loss, *, steps=300, batch_size=32, lr=1e-2, clip=1.0,
-                     seed=0, evaluate=None, every=50, desc="training", progress=True):
+                     seed=0, evaluate=None, every=50, desc=None, progress=True):
     """Train every member with Adam (betas 0.9, 0.999) on the same seeded minibatches.
 
     X (N, T, D), Y (N, T, O); loss(Y_pred (M, B, T, O), y (B, T, O)) -> (losses (M,), dY).
     Gradients are clipped to norm `clip` member by member.
     evaluate: optional function pop -> (M,) scores, called before training and every `every` steps.
+    desc: the progress bar's label (default "training").
     Returns (losses (steps, M), eval_steps (E,), scores (E, M)); E = 0 without evaluate.
     """
+    desc = _("training") if desc is None else desc
     gen = np.random.default_rng(seed)
     M = len(pop.variants)
     mom = {k: np.zeros_like(v) for k, v in pop.params.items()}

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from lstmlab.i18n import N_, _
 from lstmlab.lstm import sigmoid
 from lstmlab.peephole import PeepholeParams
 
@@ -42,13 +43,30 @@ VARIANTS = {
     "CIFG": dict(peepholes=True, forget_gate=True, output_gate=True, coupled=True),
 }
 
-DESCRIPTIONS = {
-    "V": "vanilla: peepholes, forget and output gate",
-    "NP": "no peepholes",
-    "NFG": "no forget gate (f = 1)",
-    "NOG": "no output gate (o = 1)",
-    "CIFG": "coupled gates (i = 1 - f)",
-}
+class _Descriptions(dict):
+    """{variant: description}: each description is marked with N_() and read in the current language."""
+
+    def __getitem__(self, key):
+        text = super().__getitem__(key)
+        return _(text)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def values(self):
+        return [self[k] for k in self]
+
+    def items(self):
+        return [(k, self[k]) for k in self]
+
+
+DESCRIPTIONS = _Descriptions({
+    "V": N_("vanilla: peepholes, forget and output gate"),
+    "NP": N_("no peepholes"),
+    "NFG": N_("no forget gate (f = 1)"),
+    "NOG": N_("no output gate (o = 1)"),
+    "CIFG": N_("coupled gates (i = 1 - f)"),
+})
 
 PARAM_NAMES = ("Wx", "Wh", "b", "p_i", "p_f", "p_o", "Wy", "by")
 
@@ -76,7 +94,7 @@ class PeepholeLSTM(torch.nn.Module):
                  coupled=False, dtype=None):
         super().__init__()
         if coupled and not forget_gate:
-            raise ValueError("coupled=True computes i from the forget gate; it needs forget_gate=True")
+            raise ValueError(_("coupled=True computes i from the forget gate; it needs forget_gate=True"))
         self.input_size, self.hidden_size = input_size, hidden_size
         self.peepholes, self.forget_gate, self.output_gate, self.coupled = peepholes, forget_gate, output_gate, coupled
         D, H = input_size, hidden_size
@@ -107,7 +125,7 @@ class PeepholeLSTM(torch.nn.Module):
                                 (self.weight_x, self.weight_h, self.bias, self.p_i, self.p_f, self.p_o)))
 
     def forward(self, x, state=None):
-        B, T, _ = x.shape
+        B, T, _D = x.shape
         H = self.hidden_size
         if state is None:
             h = x.new_zeros(B, H)
@@ -222,7 +240,7 @@ class Population:
         grads = {"Wy": flat(Hs).transpose(0, 2, 1) @ flat(dY), "by": dY.sum(axis=(1, 2))}
         dHs = np.ascontiguousarray((dY @ P["Wy"].transpose(0, 2, 1)[:, None]).transpose(2, 0, 3, 1))  # (T, M, H, B)
         dA = np.empty((T, M, 4 * H, B), dtype=dt)
-        dpi, dpf, dpo = (np.zeros((M, H, B), dtype=dt) for _ in range(3))   # summed over B at the end
+        dpi, dpf, dpo = (np.zeros((M, H, B), dtype=dt) for _k in range(3))   # summed over B at the end
         dh = np.zeros((M, H, B), dtype=dt)
         dc = np.zeros((M, H, B), dtype=dt)
         for t in range(T - 1, -1, -1):

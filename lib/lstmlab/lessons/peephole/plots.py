@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstmlab.i18n import _
+
 from .experiments import by_variant
 from .models import DESCRIPTIONS
 
@@ -27,9 +29,10 @@ def plot_learning_curves(steps, scores, variants, *, title, ylabel, ax=None):
         for run in runs:
             ax.plot(steps, run, color=color, alpha=0.25, lw=1)
         ax.plot(steps, np.median(runs, axis=0), color=color, lw=2.5,
-                label=f"{name}: {DESCRIPTIONS.get(name, name)} (median of {len(runs)})")
+                label=_("{name}: {description} (median of {runs})").format(
+                    name=name, description=DESCRIPTIONS.get(name, name), runs=len(runs)))
         data[name] = runs.T
-    ax.set(title=title, xlabel="training step (minibatches of 32)", ylabel=ylabel)
+    ax.set(title=title, xlabel=_("training step (minibatches of 32)"), ylabel=ylabel)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -53,7 +56,7 @@ def plot_ablation(panels):
             ax.scatter(k + jitter, vals, color=COLORS.get(name), s=22, zorder=3)
             ax.hlines(np.median(vals), k - 0.3, k + 0.3, color="black", lw=2, zorder=2)
         ax.set_xticks(range(len(groups)), list(groups))
-        ax.set(title=title, xlabel="variant (dots: seeds, bar: median)", ylabel=ylabel)
+        ax.set(title=title, xlabel=_("variant (dots: seeds, bar: median)"), ylabel=ylabel)
         if log:
             ax.set_yscale("log")
         ax.grid(alpha=0.3, axis="y")
@@ -62,13 +65,16 @@ def plot_ablation(panels):
     return fig, data
 
 
-def plot_traces(panels, *, title, marks=(), mark_label="trigger"):
+def plot_traces(panels, *, title, marks=(), mark_label=None):
     """Line plots of a few signals over time, one panel per entry, sharing the time axis.
 
     panels: {y-axis label: {line label: (T,) values}}; marks: time steps drawn as dashed vertical lines.
+    mark_label: the legend's name for the marks (default "trigger").
     Returns (fig, data) with data = {y-axis label: {line label: (T,) array drawn}}.
     """
     import matplotlib.pyplot as plt
+
+    mark_label = _("trigger") if mark_label is None else mark_label
 
     fig, axes = plt.subplots(len(panels), 1, figsize=(8, 1.7 * len(panels) + 0.6), sharex=True, squeeze=False)
     data = {}
@@ -84,6 +90,6 @@ def plot_traces(panels, *, title, marks=(), mark_label="trigger"):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="upper left")
     axes[0, 0].set_title(title)
-    axes[-1, 0].set_xlabel("time step t")
+    axes[-1, 0].set_xlabel(_("time step t"))
     fig.tight_layout()
     return fig, data

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlab.fixtures import rng
+from lstmlab.i18n import _
 
 
 def timed_spike(n: int, steps: int = 30, delays=(4, 8, 12, 16), seed: int = 0):
@@ -29,7 +30,7 @@ def timed_spike(n: int, steps: int = 30, delays=(4, 8, 12, 16), seed: int = 0):
     delays = np.asarray(delays)
     d_max = int(delays.max())
     if steps <= d_max:
-        raise ValueError(f"steps={steps} must exceed the longest delay {d_max}")
+        raise ValueError(_("steps={steps} must exceed the longest delay {d_max}").format(steps=steps, d_max=d_max))
     start = r.integers(0, steps - d_max, n)
     d = r.choice(delays, n)
     rows = np.arange(n)
