@@ -10,12 +10,15 @@ from harness import exercises, is_demo, nbgrader_meta
 from lstmlab.tooling.course import autograde, build, notebooks_without_outputs
 
 
-def _solution(lid):
-    return nbformat.read(COURSE.solutions / f"{lid}.ipynb", as_version=4)
+EDITIONS = ("en", "zh")
 
 
-def _lesson(lid):
-    return nbformat.read(COURSE.lessons / f"{lid}.ipynb", as_version=4)
+def _solution(lid, lang="en"):
+    return nbformat.read(COURSE.solutions_in(lang) / f"{lid}.ipynb", as_version=4)
+
+
+def _lesson(lid, lang="en"):
+    return nbformat.read(COURSE.lessons_in(lang) / f"{lid}.ipynb", as_version=4)
 
 
 def test_there_are_lessons():
@@ -49,10 +52,11 @@ def test_solution_notebook_is_well_formed(lid):
             assert not is_demo(cell), "a graded or solution cell cannot be a demo cell"
 
 
+@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("lid", LESSONS)
-def test_solution_has_stored_outputs_without_errors(lid):
-    assert not notebooks_without_outputs([COURSE.solutions / f"{lid}.ipynb"])
-    for cell in _solution(lid).cells:
+def test_solution_has_stored_outputs_without_errors(lid, lang):
+    assert not notebooks_without_outputs([COURSE.solutions_in(lang) / f"{lid}.ipynb"])
+    for cell in _solution(lid, lang).cells:
         for out in cell.get("outputs", []):
             assert out.output_type != "error", f"stored error output in {lid}: {out.get('ename')}"
             # Nothing on stderr anywhere: test cells must not (nbgrader zeroes them), and progress bars are
@@ -61,12 +65,13 @@ def test_solution_has_stored_outputs_without_errors(lid):
                 f"{lid}: stderr in a stored output: {out.get('text', '')[:200]!r}"
 
 
+@pytest.mark.parametrize("lang", EDITIONS)
 @pytest.mark.parametrize("lid", LESSONS)
-def test_student_version_holds_no_solutions_hidden_tests_or_outputs(lid):
-    nb = _lesson(lid)
+def test_student_version_holds_no_solutions_hidden_tests_or_outputs(lid, lang):
+    nb = _lesson(lid, lang)
     text = nbformat.writes(nb)
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True"):
-        assert marker not in text, f"lessons/{lid}.ipynb contains {marker!r}"
+        assert marker not in text, f"{lang} lessons/{lid}.ipynb contains {marker!r}"
     for cell in nb.cells:
         assert "execution" not in cell.metadata, "the author's run timestamps stay in solutions/"
         if cell.cell_type == "code":
@@ -74,7 +79,7 @@ def test_student_version_holds_no_solutions_hidden_tests_or_outputs(lid):
         if nbgrader_meta(cell).get("solution"):
             assert "raise NotImplementedError()" in cell.source
     sol_ids = [nbgrader_meta(c).get("grade_id") for c in _solution(lid).cells]
-    assert [nbgrader_meta(c).get("grade_id") for c in nb.cells] == sol_ids, "same cells as the solution"
+    assert [nbgrader_meta(c).get("grade_id") for c in nb.cells] == sol_ids, "same cells as the (English) solution"
 
 
 def test_verify_refuses_a_notebook_without_outputs(tmp_path):

@@ -85,3 +85,8 @@ c.Spawner.environment = {
     "JUPYTER_CONFIG_PATH": os.pathsep.join([str(HERE), str(STUDENT_CONFIG)]),
     "NBGRADER_EXCHANGE_ROOT": EXCHANGE,
 }
+# A class in Chinese: JupyterLab's own interface in Chinese for every student (what `lstmlab lab --lang zh`
+# does), by starting the hub with LSTMLAB_EDITION=zh; release the Chinese lessons (lessons/zh/, see the README).
+# The lessons' messages need nothing: a Chinese lesson switches them itself.
+if os.environ.get("LSTMLAB_EDITION", "en") != "en":
+    c.Spawner.args = [f"--LabApp.app_settings_dir={REPO / 'course' / 'jupyter' / os.environ['LSTMLAB_EDITION']}"]
