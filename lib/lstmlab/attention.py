@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import _
+
 SCORES = ("additive", "dot", "scaled_dot")
 
 
@@ -129,7 +131,7 @@ def attention_forward(q, K, V, mask=None, score="scaled_dot", params=None):
         context (B, Dv), weights (B, T), cache
     """
     if score not in SCORES:
-        raise ValueError(f"score must be one of {SCORES}, got {score!r}")
+        raise ValueError(_("score must be one of {scores}, got {score!r}").format(scores=SCORES, score=score))
     if score == "additive":
         Wq, Wk, v = params
         Z = np.tanh((q @ Wq)[:, None, :] + K @ Wk)        # (B, T, A)

@@ -28,6 +28,7 @@ from typing import Sequence
 import numpy as np
 
 from . import gru as _gru
+from .i18n import _
 from .gru import GRUParams
 from .lstm import GATES, LSTMParams, gate_slices
 from .rnn import RNNParams
@@ -70,7 +71,8 @@ def lstm_to_torch(params: LSTMParams, lstm, layer: int = 0, reverse: bool = Fals
         for name, value in (("weight_ih", Wx.T), ("weight_hh", Wh.T), ("bias_ih", b), ("bias_hh", np.zeros_like(b))):
             target = getattr(lstm, name + sfx)
             if target.shape != value.shape:
-                raise ValueError(f"{name}{sfx}: torch expects shape {tuple(target.shape)}, got {value.shape}")
+                raise ValueError(_("{name}: torch expects shape {expected}, got {shape}").format(
+                    name=name + sfx, expected=tuple(target.shape), shape=value.shape))
             target.copy_(torch.as_tensor(np.ascontiguousarray(value), dtype=target.dtype))
 
 
@@ -119,7 +121,8 @@ def lstm_from_chapter(weights: dict[str, np.ndarray]) -> LSTMParams:
     blocks = [weights[f"W_{CHAPTER_GATE_NAMES[g]}"] for g in GATES]
     for g, W in zip(GATES, blocks):
         if W.ndim != 2 or W.shape[0] != H or W.shape[1] <= H:
-            raise ValueError(f"W_{CHAPTER_GATE_NAMES[g]} must be (H, H+D) with H={H}, got {W.shape}")
+            raise ValueError(_("{name} must be (H, H+D) with H={H}, got {shape}").format(
+                name=f"W_{CHAPTER_GATE_NAMES[g]}", H=H, shape=W.shape))
     W = np.concatenate(blocks, axis=0).T  # (H+D, 4H), rows: h then x
     b = np.concatenate([weights[f"b_{CHAPTER_GATE_NAMES[g]}"] for g in GATES])
     return LSTMParams(np.ascontiguousarray(W[H:]), np.ascontiguousarray(W[:H]), b)
@@ -154,7 +157,8 @@ def gru_to_torch(params: GRUParams, gru, layer: int = 0, reverse: bool = False) 
         for name, value in (("weight_ih", Wx.T), ("weight_hh", Wh.T), ("bias_ih", bx), ("bias_hh", bh)):
             target = getattr(gru, name + sfx)
             if target.shape != value.shape:
-                raise ValueError(f"{name}{sfx}: torch expects shape {tuple(target.shape)}, got {value.shape}")
+                raise ValueError(_("{name}: torch expects shape {expected}, got {shape}").format(
+                    name=name + sfx, expected=tuple(target.shape), shape=value.shape))
             target.copy_(torch.as_tensor(np.ascontiguousarray(value), dtype=target.dtype))
 
 def gru_as_torch(params: GRUParams, dtype=None):
@@ -237,7 +241,8 @@ def rnn_to_torch(params: RNNParams, rnn) -> None:
         for name, value in (("weight_ih_l0", Wx.T), ("weight_hh_l0", Wh.T), ("bias_ih_l0", b), ("bias_hh_l0", np.zeros_like(b))):
             target = getattr(rnn, name)
             if target.shape != value.shape:
-                raise ValueError(f"{name}: torch expects shape {tuple(target.shape)}, got {value.shape}")
+                raise ValueError(_("{name}: torch expects shape {expected}, got {shape}").format(
+                    name=name, expected=tuple(target.shape), shape=value.shape))
             target.copy_(torch.as_tensor(np.ascontiguousarray(value), dtype=target.dtype))
 
 

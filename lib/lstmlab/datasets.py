@@ -16,32 +16,47 @@ from importlib import resources
 
 import numpy as np
 
-SOURCES = {
-    "sunspots": (
+from .i18n import N_, _
+
+
+class _Sources(dict):
+    """{dataset: where it comes from and its licence}; a description is shown in the current language
+    (lstmlab.i18n) when it is looked up (SOURCES[name], SOURCES.get(name))."""
+
+    def __getitem__(self, key):
+        text = dict.__getitem__(self, key)
+        return _(text)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+
+SOURCES = _Sources({
+    "sunspots": N_(
         "Yearly sunspot numbers 1700-2008 (309 values), file sunspots.csv copied unchanged from the "
         "statsmodels package (statsmodels/datasets/sunspots, statsmodels 0.15.0, BSD-3-Clause). Original "
         "provider: NOAA National Geophysical Data Center. statsmodels' description of the dataset states: "
         "\"This data is public domain.\""
     ),
-    "digits": (
+    "digits": N_(
         "The 1797 8x8 handwritten digits of scikit-learn (file digits.csv.gz copied unchanged from "
         "scikit-learn 1.9.1, sklearn/datasets/data; scikit-learn is BSD-3-Clause). Original: the test set of "
         "'Optical Recognition of Handwritten Digits', E. Alpaydin and C. Kaynak (1998), UCI Machine Learning "
         "Repository, dataset 80, https://doi.org/10.24432/C50P49 (listed there under CC BY 4.0: attribution "
         "required)."
     ),
-    "austen": (
+    "austen": N_(
         "Jane Austen, Pride and Prejudice (1813), public domain: Project Gutenberg's text as carried by the "
         "R package janeaustenr (Julia Silge, MIT licence), taken from Debian's r-cran-janeaustenr 1.0.0-1 by "
         "tools/extract_corpora.py (file austen_pride_prejudice.txt.gz)."
     ),
-    "tang300": (
+    "tang300": N_(
         "唐诗三百首 (Three Hundred Tang Poems), compiled by 蘅塘退士 (Sun Zhu) in 1763 from poems of 618-907, "
         "public domain: the 313 poems of Debian's fortunes-zh 2.98 (file tang300; the package's GPL-3.0+ covers "
         "its packaging, not the poems), titles, authors and lines only, extracted by tools/extract_corpora.py "
         "(file tang300.txt)."
     ),
-}
+})
 
 
 def _open(name: str) -> bytes:

@@ -60,6 +60,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .i18n import _
+
 StepFn = Callable[[np.ndarray, list], tuple]
 
 
@@ -73,7 +75,8 @@ def _step(step_fn: StepFn, tokens: Sequence[int], states: list) -> tuple[np.ndar
     log_probs, new_states = step_fn(np.asarray(tokens, dtype=np.int64), list(states))
     log_probs = np.asarray(log_probs, dtype=np.float64)
     if log_probs.ndim != 2 or log_probs.shape[0] != len(tokens):
-        raise ValueError(f"step_fn returned log_probs of shape {log_probs.shape}, expected ({len(tokens)}, V)")
+        raise ValueError(_("step_fn returned log_probs of shape {shape}, expected ({n}, V)").format(
+            shape=log_probs.shape, n=len(tokens)))
     return log_probs, list(new_states)
 
 
@@ -154,17 +157,17 @@ def edit_distance(a: Sequence, b: Sequence) -> int:
 def exact_match(hyps: Sequence[Sequence], refs: Sequence[Sequence]) -> float:
     """Fraction of hypotheses equal to their reference (N hypotheses, N references)."""
     if len(hyps) != len(refs):
-        raise ValueError(f"{len(hyps)} hypotheses for {len(refs)} references")
+        raise ValueError(_("{hyps} hypotheses for {refs} references").format(hyps=len(hyps), refs=len(refs)))
     if not refs:
-        raise ValueError("no references")
+        raise ValueError(_("no references"))
     return float(np.mean([list(h) == list(r) for h, r in zip(hyps, refs)]))
 
 
 def char_error_rate(hyps: Sequence[Sequence], refs: Sequence[Sequence]) -> float:
     """Corpus-level character error rate: sum of edit distances / sum of reference lengths."""
     if len(hyps) != len(refs):
-        raise ValueError(f"{len(hyps)} hypotheses for {len(refs)} references")
+        raise ValueError(_("{hyps} hypotheses for {refs} references").format(hyps=len(hyps), refs=len(refs)))
     total = sum(len(r) for r in refs)
     if total == 0:
-        raise ValueError("the references are empty")
+        raise ValueError(_("the references are empty"))
     return sum(edit_distance(h, r) for h, r in zip(hyps, refs)) / total

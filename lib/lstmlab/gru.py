@@ -36,6 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .fixtures import rng
+from .i18n import _
 from .lstm import sigmoid
 
 GATES = ("r", "z", "n")
@@ -78,7 +79,8 @@ def gru_params(input_size: int, hidden_size: int, seed: int = 0, dtype=np.float6
 
 def _check_convention(convention: str) -> None:
     if convention not in CONVENTIONS:
-        raise ValueError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
+        raise ValueError(_("convention must be one of {conventions}, got {convention!r}").format(
+            conventions=CONVENTIONS, convention=convention))
 
 
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh, convention: str = "torch"):

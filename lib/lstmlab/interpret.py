@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import N_, _
 from .lstm import LSTMParams, sigmoid
 
 QUANTITIES = ("i", "f", "g", "o", "c", "h")
-NAMES = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
-         "c": "cell state c", "h": "hidden state h"}
+# Shown to students (plot titles, the explorer): translate with _(NAMES[q]) where shown.
+NAMES = {"i": N_("input gate i"), "f": N_("forget gate f"), "g": N_("candidate g"), "o": N_("output gate o"),
+         "c": N_("cell state c"), "h": N_("hidden state h")}
 
 
 # --- recording ---------------------------------------------------------------------------------
@@ -70,7 +72,8 @@ def _samples(A, feature=None):
         return flat
     feature = np.asarray(feature, dtype=np.float64)
     if feature.shape != A.shape[:-1]:
-        raise ValueError(f"feature has shape {feature.shape}; expected the activations' leading axes {A.shape[:-1]}")
+        raise ValueError(_("feature has shape {shape}; expected the activations' leading axes {expected}").format(
+            shape=feature.shape, expected=A.shape[:-1]))
     return flat, feature.reshape(-1)
 
 

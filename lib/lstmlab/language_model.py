@@ -28,6 +28,7 @@ import numpy as np
 
 from lstmlab import lstm as _lstm
 from lstmlab import optim as _optim
+from lstmlab.i18n import _
 
 GREEDY_BELOW = 1e-8     # sample_next: a temperature <= this is greedy decoding (argmax)
 
@@ -163,7 +164,8 @@ def pieces_with(**replacements):
     """REFERENCE_PIECES with some pieces replaced, e.g. pieces_with(loss=my_loss)."""
     unknown = set(replacements) - set(REFERENCE_PIECES)
     if unknown:
-        raise KeyError(f"unknown pieces {sorted(unknown)}; the pieces are {sorted(REFERENCE_PIECES)}")
+        raise KeyError(_("unknown pieces {unknown}; the pieces are {pieces}").format(
+            unknown=sorted(unknown), pieces=sorted(REFERENCE_PIECES)))
     return {**REFERENCE_PIECES, **replacements}
 
 

@@ -31,6 +31,7 @@ import numpy as np
 
 # Lesson 07's stable masked softmax (a fully masked row gives zeros), used here and re-exported.
 from .attention import masked_softmax  # noqa: F401
+from .i18n import _
 
 
 def causal_mask(T: int) -> np.ndarray:
@@ -113,7 +114,7 @@ def positional_encoding(T: int, d: int) -> np.ndarray:
     10000 * 2*pi. PE[pos + k] is a fixed linear function (a rotation per pair) of PE[pos].
     """
     if d % 2:
-        raise ValueError(f"d must be even, got {d}")
+        raise ValueError(_("d must be even, got {d}").format(d=d))
     pos = np.arange(T, dtype=np.float64)[:, None]
     freq = 1.0 / 10000.0 ** (np.arange(0, d, 2, dtype=np.float64) / d)    # (d/2,)
     pe = np.empty((T, d))

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import _
+
 
 def make_windows(series, window: int, horizon: int = 1):
     """Cut a series into (input window, target) pairs.
@@ -25,10 +27,11 @@ def make_windows(series, window: int, horizon: int = 1):
     """
     series = np.asarray(series)
     if window < 1 or horizon < 1:
-        raise ValueError("window and horizon must be >= 1")
+        raise ValueError(_("window and horizon must be >= 1"))
     N = len(series) - window - horizon + 1
     if N < 1:
-        raise ValueError(f"a series of length {len(series)} has no window of {window} with horizon {horizon}")
+        raise ValueError(_("a series of length {length} has no window of {window} with horizon {horizon}").format(
+            length=len(series), window=window, horizon=horizon))
     idx = np.arange(N)[:, None] + np.arange(window)[None, :]
     return series[idx], series[np.arange(N) + window - 1 + horizon]
 
@@ -36,7 +39,7 @@ def make_windows(series, window: int, horizon: int = 1):
 def n_validation(n: int, val_fraction: float) -> int:
     """How many of n rows go to validation: round(val_fraction * n), at least 1 and at most n - 1."""
     if not 0.0 < val_fraction < 1.0:
-        raise ValueError("val_fraction must lie strictly between 0 and 1")
+        raise ValueError(_("val_fraction must lie strictly between 0 and 1"))
     return int(min(max(round(val_fraction * n), 1), n - 1))
 
 
@@ -75,7 +78,8 @@ def naive_forecast(X, horizon: int = 1, period: int = 1):
     k = (horizon - 1) // period + 1
     col = X.shape[1] - 1 + horizon - period * k
     if col < 0:
-        raise ValueError(f"a window of {X.shape[1]} is too short for period {period} and horizon {horizon}")
+        raise ValueError(_("a window of {window} is too short for period {period} and horizon {horizon}").format(
+            window=X.shape[1], period=period, horizon=horizon))
     return X[:, col]
 
 

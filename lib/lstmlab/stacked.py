@@ -35,6 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .i18n import _
 from .lstm import LSTMParams, lstm_step_forward
 
 
@@ -115,7 +116,7 @@ def dropout_forward(Y, p: float, training: bool, rng: np.random.Generator | None
     if not training or p == 0:
         return Y.copy(), None
     if not 0 <= p < 1:
-        raise ValueError(f"dropout probability must be in [0, 1), got {p}")
+        raise ValueError(_("dropout probability must be in [0, 1), got {p}").format(p=p))
     rng = np.random.default_rng() if rng is None else rng
     mask = rng.random(Y.shape) >= p
     return (Y * mask / (1 - p)).astype(Y.dtype, copy=False), mask

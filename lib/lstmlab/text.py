@@ -22,6 +22,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from .i18n import _
+
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 SPECIALS = (PAD, UNK, BOS, EOS)
 
@@ -34,9 +36,9 @@ class Vocabulary:
 
     def __init__(self, tokens: Sequence[str], unk_char: str = "□"):
         if tuple(tokens[:4]) != SPECIALS:
-            raise ValueError(f"the first four tokens must be {SPECIALS}")
+            raise ValueError(_("the first four tokens must be {specials}").format(specials=SPECIALS))
         if len(set(tokens)) != len(tokens):
-            raise ValueError("tokens must be distinct")
+            raise ValueError(_("tokens must be distinct"))
         self.tokens = list(tokens)
         self.index = {t: k for k, t in enumerate(self.tokens)}
         self.unk_char = unk_char      # how decode writes UNK

@@ -17,6 +17,8 @@ from typing import Mapping
 
 import numpy as np
 
+from lstmlab.i18n import N_, _
+
 
 class CheckFailed(AssertionError):
     """A check failed; str(exc) is the diagnosis."""
@@ -32,8 +34,12 @@ class NotAnswered(NotImplementedError):
 
     def __init__(self, exercise: str, where: str = ""):
         self.exercise = exercise
-        inside = f" (in {where})" if where and where != exercise else ""
-        super().__init__(f"not answered yet: {exercise} still raises NotImplementedError{inside}")
+        if where and where != exercise:
+            message = _("not answered yet: {exercise} still raises NotImplementedError (in {where})").format(
+                exercise=exercise, where=where)
+        else:
+            message = _("not answered yet: {exercise} still raises NotImplementedError").format(exercise=exercise)
+        super().__init__(message)
 
     def _render_traceback_(self) -> list[str]:
         return [str(self)]
@@ -88,61 +94,84 @@ def is_torch_tensor(value) -> bool:
     return torch is not None and isinstance(value, torch.Tensor)
 
 
+def _returned_none(name: str) -> CheckFailed:
+    return CheckFailed(_("{name} is None: did your function forget to `return` it?").format(name=name))
+
+
 def as_array(name: str, got) -> np.ndarray:
     """Convert a student's return value to a numpy array, or fail saying why it can't be."""
     if got is None:
-        raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
+        raise _returned_none(name)
     if isinstance(got, (str, bytes)):
-        raise CheckFailed(f"{name} should be a numpy array, got {type(got).__name__} {got!r:.60}")
+        raise CheckFailed(_("{name} should be a numpy array, got {kind} {value!r:.60}").format(
+            name=name, kind=type(got).__name__, value=got))
     if is_torch_tensor(got):
         got = got.detach().cpu().numpy()
     try:
         arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise CheckFailed(f"{name} should be a numpy array, got {type(got).__name__} ({exc})") from None
+        raise CheckFailed(_("{name} should be a numpy array, got {kind} ({error})").format(
+            name=name, kind=type(got).__name__, error=exc)) from None
     return arr
 
 
+# Defaults of the hints below: shown in the student's language at call time.
+LIST_HINT = N_("build one array (np.stack, np.zeros, ...), not a Python list.")
+ONE_NUMBER = N_("one number (a float)")
+
+
 def assert_ndarray(name: str, got, *, floats: bool = True, float64: bool = False,
-                   hint: str = "build one array (np.stack, np.zeros, ...), not a Python list.") -> np.ndarray:
+                   hint: str | None = None) -> np.ndarray:
     """Fail unless got is a numpy array, as the exercise promises (a list or a tensor that happens to
     convert is not); floats: of a float dtype; float64: exactly float64. Returns got.
-    hint: what to do instead when a list or tuple came back."""
+    hint: what to do instead when a list or tuple came back (default LIST_HINT)."""
     if isinstance(got, np.ndarray) and (not floats or got.dtype.kind == "f") and (not float64 or got.dtype == np.float64):
         return got
     if got is None:
-        raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
+        raise _returned_none(name)
     if is_torch_tensor(got):
-        raise CheckFailed(f"{name} should be a numpy array, got a torch tensor: compute it with numpy "
-                          "(or convert with .numpy()).")
+        raise CheckFailed(_("{name} should be a numpy array, got a torch tensor: compute it with numpy "
+                            "(or convert with .numpy()).").format(name=name))
     if isinstance(got, np.ndarray) and got.dtype.kind != "f":
-        raise CheckFailed(f"{name} should be a float array, got an array of dtype {got.dtype}.")
+        raise CheckFailed(_("{name} should be a float array, got an array of dtype {dtype}.").format(
+            name=name, dtype=got.dtype))
     if isinstance(got, np.ndarray):
-        raise CheckFailed(f"{name} has dtype {got.dtype}; the exercise returns float64 (work in float64: "
-                          "np.asarray(A, dtype=np.float64)), also for float32 inputs.")
+        raise CheckFailed(_("{name} has dtype {dtype}; the exercise returns float64 (work in float64: "
+                            "np.asarray(A, dtype=np.float64)), also for float32 inputs.").format(name=name, dtype=got.dtype))
     if isinstance(got, (list, tuple)):
-        raise CheckFailed(f"{name} should be a numpy array, got a {type(got).__name__} of length {len(got)}: {hint}")
-    raise CheckFailed(f"{name} should be a numpy array, got {type(got).__name__}: compute it with numpy.")
+        hint = _(LIST_HINT) if hint is None else _(hint)
+        raise CheckFailed(_("{name} should be a numpy array, got a {kind} of length {length}: {hint}").format(
+            name=name, kind=type(got).__name__, length=len(got), hint=hint))
+    raise CheckFailed(_("{name} should be a numpy array, got {kind}: compute it with numpy.").format(
+        name=name, kind=type(got).__name__))
 
 
-def assert_number(name: str, got, what: str = "one number (a float)") -> float:
+def assert_number(name: str, got, what: str | None = None) -> float:
     """The student's scalar result as a float: a float, an int, a numpy scalar or a 0-d array; a list, a
-    1-element array, a torch tensor or a bool is not what the exercise promises."""
+    1-element array, a torch tensor or a bool is not what the exercise promises.
+    what: what the exercise returns, for the message (default ONE_NUMBER, "one number (a float)")."""
     if got is None:
-        raise CheckFailed(f"{name} is None: did your function forget to `return` it?")
+        raise _returned_none(name)
+    what = _(ONE_NUMBER) if what is None else _(what)
     if isinstance(got, (bool, np.bool_)):
-        raise CheckFailed(f"{name} should be {what}, got a bool.")
+        raise CheckFailed(_("{name} should be {what}, got a bool.").format(name=name, what=what))
     if isinstance(got, (int, float, np.integer, np.floating)):
         return float(got)
     if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iuf":
         return float(got)
+    if isinstance(got, np.ndarray) and got.size == 1:
+        raise CheckFailed(_("{name} should be {what}, got a numpy array of shape {shape}: take the number out of it "
+                            "(float(...)).").format(name=name, what=what, shape=got.shape))
     if isinstance(got, np.ndarray):
-        raise CheckFailed(f"{name} should be {what}, got a numpy array of shape {got.shape}"
-                          + (": take the number out of it (float(...))." if got.size == 1 else "."))
+        raise CheckFailed(_("{name} should be {what}, got a numpy array of shape {shape}.").format(
+            name=name, what=what, shape=got.shape))
     if is_torch_tensor(got):
-        raise CheckFailed(f"{name} should be {what}, got a torch tensor; compute it with numpy (or convert with float(...)).")
-    raise CheckFailed(f"{name} should be {what}, got a {type(got).__name__}"
-                      + (f" of length {len(got)}" if isinstance(got, (list, tuple)) else "") + ".")
+        raise CheckFailed(_("{name} should be {what}, got a torch tensor; compute it with numpy (or convert with "
+                            "float(...)).").format(name=name, what=what))
+    if isinstance(got, (list, tuple)):
+        raise CheckFailed(_("{name} should be {what}, got a {kind} of length {length}.").format(
+            name=name, what=what, kind=type(got).__name__, length=len(got)))
+    raise CheckFailed(_("{name} should be {what}, got a {kind}.").format(name=name, what=what, kind=type(got).__name__))
 
 
 def matches(got, want, rtol: float, atol: float) -> bool:
@@ -169,40 +198,46 @@ def assert_close(name: str, got, want, *, rtol: float | None = None, atol: float
         rtol, atol = LOOSE if _low_precision_inputs.get() else tolerances(want)
     got_low = holds_low_precision(got)
     arr = as_array(name, got)
+    # mistakes' messages and the hint may be marked N_() constants: shown in the student's language
+    hint = _(hint) if hint else hint
     if arr.shape != want.shape:
         for message, wrong in (mistakes or {}).items():
             if matches(arr, wrong, rtol, atol):
-                raise CheckFailed(message)
-        raise CheckFailed(f"{name} has shape {arr.shape}, expected {want.shape}. {hint}".strip())
+                raise CheckFailed(_(message))
+        raise CheckFailed(_("{name} has shape {shape}, expected {expected}. {hint}").format(
+            name=name, shape=arr.shape, expected=want.shape, hint=hint).strip())
     if not np.all(np.isfinite(arr)):
-        raise CheckFailed(f"{name} contains NaN or inf: look for an overflowing exp or a division by zero.")
+        raise CheckFailed(_("{name} contains NaN or inf: look for an overflowing exp or a division by zero.").format(
+            name=name))
     if np.allclose(arr, want, rtol=rtol, atol=atol):
         return arr
     for message, wrong in (mistakes or {}).items():
         if matches(arr, wrong, rtol, atol):
-            raise CheckFailed(message)
+            raise CheckFailed(_(message))
     err = np.abs(arr - want)
     where = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
     yours, expected = float(arr[where]), float(want[where])
     d = _digits(yours, expected)
+    numbers = dict(name=name, error=float(err.max()), index=tuple(int(k) for k in where),
+                   yours=format(yours, f".{d}g"), expected=format(expected, f".{d}g"))
     if got_low and (rtol, atol) == TIGHT and np.allclose(arr, want, rtol=LOOSE[0], atol=LOOSE[1]):
-        raise CheckFailed(
-            f"{name} is right to float32 precision only (largest error {float(err.max()):.3g} at index "
-            f"{tuple(int(k) for k in where)}: yours {yours:.{d}g}, expected {expected:.{d}g}), but this case is "
-            f"float64 and your result is float32. Keep float64 inputs in float64 (no np.float32(...), .astype(np.float32) "
-            "or float32 constants).")
-    raise CheckFailed(
-        f"{name} has the right shape {want.shape} but wrong values: largest error {float(err.max()):.3g} "
-        f"at index {tuple(int(k) for k in where)} (yours {yours:.{d}g}, expected {expected:.{d}g}). "
-        f"{hint}".strip()
-    )
+        raise CheckFailed(_(
+            "{name} is right to float32 precision only (largest error {error:.3g} at index {index}: yours {yours}, "
+            "expected {expected}), but this case is float64 and your result is float32. Keep float64 inputs in "
+            "float64 (no np.float32(...), .astype(np.float32) or float32 constants).").format(**numbers))
+    raise CheckFailed(_(
+        "{name} has the right shape {shape} but wrong values: largest error {error:.3g} at index {index} "
+        "(yours {yours}, expected {expected}). {hint}").format(shape=want.shape, hint=hint, **numbers).strip())
 
 
 def unpack(name: str, got, n: int, what: str) -> tuple:
     """Check that a function returned an n-tuple; `what` names the parts, e.g. '(h, c)'."""
-    if not isinstance(got, (tuple, list)) or len(got) != n:
-        kind = f"a {type(got).__name__}" + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else "")
-        raise CheckFailed(f"{name} should return {n} values {what}, got {kind}.")
+    if isinstance(got, (tuple, list)) and len(got) != n:
+        raise CheckFailed(_("{name} should return {n} values {what}, got a {kind} of length {length}.").format(
+            name=name, n=n, what=what, kind=type(got).__name__, length=len(got)))
+    if not isinstance(got, (tuple, list)):
+        raise CheckFailed(_("{name} should return {n} values {what}, got a {kind}.").format(
+            name=name, n=n, what=what, kind=type(got).__name__))
     return tuple(got)
 
 
@@ -233,17 +268,18 @@ def assert_order(name: str, got: tuple, want: tuple, labels: tuple[str, ...], rt
             if all(same(got[k], want[k]) or perm[k] == k for k in range(len(want))):
                 continue
             returned = ", ".join(labels[j] for j in perm)
-            raise CheckFailed(f"{name} returned its values in the wrong order: ({returned}) instead of "
-                              f"({', '.join(labels)}). {hint}".strip())
+            raise CheckFailed(_("{name} returned its values in the wrong order: ({returned}) instead of "
+                                "({expected}). {hint}").format(name=name, returned=returned, expected=", ".join(labels),
+                                                               hint=_(hint) if hint else hint).strip())
 
 
 def assert_int(name: str, got) -> int:
     """Fail unless got is an integer (a Python int or a numpy integer, not a bool or a float). Returns it."""
     if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
-        raise CheckFailed(f"{name} should return an int, got {type(got).__name__}.")
+        raise CheckFailed(_("{name} should return an int, got {kind}.").format(name=name, kind=type(got).__name__))
     return int(got)
 
 
 def passed(message: str) -> None:
-    """Print one tidy success line (stdout, so a grader counts it as a pass)."""
-    print(f"✔ {message}")
+    """Print one tidy success line (stdout, so a grader counts it as a pass); message may be a marked N_() constant."""
+    print("✔ " + _(message))

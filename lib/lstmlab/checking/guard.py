@@ -21,9 +21,14 @@ import contextlib
 import types
 from typing import Callable, Iterable
 
+from lstmlab.i18n import N_, _
+
 from .diagnosis import CheckFailed
 
 Target = tuple[object, str, str]  # (owner, attribute, label shown to the student)
+
+# The last sentence of a from-scratch failure unless the check gives its own (shown with _() at call time).
+DEFAULT_ADVICE = N_("Use numpy operations (and the sigmoid helper) instead.")
 
 # Lives in a trapped function's module globals only while at least one guard traps a function
 # there: {function name: _Trap}. The trap's code finds its entry by its own name.
@@ -205,12 +210,12 @@ def torch_softmax_and_attention() -> list[Target]:
 
 
 def assert_from_scratch(exercise: str, fn: Callable, *args, extra: Iterable[Target] = (),
-                        advice: str = "Use numpy operations (and the sigmoid helper) instead.",
-                        defaults: bool = True, **kwargs):
+                        advice: str | None = None, defaults: bool = True, **kwargs):
     """Call fn(*args, **kwargs) and fail if it used a ready-made implementation. Returns fn's result.
 
     extra:    more (owner, attribute, label) targets, e.g. reference_functions(lstmlab.gru).
-    advice:   the last sentence of the failure message.
+    advice:   the last sentence of the failure message (default DEFAULT_ADVICE; a marked N_() constant
+              is shown in the student's language).
     defaults: also forbid the default targets (see ready_made_guard).
     """
     __tracebackhide__ = True   # noqa: F841 (IPython hides this frame; call_student trims it for the rest)
@@ -223,5 +228,7 @@ def assert_from_scratch(exercise: str, fn: Callable, *args, extra: Iterable[Targ
             result = fn(*args, **kwargs)
     if called:
         names = ", ".join(dict.fromkeys(called))  # in the order they were called
-        raise CheckFailed(f"{exercise} must be written from scratch, but it called {names}. {advice}")
+        advice = _(DEFAULT_ADVICE) if advice is None else _(advice)
+        raise CheckFailed(_("{exercise} must be written from scratch, but it called {names}. {advice}").format(
+            exercise=exercise, names=names, advice=advice))
     return result

@@ -47,10 +47,13 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .diagnosis import CheckFailed, NotAnswered, is_torch_tensor, note_inputs
-from .guard import Target, assert_from_scratch
+from lstmlab.i18n import N_, _
 
-DEFAULT_ADVICE = "Use numpy operations (and the sigmoid helper) instead."
+from .diagnosis import CheckFailed, NotAnswered, is_torch_tensor, note_inputs
+from .guard import DEFAULT_ADVICE, Target, assert_from_scratch
+
+# What to do instead of changing an input in place, unless the check gives its own (shown with _() at call time).
+DEFAULT_MUTATION_HINT = N_("compute new arrays instead (e.g. `a = a + b` rather than `a += b`).")
 
 SHOWN_AS = "<lstmlab check>"   # the file name of a wrapped check's frame (see student_facing)
 FULL_TRACEBACKS = "LSTMLAB_FULL_TRACEBACKS"   # set to 1: keep every frame (for authors of checks)
@@ -117,10 +120,10 @@ def _describe(value) -> str:
     if _is_namedtuple(value):
         return type(value).__name__
     if isinstance(value, (list, tuple, dict)):
-        return f"a {type(value).__name__} of {len(value)}"
+        return _("a {kind} of {length}").format(kind=type(value).__name__, length=len(value))
     if callable(value):
-        return "a function"
-    return f"a {type(value).__name__}"
+        return _("a function")
+    return _("a {kind}").format(kind=type(value).__name__)
 
 
 def _call_line(exercise: str, fn, names, args, kwargs, hidden: bool) -> str:
@@ -128,7 +131,11 @@ def _call_line(exercise: str, fn, names, args, kwargs, hidden: bool) -> str:
     parts = [f"{n}: {_describe(a)}" if not n.startswith("#") else _describe(a) for n, a in zip(names, args)]
     parts += [f"{k}={_describe(v)}" for k, v in kwargs.items()]
     name = getattr(fn, "__name__", exercise)
-    line = f"while checking {exercise}{' (a hidden test)' if hidden else ''}, the check called {name}({', '.join(parts)})"
+    if hidden:
+        line = _("while checking {exercise} (a hidden test), the check called {name}({arguments})")
+    else:
+        line = _("while checking {exercise}, the check called {name}({arguments})")
+    line = line.format(exercise=exercise, name=name, arguments=", ".join(parts))
     return line if len(line) <= 400 else line[:397] + "..."
 
 
@@ -231,9 +238,8 @@ def _unchanged(before, after) -> bool:
 
 
 def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready_made: Iterable[Target] = (),
-                 default_ready_made: bool = True, advice: str = DEFAULT_ADVICE, names: Sequence[str] = (), may_change: Iterable[str] = (),
-                 mutation_hint: str = "compute new arrays instead (e.g. `a = a + b` rather than `a += b`).",
-                 on_error: str = "", **kwargs):
+                 default_ready_made: bool = True, advice: str | None = None, names: Sequence[str] = (),
+                 may_change: Iterable[str] = (), mutation_hint: str | None = None, on_error: str = "", **kwargs):
     """Call fn(*args, **kwargs) for a check and return what it returned.
 
     exercise:      the function's name as the student knows it ("lstm_step_backward")
@@ -241,12 +247,14 @@ def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready
     ready_made:    guard targets beyond the default ones (see lstmlab.checking.guard)
     default_ready_made: False when the exercise may build on the default targets (torch's recurrent
                    layers, lstmlab.lstm), e.g. a classifier written on top of lstm_forward
-    advice:        last sentence of the from-scratch failure
+    advice:        last sentence of the from-scratch failure (default DEFAULT_ADVICE)
     names:         the positional arguments' names, for messages ("dh", "dc", "cache");
                    keyword arguments are named by their keyword
     may_change:    names of arguments the exercise is meant to update in place (an optimiser's state)
-    mutation_hint: what to do instead, appended to an in-place failure
+    mutation_hint: what to do instead, appended to an in-place failure (default DEFAULT_MUTATION_HINT)
     on_error:      the usual cause of an exception here, attached to the student's exception as a note
+    advice, mutation_hint and on_error may be marked N_() constants: they are shown with _(), in the
+    student's language, when they are used.
     A student's exception propagates with their frames only and a note naming this call; a
     NotImplementedError becomes NotAnswered (one line).
     """
@@ -272,11 +280,15 @@ def call_student(exercise: str, fn: Callable, *args, hidden: bool = False, ready
             raise NotAnswered(exercise, "" if where == getattr(fn, "__name__", None) else where) from None
         _add_note(exc, _call_line(exercise, fn, names, args, kwargs, hidden))
         if on_error:
-            _add_note(exc, on_error)
+            _add_note(exc, _(on_error))
         raise student_traceback(exc)
     pairs = [(n, a, g) for n, a, g in zip(names, args, given)] + [(k, v, given_kw[k]) for k, v in kwargs.items()]
     for name, original, seen in pairs:
         if name not in allowed and not _unchanged(original, seen):
-            what = f"its input {name}" if not name.startswith("#") else f"its argument {name}"
-            raise CheckFailed(f"{exercise} changed {what} in place; {mutation_hint}".strip())
+            hint = _(DEFAULT_MUTATION_HINT) if mutation_hint is None else _(mutation_hint)
+            if name.startswith("#"):
+                message = _("{exercise} changed its argument {name} in place; {hint}")
+            else:
+                message = _("{exercise} changed its input {name} in place; {hint}")
+            raise CheckFailed(message.format(exercise=exercise, name=name, hint=hint).strip())
     return got

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlab.fixtures import rng
+from lstmlab.i18n import _
 
 
 def recall_features(n_keys: int = 16, n_values: int = 16) -> int:
@@ -38,7 +39,7 @@ def associative_recall(n: int, max_pairs: int = 12, n_keys: int = 16, n_values: 
         pairs  (n,) int64, the number P of pairs in each sequence
     """
     if not 1 <= min_pairs <= max_pairs <= n_keys:
-        raise ValueError("need 1 <= min_pairs <= max_pairs <= n_keys (keys in a sequence are distinct)")
+        raise ValueError(_("need 1 <= min_pairs <= max_pairs <= n_keys (keys in a sequence are distinct)"))
     r = rng(seed)
     T, D = max_pairs + 1, recall_features(n_keys, n_values)
     pairs = r.integers(min_pairs, max_pairs + 1, n)

@@ -26,9 +26,10 @@ from lstmlab import regularisation as ref
 from lstmlab.checking import (CheckFailed, assert_close, assert_ndarray, assert_order, call_student, passed,
                              reference_functions, student_facing, tolerances, unpack)
 from lstmlab.fixtures import rng
+from lstmlab.i18n import N_, _
 from lstmlab.lstm import sigmoid
 
-MUTATION_HINT = "compute a new array (x * mask / (1 - p)) instead of `*=` or assigning into x."
+MUTATION_HINT = N_("compute a new array (x * mask / (1 - p)) instead of `*=` or assigning into x.")
 
 
 def ready_made() -> list:
@@ -62,76 +63,83 @@ def _away_from_zero(shape, seed, dtype):
 def _call_dropout(fn, x, p, seed, training, hidden, default_training=False):
     kwargs = {} if default_training else {"training": training}
     got = call_student("locked_dropout", fn, x, p, rng(seed), hidden=hidden, ready_made=ready_made(),
-                       names=("x", "p", "rng"), mutation_hint=MUTATION_HINT, **kwargs)
-    return assert_ndarray("locked_dropout's result", got, hint="return x * mask / (1 - p), a numpy array.")
+                       names=("x", "p", "rng"), mutation_hint=_(MUTATION_HINT), **kwargs)
+    return assert_ndarray(_("{name}'s result").format(name="locked_dropout"), got,
+                          hint=_("return x * mask / (1 - p), a numpy array."))
 
 
 def _check_dropout_training(fn, x, p, seed, hidden, default_training=False):
     B, T, D = x.shape
-    case = f"(case: x of shape {x.shape}, {x.dtype.name}, p={p}, training=True)"
+    case = _("(case: x of shape {shape}, {dtype}, p={p}, training=True)").format(shape=x.shape, dtype=x.dtype.name, p=p)
     got = _call_dropout(fn, x, p, seed, True, hidden, default_training)
     if got.shape != x.shape:
-        raise CheckFailed(f"locked_dropout returned shape {got.shape}; it must keep x's shape {x.shape}. {case}")
+        raise CheckFailed(_("locked_dropout returned shape {got}; it must keep x's shape {want}. {case}").format(
+            got=got.shape, want=x.shape, case=case))
     rtol, atol = tolerances(x)
     dropped = np.abs(got) <= atol + 1e-6 * np.abs(x)
     kept = ~dropped
     if p > 0 and not dropped.any():
-        raise CheckFailed(f"locked_dropout dropped nothing with p={p} and training=True: set a fraction p of the "
-                          f"units to zero. {case}")
+        raise CheckFailed(_("locked_dropout dropped nothing with p={p} and training=True: set a fraction p of the "
+                            "units to zero. {case}").format(p=p, case=case))
     if kept.any():
         ratio = got[kept].astype(np.float64) / x[kept].astype(np.float64)
         scale = 1.0 / (1.0 - p)
         if not np.allclose(ratio, scale, rtol=max(rtol, 1e-6), atol=0):
-            named = {"You did not scale the kept units: inverted dropout divides them by (1 - p), so that the "
-                     "expected value of every unit stays x.": 1.0,
-                     "You multiplied the kept units by (1 - p); inverted dropout DIVIDES by (1 - p) (the expectation "
-                     "of mask / (1 - p) is 1).": 1.0 - p}
+            named = {_("You did not scale the kept units: inverted dropout divides them by (1 - p), so that the "
+                       "expected value of every unit stays x."): 1.0,
+                     _("You multiplied the kept units by (1 - p); inverted dropout DIVIDES by (1 - p) (the expectation "
+                       "of mask / (1 - p) is 1)."): 1.0 - p}
             if p > 0:
-                named["You scaled by 1/p: p is the probability of DROPPING a unit, so the kept ones are divided by "
-                      "(1 - p), not by p."] = 1.0 / p
+                named[_("You scaled by 1/p: p is the probability of DROPPING a unit, so the kept ones are divided by "
+                        "(1 - p), not by p.")] = 1.0 / p
             for message, s in named.items():
                 if np.allclose(ratio, s, rtol=max(rtol, 1e-6), atol=0):
-                    raise CheckFailed(message + " " + case)
-            raise CheckFailed(f"Every entry of the result must be 0 (dropped) or x / (1 - p) = {scale:.4g} * x (kept); "
-                              f"yours has kept entries with ratios to x from {ratio.min():.4g} to {ratio.max():.4g}. {case}")
+                    raise CheckFailed(_("{message} {case}").format(message=message, case=case))
+            raise CheckFailed(_("Every entry of the result must be 0 (dropped) or x / (1 - p) = {scale:.4g} * x (kept); "
+                                "yours has kept entries with ratios to x from {low:.4g} to {high:.4g}. {case}").format(
+                                    scale=scale, low=ratio.min(), high=ratio.max(), case=case))
     if T > 1 and not np.array_equal(kept, np.broadcast_to(kept[:, :1, :], kept.shape)):
-        raise CheckFailed("Your mask changes from one time step to the next: that is ordinary dropout. Locked "
-                          "(variational) dropout draws ONE mask of shape (B, 1, D) per sequence and multiplies it "
-                          f"into every step (broadcasting over T). {case}")
+        raise CheckFailed(_("Your mask changes from one time step to the next: that is ordinary dropout. Locked "
+                            "(variational) dropout draws ONE mask of shape (B, 1, D) per sequence and multiplies it "
+                            "into every step (broadcasting over T). {case}").format(case=case))
     mask = kept[:, 0, :]
     if D > 1 and 0 < p and dropped.any() and np.array_equal(mask, np.broadcast_to(mask[:, :1], mask.shape)):
-        raise CheckFailed("Your mask drops whole sequences (all D features together): draw one 0/1 value per "
-                          f"sequence AND feature, a mask of shape (B, 1, D), not (B, 1, 1). {case}")
+        raise CheckFailed(_("Your mask drops whole sequences (all D features together): draw one 0/1 value per "
+                            "sequence AND feature, a mask of shape (B, 1, D), not (B, 1, 1). {case}").format(case=case))
     if B > 1 and 0 < p and np.array_equal(mask, np.broadcast_to(mask[:1], mask.shape)):
-        raise CheckFailed("Every sequence of the batch got the same mask: draw one mask per sequence, shape "
-                          f"(B, 1, D), not (1, 1, D) shared by the whole batch. {case}")
+        raise CheckFailed(_("Every sequence of the batch got the same mask: draw one mask per sequence, shape "
+                            "(B, 1, D), not (1, 1, D) shared by the whole batch. {case}").format(case=case))
     frac = float(dropped[:, 0, :].mean())
     if 0 < p < 1 and _binomial_off(frac, p, B * D):
         if not _binomial_off(frac, 1 - p, B * D):
-            raise CheckFailed(f"You dropped {frac:.0%} of the units with p={p}: p is the probability of DROPPING a "
-                              f"unit (torch's convention), not of keeping it: keep = rng.random(...) >= p. {case}")
-        raise CheckFailed(f"You dropped {frac:.1%} of the units; with p={p} about {p:.0%} should be dropped "
-                          f"(each unit independently with probability p). {case}")
+            raise CheckFailed(_("You dropped {frac:.0%} of the units with p={p}: p is the probability of DROPPING a "
+                                "unit (torch's convention), not of keeping it: keep = rng.random(...) >= p. "
+                                "{case}").format(frac=frac, p=p, case=case))
+        raise CheckFailed(_("You dropped {frac:.1%} of the units; with p={p} about {p:.0%} should be dropped "
+                            "(each unit independently with probability p). {case}").format(frac=frac, p=p, case=case))
     again = _call_dropout(fn, x, p, seed, True, hidden, default_training)
     if again.shape != got.shape or not np.array_equal(again, got):
-        raise CheckFailed("Two calls with generators of the same seed gave different masks: draw the mask from the "
-                          "rng you are given (rng.random(...)), not from np.random or a new generator. " + case)
+        raise CheckFailed(_("Two calls with generators of the same seed gave different masks: draw the mask from the "
+                            "rng you are given (rng.random(...)), not from np.random or a new generator. {case}").format(
+                                case=case))
 
 
 def _check_dropout_identity(fn, x, p, seed, hidden, training):
-    case = f"(case: x of shape {x.shape}, {x.dtype.name}, p={p}, training={training})"
+    case = _("(case: x of shape {shape}, {dtype}, p={p}, training={training})").format(
+        shape=x.shape, dtype=x.dtype.name, p=p, training=training)
     got = _call_dropout(fn, x, p, seed, training, hidden)
     mistakes = {}
     if not training and p > 0:
-        mistakes = {"At test time (training=False) inverted dropout returns x unchanged: the 1/(1-p) scaling during "
-                    "training already keeps the expectation. Multiplying by (1 - p) at test time is the old, "
-                    "non-inverted convention.": x * (1 - p),
-                    "At test time (training=False) return x unchanged; do not scale it by 1/(1-p).": x / (1 - p)}
+        mistakes = {_("At test time (training=False) inverted dropout returns x unchanged: the 1/(1-p) scaling during "
+                      "training already keeps the expectation. Multiplying by (1 - p) at test time is the old, "
+                      "non-inverted convention."): x * (1 - p),
+                    _("At test time (training=False) return x unchanged; do not scale it by 1/(1-p)."): x / (1 - p)}
         if got.shape == x.shape and np.any(got == 0):
-            raise CheckFailed("Your function drops units at test time: with training=False it must return x "
-                              f"unchanged. {case}")
-    assert_close("locked_dropout's result", got, x, mistakes=mistakes,
-                 hint=f"With {'p=0' if training else 'training=False'} the result is x itself. {case}")
+            raise CheckFailed(_("Your function drops units at test time: with training=False it must return x "
+                                "unchanged. {case}").format(case=case))
+    assert_close(_("{name}'s result").format(name="locked_dropout"), got, x, mistakes=mistakes,
+                 hint=(_("With p=0 the result is x itself. {case}") if training
+                       else _("With training=False the result is x itself. {case}")).format(case=case))
 
 
 def check_locked_dropout(locked_dropout, hidden: bool = False) -> None:
@@ -147,8 +155,8 @@ def check_locked_dropout(locked_dropout, hidden: bool = False) -> None:
         _check_dropout_training(locked_dropout, _away_from_zero((200, 2, 50), 14, np.float64), 0.97, 15, hidden)
         _check_dropout_identity(locked_dropout, _away_from_zero((3, 4, 5), 12, np.float64), 0.0, 13, hidden, True)
         _check_dropout_identity(locked_dropout, _away_from_zero((3, 4, 5), 16, np.float32), 0.5, 17, hidden, False)
-    passed("locked_dropout: one mask per sequence, inverted scaling, identity at test time"
-           + (" (hidden cases too)" if hidden else ""))
+    passed(_("locked_dropout: one mask per sequence, inverted scaling, identity at test time (hidden cases too)")
+           if hidden else _("locked_dropout: one mask per sequence, inverted scaling, identity at test time"))
 
 
 # --- exercise: an LSTM step with zoneout ---------------------------------------------------------
@@ -179,53 +187,57 @@ def _call_zoneout(fn, args, zh, zc, seed, training, hidden, default_training=Fal
     got = call_student("zoneout_lstm_step", fn, *args, zh, zc, rng(seed), hidden=hidden, ready_made=ready_made(),
                        names=("x", "h_prev", "c_prev", "Wx", "Wh", "b", "zoneout_h", "zoneout_c", "rng"), **kwargs)
     h, c = unpack("zoneout_lstm_step", got, 2, "(h, c)")
-    return (assert_ndarray("h", h, hint="return (h, c), two numpy arrays."),
-            assert_ndarray("c", c, hint="return (h, c), two numpy arrays."))
+    return (assert_ndarray("h", h, hint=_("return (h, c), two numpy arrays.")),
+            assert_ndarray("c", c, hint=_("return (h, c), two numpy arrays.")))
 
 
 def _check_zoneout_training(fn, args, zh, zc, seed, hidden, default_training=False):
     x, h_prev, c_prev = args[:3]
     B, H = h_prev.shape
-    case = f"(case: B={B}, H={H}, {x.dtype.name}, zoneout_h={zh}, zoneout_c={zc}, training=True)"
+    case = _("(case: B={B}, H={H}, {dtype}, zoneout_h={zh}, zoneout_c={zc}, training=True)").format(
+        B=B, H=H, dtype=x.dtype.name, zh=zh, zc=zc)
     o, h_new, c_new = _lstm_parts(*args)
     h, c = _call_zoneout(fn, args, zh, zc, seed, True, hidden, default_training)
     assert_order("zoneout_lstm_step", (h, c), (h_new, c_new), ("h", "c"))
     rtol, atol = tolerances(*args)
     for name, got in (("h", h), ("c", c)):
         if got.shape != (B, H):
-            raise CheckFailed(f"{name} has shape {got.shape}, expected {(B, H)}. {case}")
+            raise CheckFailed(_("{name} has shape {got}, expected {want}. {case}").format(
+                name=name, got=got.shape, want=(B, H), case=case))
         if not np.all(np.isfinite(got)):
-            raise CheckFailed(f"{name} contains NaN or inf. {case}")
+            raise CheckFailed(_("{name} contains NaN or inf. {case}").format(name=name, case=case))
     c_keep = np.isclose(c, c_prev, rtol=rtol, atol=atol)
     c_upd = np.isclose(c, c_new, rtol=rtol, atol=atol)
     if (not np.all(c_keep | c_upd) and np.all(np.isclose(h, c_prev, rtol=rtol, atol=atol) | np.isclose(h, c_new, rtol=rtol, atol=atol))
             and np.all(np.isclose(c, h_prev, rtol=rtol, atol=atol) | np.isclose(c, h_new, rtol=rtol, atol=atol))):
-        raise CheckFailed(f"zoneout_lstm_step returned its values in the wrong order: (c, h) instead of (h, c). {case}")
+        raise CheckFailed(_("zoneout_lstm_step returned its values in the wrong order: (c, h) instead of (h, c). "
+                            "{case}").format(case=case))
     if not np.all(c_keep | c_upd):
         z = zc
         for message, wrong in (
-                (f"Your zoned-out c is rescaled like dropout (divided by (1 - zoneout_c)): zoneout copies the old "
-                 f"value where the mask says keep and the new value elsewhere, with no scaling.", c_new / (1 - z) if z < 1 else c_new),
-                ("Your c is the test-time expectation z*c_prev + (1-z)*c_new: while training each unit is EITHER "
-                 "c_prev OR the new c (a random mask).", zc * c_prev + (1 - zc) * c_new)):
+                (_("Your zoned-out c is rescaled like dropout (divided by (1 - zoneout_c)): zoneout copies the old "
+                   "value where the mask says keep and the new value elsewhere, with no scaling."),
+                 c_new / (1 - z) if z < 1 else c_new),
+                (_("Your c is the test-time expectation z*c_prev + (1-z)*c_new: while training each unit is EITHER "
+                   "c_prev OR the new c (a random mask)."), zc * c_prev + (1 - zc) * c_new)):
             if np.any(~(c_keep | c_upd) & np.isclose(c, wrong, rtol=rtol, atol=atol)):
-                raise CheckFailed(message + " " + case)
-        raise CheckFailed("Some entries of your c are neither c_prev nor the LSTM's new cell f*c_prev + i*g: zoneout "
-                          "acts on the STATES (choose, per unit, the previous or the new value), not on the gates or "
-                          f"the pre-activations. {case}")
+                raise CheckFailed(_("{message} {case}").format(message=message, case=case))
+        raise CheckFailed(_("Some entries of your c are neither c_prev nor the LSTM's new cell f*c_prev + i*g: zoneout "
+                            "acts on the STATES (choose, per unit, the previous or the new value), not on the gates or "
+                            "the pre-activations. {case}").format(case=case))
     o_tanh_c = o * np.tanh(c.astype(np.float64))
     h_keep = np.isclose(h, h_prev, rtol=rtol, atol=atol)
     h_upd = np.isclose(h, h_new, rtol=rtol, atol=atol)
     if not np.all(h_keep | h_upd):
         if np.all(h_keep | np.isclose(h, o_tanh_c, rtol=rtol, atol=atol)):
-            raise CheckFailed("Your new h is o * tanh(c) of the ZONED c. In Krueger et al. (eq. 9-10, the convention "
-                              "of this lesson) the candidate h is o * tanh(c_new) of the un-zoned new cell f*c_prev + "
-                              f"i*g; zoneout then picks h_prev or that candidate per unit. {case}")
+            raise CheckFailed(_("Your new h is o * tanh(c) of the ZONED c. In Krueger et al. (eq. 9-10, the convention "
+                                "of this lesson) the candidate h is o * tanh(c_new) of the un-zoned new cell f*c_prev + "
+                                "i*g; zoneout then picks h_prev or that candidate per unit. {case}").format(case=case))
         if zh < 1 and np.any(~(h_keep | h_upd) & np.isclose(h, h_new / (1 - zh), rtol=rtol, atol=atol)):
-            raise CheckFailed("Your zoned-out h is rescaled like dropout (divided by (1 - zoneout_h)): zoneout uses "
-                              f"the old or the new value as it is. {case}")
-        raise CheckFailed("Some entries of your h are neither h_prev nor o * tanh(c_new) of the LSTM step: zoneout "
-                          f"acts on the states h and c, not on the gates. {case}")
+            raise CheckFailed(_("Your zoned-out h is rescaled like dropout (divided by (1 - zoneout_h)): zoneout uses "
+                                "the old or the new value as it is. {case}").format(case=case))
+        raise CheckFailed(_("Some entries of your h are neither h_prev nor o * tanh(c_new) of the LSTM step: zoneout "
+                            "acts on the states h and c, not on the gates. {case}").format(case=case))
     # Entries where the old and new values coincide cannot tell which was taken.
     c_sure, h_sure = c_keep ^ c_upd, h_keep ^ h_upd
     c_zoned, h_zoned = c_keep & c_sure, h_keep & h_sure
@@ -233,19 +245,22 @@ def _check_zoneout_training(fn, args, zh, zc, seed, hidden, default_training=Fal
     fh = float(h_zoned.sum() / max(h_sure.sum(), 1))
     nc, nh = int(c_sure.sum()), int(h_sure.sum())
     if 0 < zh < 1 and 0 < zc < 1 and np.array_equal(c_zoned & h_sure & c_sure, h_zoned & h_sure & c_sure):
-        raise CheckFailed("h and c were zoned out at exactly the same units: this lesson (like Krueger et al.) "
-                          "draws INDEPENDENT masks for h and c, one rng draw each, with their own rates "
-                          f"zoneout_h and zoneout_c. {case}")
+        raise CheckFailed(_("h and c were zoned out at exactly the same units: this lesson (like Krueger et al.) "
+                            "draws INDEPENDENT masks for h and c, one rng draw each, with their own rates "
+                            "zoneout_h and zoneout_c. {case}").format(case=case))
     if _binomial_off(fc, zc, nc) or _binomial_off(fh, zh, nh):
         if not _binomial_off(fc, zh, nc) and not _binomial_off(fh, zc, nh) and zh != zc:
-            raise CheckFailed(f"You swapped the rates: c kept its old value in {fc:.0%} of the units and h in {fh:.0%}; "
-                              f"zoneout_c = {zc} is c's rate and zoneout_h = {zh} is h's. {case}")
+            raise CheckFailed(_("You swapped the rates: c kept its old value in {fc:.0%} of the units and h in {fh:.0%}; "
+                                "zoneout_c = {zc} is c's rate and zoneout_h = {zh} is h's. {case}").format(
+                                    fc=fc, fh=fh, zc=zc, zh=zh, case=case))
         if not _binomial_off(fc, 1 - zc, nc) and not _binomial_off(fh, 1 - zh, nh):
-            raise CheckFailed(f"Your zoneout is the wrong way round: c kept its previous value in {fc:.0%} of the units "
-                              f"with zoneout_c = {zc}. The rate is the probability of KEEPING the previous value "
-                              f"(the unit is 'zoned out', not updated); the new value is taken with 1 - z. {case}")
-        raise CheckFailed(f"c kept its previous value in {fc:.1%} of the units and h in {fh:.1%}; with zoneout_c = {zc} "
-                          f"and zoneout_h = {zh} these fractions should be about {zc:.0%} and {zh:.0%}. {case}")
+            raise CheckFailed(_("Your zoneout is the wrong way round: c kept its previous value in {fc:.0%} of the units "
+                                "with zoneout_c = {zc}. The rate is the probability of KEEPING the previous value "
+                                "(the unit is 'zoned out', not updated); the new value is taken with 1 - z. "
+                                "{case}").format(fc=fc, zc=zc, case=case))
+        raise CheckFailed(_("c kept its previous value in {fc:.1%} of the units and h in {fh:.1%}; with zoneout_c = {zc} "
+                            "and zoneout_h = {zh} these fractions should be about {zc:.0%} and {zh:.0%}. "
+                            "{case}").format(fc=fc, fh=fh, zc=zc, zh=zh, case=case))
     if 0 < zh < 1 and 0 < zc < 1:
         both = c_sure & h_sure
         given_c, given_not_c = h_zoned[both & c_zoned], h_zoned[both & ~c_zoned]
@@ -253,38 +268,41 @@ def _check_zoneout_training(fn, args, zh, zc, seed, hidden, default_training=Fal
             gap = abs(given_c.mean() - given_not_c.mean())
             sd = np.sqrt(zh * (1 - zh) * (1 / len(given_c) + 1 / len(given_not_c)))
             if gap > 5 * sd:
-                raise CheckFailed(f"h is zoned out in {given_c.mean():.0%} of the units where c is, but only in "
-                                  f"{given_not_c.mean():.0%} of the others: your two masks are made from the same "
-                                  "random numbers (u < zoneout_h and u < zoneout_c). Draw h's mask and c's mask "
-                                  f"separately. {case}")
+                raise CheckFailed(_("h is zoned out in {where_c:.0%} of the units where c is, but only in "
+                                    "{elsewhere:.0%} of the others: your two masks are made from the same "
+                                    "random numbers (u < zoneout_h and u < zoneout_c). Draw h's mask and c's mask "
+                                    "separately. {case}").format(where_c=given_c.mean(), elsewhere=given_not_c.mean(),
+                                                                 case=case))
     h2, c2 = _call_zoneout(fn, args, zh, zc, seed, True, hidden, default_training)
     if not (np.array_equal(h2, h) and np.array_equal(c2, c)):
-        raise CheckFailed("Two calls with generators of the same seed gave different masks: draw them from the rng "
-                          f"you are given, not from np.random or a new generator. {case}")
+        raise CheckFailed(_("Two calls with generators of the same seed gave different masks: draw them from the rng "
+                            "you are given, not from np.random or a new generator. {case}").format(case=case))
 
 
 def _check_zoneout_test(fn, args, zh, zc, seed, hidden):
     x, h_prev, c_prev = args[:3]
-    case = f"(case: B={h_prev.shape[0]}, H={h_prev.shape[1]}, {x.dtype.name}, zoneout_h={zh}, zoneout_c={zc}, training=False)"
+    case = _("(case: B={B}, H={H}, {dtype}, zoneout_h={zh}, zoneout_c={zc}, training=False)").format(
+        B=h_prev.shape[0], H=h_prev.shape[1], dtype=x.dtype.name, zh=zh, zc=zc)
     o, h_new, c_new = _lstm_parts(*args)
     h_prev64, c_prev64 = h_prev.astype(np.float64), c_prev.astype(np.float64)
     want_c = zc * c_prev64 + (1 - zc) * c_new
     want_h = zh * h_prev64 + (1 - zh) * h_new
     h, c = _call_zoneout(fn, args, zh, zc, seed, False, hidden)
     assert_order("zoneout_lstm_step", (h, c), (want_h, want_c), ("h", "c"))
-    new_msg = ("At test time (training=False) zoneout uses the expectation of the random choice, z * prev + (1 - z) * "
-               "new, not the new state alone.")
-    assert_close("c at test time", c, want_c, hint=case, mistakes={
+    new_msg = _("At test time (training=False) zoneout uses the expectation of the random choice, z * prev + (1 - z) * "
+                "new, not the new state alone.")
+    assert_close(_("c at test time"), c, want_c, hint=case, mistakes={
         new_msg: c_new,
-        "Your test-time c is the wrong way round: z is the weight of the PREVIOUS value, c = z * c_prev + (1 - z) * "
-        "c_new.": (1 - zc) * c_prev64 + zc * c_new,
-        "Your test-time c uses zoneout_h; c's rate is zoneout_c.": zh * c_prev64 + (1 - zh) * c_new})
-    assert_close("h at test time", h, want_h, hint=case, mistakes={
+        _("Your test-time c is the wrong way round: z is the weight of the PREVIOUS value, c = z * c_prev + (1 - z) * "
+          "c_new."): (1 - zc) * c_prev64 + zc * c_new,
+        _("Your test-time c uses zoneout_h; c's rate is zoneout_c."): zh * c_prev64 + (1 - zh) * c_new})
+    assert_close(_("h at test time"), h, want_h, hint=case, mistakes={
         new_msg: h_new,
-        "Your test-time h is the wrong way round: h = z * h_prev + (1 - z) * o * tanh(c_new).": (1 - zh) * h_prev64 + zh * h_new,
-        "Your test-time h uses zoneout_c; h's rate is zoneout_h.": zc * h_prev64 + (1 - zc) * h_new,
-        "Your test-time h is o * tanh of the averaged c; the candidate h is o * tanh(c_new) of the un-zoned new cell, "
-        "then averaged with h_prev.": zh * h_prev64 + (1 - zh) * o * np.tanh(want_c)})
+        _("Your test-time h is the wrong way round: h = z * h_prev + (1 - z) * o * tanh(c_new)."):
+            (1 - zh) * h_prev64 + zh * h_new,
+        _("Your test-time h uses zoneout_c; h's rate is zoneout_h."): zc * h_prev64 + (1 - zc) * h_new,
+        _("Your test-time h is o * tanh of the averaged c; the candidate h is o * tanh(c_new) of the un-zoned new cell, "
+          "then averaged with h_prev."): zh * h_prev64 + (1 - zh) * o * np.tanh(want_c)})
 
 
 def check_zoneout_lstm_step(zoneout_lstm_step, hidden: bool = False) -> None:
@@ -300,8 +318,9 @@ def check_zoneout_lstm_step(zoneout_lstm_step, hidden: bool = False) -> None:
         _check_zoneout_training(zoneout_lstm_step, _lstm_case(8, 3, 6, 12, np.float64), 1.0, 1.0, 13, hidden)
         _check_zoneout_test(zoneout_lstm_step, _lstm_case(1, 2, 7, 14, np.float32), 0.3, 0.6, 15, hidden)
         _check_zoneout_test(zoneout_lstm_step, _lstm_case(3, 4, 1, 16, np.float64), 0.0, 1.0, 17, hidden)
-    passed("zoneout_lstm_step: independent masks on h and c, the right rates, the expectation at test time"
-           + (" (hidden cases too)" if hidden else ""))
+    passed(_("zoneout_lstm_step: independent masks on h and c, the right rates, the expectation at test time "
+             "(hidden cases too)") if hidden
+           else _("zoneout_lstm_step: independent masks on h and c, the right rates, the expectation at test time"))
 
 
 # --- exercise: the layer-normalised LSTM step ------------------------------------------------------
@@ -361,27 +380,28 @@ def _ln_variant(args, eps, kind):
 
 
 LN_MISTAKES = {
-    "batch_axis": "You normalised over the BATCH axis (axis 0): layer norm normalises each row (one example) over "
-                  "its features, mean and variance along the last axis (keepdims=True).",
-    "unbiased": "You used the unbiased variance (ddof=1): layer norm, like torch.nn.LayerNorm, divides by the number "
-                "of features, np.var(..., ddof=0).",
-    "eps_outside": "Your eps is outside the square root, (v - mean) / (sqrt(var) + eps): this lesson follows "
-                   "torch.nn.LayerNorm, (v - mean) / sqrt(var + eps).",
-    "no_affine": "You left out the gains and biases of the layer norms: LN(v) = gain * vhat + bias.",
-    "one_ln_x": "You applied ONE layer norm to the summed projections x@Wx + h@Wh: Ba et al. normalise the input "
-                "projection and the recurrent projection SEPARATELY, LN(x@Wx; gx, bx) + LN(h@Wh; gh, bh) + b.",
-    "one_ln_h": "You applied ONE layer norm (with gh, bh) to the summed projections x@Wx + h@Wh: Ba et al. normalise "
-                "the input projection and the recurrent projection SEPARATELY, LN(x@Wx; gx, bx) + LN(h@Wh; gh, bh) + b.",
-    "no_ln_c": "Your h has no layer norm on the cell: h = o * tanh(LN(c; gc, bc)).",
-    "c_normalised": "You returned the NORMALISED cell as the state: the state carried to the next step is c itself, "
-                    "c = f * c_prev + i * g; LN(c) is used only inside h = o * tanh(LN(c)).",
+    "batch_axis": N_("You normalised over the BATCH axis (axis 0): layer norm normalises each row (one example) over "
+                     "its features, mean and variance along the last axis (keepdims=True)."),
+    "unbiased": N_("You used the unbiased variance (ddof=1): layer norm, like torch.nn.LayerNorm, divides by the number "
+                   "of features, np.var(..., ddof=0)."),
+    "eps_outside": N_("Your eps is outside the square root, (v - mean) / (sqrt(var) + eps): this lesson follows "
+                      "torch.nn.LayerNorm, (v - mean) / sqrt(var + eps)."),
+    "no_affine": N_("You left out the gains and biases of the layer norms: LN(v) = gain * vhat + bias."),
+    "one_ln_x": N_("You applied ONE layer norm to the summed projections x@Wx + h@Wh: Ba et al. normalise the input "
+                   "projection and the recurrent projection SEPARATELY, LN(x@Wx; gx, bx) + LN(h@Wh; gh, bh) + b."),
+    "one_ln_h": N_("You applied ONE layer norm (with gh, bh) to the summed projections x@Wx + h@Wh: Ba et al. normalise "
+                   "the input projection and the recurrent projection SEPARATELY, LN(x@Wx; gx, bx) + LN(h@Wh; gh, bh) + b."),
+    "no_ln_c": N_("Your h has no layer norm on the cell: h = o * tanh(LN(c; gc, bc))."),
+    "c_normalised": N_("You returned the NORMALISED cell as the state: the state carried to the next step is c itself, "
+                       "c = f * c_prev + i * g; LN(c) is used only inside h = o * tanh(LN(c))."),
 }
 
 
 def _check_ln_case(fn, args, eps, hidden, pass_eps=True):
     x, h_prev = args[0], args[1]
-    case = (f"(case: B={x.shape[0]}, D={x.shape[1]}, H={h_prev.shape[1]}, {x.dtype.name}, eps={eps}"
-            + ("" if pass_eps else ", eps left at its default") + ")")
+    case = (_("(case: B={B}, D={D}, H={H}, {dtype}, eps={eps})") if pass_eps
+            else _("(case: B={B}, D={D}, H={H}, {dtype}, eps={eps}, eps left at its default)")).format(
+                B=x.shape[0], D=x.shape[1], H=h_prev.shape[1], dtype=x.dtype.name, eps=eps)
     kwargs = {"eps": eps} if pass_eps else {}
     got = call_student("ln_lstm_step", fn, *args, hidden=hidden, ready_made=ready_made(),
                        names=("x", "h_prev", "c_prev", "Wx", "Wh", "b", "gx", "bx", "gh", "bh", "gc", "bc"), **kwargs)
@@ -389,10 +409,10 @@ def _check_ln_case(fn, args, eps, hidden, pass_eps=True):
     want_h, want_c = _torch_ln_step(args, eps)
     assert_order("ln_lstm_step", (h, c), (want_h, want_c), ("h", "c"))
     wrong = {kind: _ln_variant(args, eps, kind) for kind in LN_MISTAKES}
-    assert_close("c (the new cell state)", assert_ndarray("c", c), want_c, hint=case,
-                 mistakes={LN_MISTAKES[k]: v[1] for k, v in wrong.items()})
-    assert_close("h (compared with torch's F.layer_norm step)", assert_ndarray("h", h), want_h, hint=case,
-                 mistakes={LN_MISTAKES[k]: v[0] for k, v in wrong.items()})
+    assert_close(_("c (the new cell state)"), assert_ndarray("c", c), want_c, hint=case,
+                 mistakes={_(LN_MISTAKES[k]): v[1] for k, v in wrong.items()})
+    assert_close(_("h (compared with torch's F.layer_norm step)"), assert_ndarray("h", h), want_h, hint=case,
+                 mistakes={_(LN_MISTAKES[k]): v[0] for k, v in wrong.items()})
 
 
 def check_ln_lstm_step(ln_lstm_step, hidden: bool = False) -> None:
@@ -405,8 +425,8 @@ def check_ln_lstm_step(ln_lstm_step, hidden: bool = False) -> None:
         _check_ln_case(ln_lstm_step, _ln_case(4, 3, 1, 4, np.float64), 1e-3, hidden)
         _check_ln_case(ln_lstm_step, _ln_case(3, 4, 4, 5, np.float64, row_scales=[1e-3, 1.0, 1e3]), 1e-5, hidden)
         _check_ln_case(ln_lstm_step, _ln_case(2, 3, 4, 6, np.float64), 1e-5, hidden, pass_eps=False)
-    passed("ln_lstm_step matches the layer-normalised LSTM step built on torch's F.layer_norm"
-           + (" (hidden cases too)" if hidden else ""))
+    passed(_("ln_lstm_step matches the layer-normalised LSTM step built on torch's F.layer_norm (hidden cases too)")
+           if hidden else _("ln_lstm_step matches the layer-normalised LSTM step built on torch's F.layer_norm"))
 
 
 # A student's exception out of any check_* shows the student's frames only (lstmlab.checking.harness).
