@@ -62,10 +62,16 @@ def _cmd_verify(args) -> int:
 
 
 def _cmd_run(args) -> int:
+    from .course import execute_notebook
+
     course = Course(repo_root())
     for lid in args.lessons or course.lesson_ids():
-        took = execute_solution(course, lid)
-        print(f"{lid}: executed in {took:.1f} s, outputs stored in solutions/{lid}.ipynb")
+        if args.lang == "en":
+            took = execute_solution(course, lid)
+        else:   # the translated edition's outputs (lstmlab build runs this itself when they are stale)
+            took = execute_notebook(course.solutions_in(args.lang) / f"{lid}.ipynb")
+        where = course.solutions_in(args.lang).relative_to(course.root)
+        print(f"{lid}: executed in {took:.1f} s, outputs stored in {where}/{lid}.ipynb")
     return 0
 
 
@@ -226,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("run", help="(authors) execute solution notebooks in place, storing fresh outputs")
     p.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    p.add_argument("--lang", choices=["en", "zh"], default="en",
+                   help="the edition (default en); `lstmlab build` reruns a Chinese solution itself when the English "
+                        "outputs or the messages changed, this forces it")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("lab", help="JupyterLab on lessons/ (student mode) or the course (instructor mode)")

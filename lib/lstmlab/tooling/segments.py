@@ -35,7 +35,7 @@ class Segment:
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _MATH_DISPLAY = re.compile(r"\$\$.*?\$\$", re.S)
 _MATH_INLINE = re.compile(r"(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n]|\n(?!\s*\n))+?\$")
-_CODE_INLINE = re.compile(r"`[^`\n]+`")
+_CODE_INLINE = re.compile(r"`(?:[^`\n]|\n(?!\s*\n))+`")
 _URL = re.compile(r"\]\([^)\s]*\)|<https?://[^>]*>|https?://\S+")
 _TAG = re.compile(r"<[^>\n]+>")
 

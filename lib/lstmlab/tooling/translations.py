@@ -166,6 +166,8 @@ def render_catalog(catalog: Catalog) -> bytes:
     previous = {(m.id, m.context): m.previous_id[0] for m in catalog if m.id and m.previous_id}
     for m in catalog:
         m.previous_id = []
+        if m.context:   # a lesson's segment: its braces and % are math and prose, not format fields
+            m.flags -= {"python-brace-format", "python-format"}
     buf = io.BytesIO()
     write_po(buf, catalog, width=0, ignore_obsolete=True, include_previous=False, sort_output=False)
     entries = buf.getvalue().decode("utf-8").split("\n\n")
@@ -235,7 +237,7 @@ def translations_of(catalog: Catalog) -> dict[tuple[str, str | None], str]:
 
 # Inline math may wrap onto the next line of its paragraph (one newline, never a blank line).
 _MATH = re.compile(r"\$\$.*?\$\$|(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n]|\n(?!\s*\n))+?\$", re.S)
-_CODE = re.compile(r"`[^`\n]+`")
+_CODE = re.compile(r"`(?:[^`\n]|\n(?!\s*\n))+`")     # may wrap a line, as Markdown allows
 _LINK_TARGET = re.compile(r"\]\(([^)\s]*)\)|(https?://[^\s)>]+)")
 _QUOTE = re.compile(r"「([^」]+)」")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>\n]*>")
@@ -252,11 +254,13 @@ def _fields(message: str) -> list[str]:
 def invariants(text: str) -> dict[str, list[str]]:
     """What must survive translation unchanged: math, inline code, link targets (each as a sorted list)."""
     # Inline code first: a `$` inside code (the `a$` of an end-of-sequence token) is not math.
+    # Compared with runs of whitespace as one space: a translation may rewrap a span onto one line.
     prose = _CODE.sub(" ", text)
-    return {"math": sorted(m.group(0) for m in _MATH.finditer(prose)),
-            "inline code": sorted(m.group(0) for m in _CODE.finditer(text)),
-            "links": sorted(a or b for a, b in _LINK_TARGET.findall(text)),
-            "HTML tags": sorted(_HTML_TAG.findall(_MATH.sub(" ", prose)))}
+    one = lambda items: sorted(re.sub(r"\s+", " ", x) for x in items)  # noqa: E731
+    return {"math": one(m.group(0) for m in _MATH.finditer(prose)),
+            "inline code": one(m.group(0) for m in _CODE.finditer(text)),
+            "links": one(a or b for a, b in _LINK_TARGET.findall(text)),
+            "HTML tags": one(_HTML_TAG.findall(_MATH.sub(" ", prose)))}
 
 
 @dataclass(frozen=True)

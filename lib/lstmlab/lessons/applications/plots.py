@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from lstmlab.anomaly import events
+from lstmlab.i18n import _
 
 
 def plot_forecasts(time, actual, forecasts: dict, title: str, xlabel: str, ylabel: str, split_at=None):
@@ -16,7 +17,7 @@ def plot_forecasts(time, actual, forecasts: dict, title: str, xlabel: str, ylabe
     Returns (fig, data) with data = {"time", "actual", **forecasts}.
     """
     fig, ax = plt.subplots(figsize=(9, 3.6))
-    ax.plot(time, actual, color="black", lw=2.0, label="actual")
+    ax.plot(time, actual, color="black", lw=2.0, label=_("actual"))
     data = {"time": np.asarray(time), "actual": np.asarray(actual)}
     for (label, values), style in zip(forecasts.items(), ["--", "-", ":", "-."]):
         ax.plot(time, values, style, lw=1.4, label=label)
@@ -31,24 +32,26 @@ def plot_forecasts(time, actual, forecasts: dict, title: str, xlabel: str, ylabe
     return fig, data
 
 
-def plot_image_as_sequence(image, label, title: str = "An 8x8 digit read as 8 time steps"):
+def plot_image_as_sequence(image, label, title: str | None = None):
     """Left: the image; right: the same pixels as a sequence, one line per step (row) of 8 values.
 
-    image (R, C), label int. Returns (fig, data) with data = {"image": (R, C), "steps": (R, C)}.
+    image (R, C), label int; title defaults to "An 8x8 digit read as 8 time steps".
+    Returns (fig, data) with data = {"image": (R, C), "steps": (R, C)}.
     """
+    title = _("An 8x8 digit read as 8 time steps") if title is None else title
     image = np.asarray(image)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2), gridspec_kw={"width_ratios": [1, 2]})
     im = ax1.imshow(image, cmap="gray_r", vmin=0, vmax=image.max() if image.max() > 0 else 1)
-    ax1.set_title(f"image (label {label})")
-    ax1.set_xlabel("column (pixel within a row)")
-    ax1.set_ylabel("row = time step t")
-    fig.colorbar(im, ax=ax1, fraction=0.046, label="ink (0 to 1)")
+    ax1.set_title(_("image (label {label})").format(label=label))
+    ax1.set_xlabel(_("column (pixel within a row)"))
+    ax1.set_ylabel(_("row = time step t"))
+    fig.colorbar(im, ax=ax1, fraction=0.046, label=_("ink (0 to 1)"))
     for t, row in enumerate(image):
         ax2.plot(np.arange(image.shape[1]) + t * (image.shape[1] + 1), row, "-o", ms=2.5, lw=1)
     ax2.set_xticks([(image.shape[1] + 1) * t + (image.shape[1] - 1) / 2 for t in range(image.shape[0])])
     ax2.set_xticklabels([f"t={t}" for t in range(image.shape[0])])
-    ax2.set_xlabel("time step (each step feeds one row of 8 pixels)")
-    ax2.set_ylabel("input value x_t (ink, 0 to 1)")
+    ax2.set_xlabel(_("time step (each step feeds one row of 8 pixels)"))
+    ax2.set_ylabel(_("input value x_t (ink, 0 to 1)"))
     ax2.set_title(title)
     fig.tight_layout()
     return fig, {"image": image, "steps": image.copy()}
@@ -60,29 +63,31 @@ def plot_detections(time, x, scores, tau, truth, flags, title: str):
     time, x, scores (N,), tau float, truth and flags (N,) bool. Returns (fig, data).
     """
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
-    ax1.plot(time, x, color="black", lw=0.8, label="signal")
+    ax1.plot(time, x, color="black", lw=0.8, label=_("signal"))
     for a, b in events(truth):
         ax1.axvspan(time[a] - 0.5, time[b - 1] + 0.5, color="tab:orange", alpha=0.3, lw=0)
-    ax1.plot(np.asarray(time)[flags], np.asarray(x)[flags], "o", ms=3, color="tab:red", label="flagged")
-    ax1.set_ylabel("signal value\n(arbitrary units)")
+    ax1.plot(np.asarray(time)[flags], np.asarray(x)[flags], "o", ms=3, color="tab:red", label=_("flagged"))
+    ax1.set_ylabel(_("signal value\n(arbitrary units)"))
     ax1.set_title(title)
     ax1.legend(fontsize=8, loc="upper right")
-    ax2.plot(time, scores, lw=0.8, color="tab:blue", label="anomaly score")
-    ax2.axhline(tau, color="tab:red", ls="--", lw=1, label=f"threshold {tau:.2f}")
-    ax2.set_xlabel("time step")
-    ax2.set_ylabel("score |e - mu| / sigma\n(in clean-error stds)")
+    ax2.plot(time, scores, lw=0.8, color="tab:blue", label=_("anomaly score"))
+    ax2.axhline(tau, color="tab:red", ls="--", lw=1, label=_("threshold {tau:.2f}").format(tau=tau))
+    ax2.set_xlabel(_("time step"))
+    ax2.set_ylabel(_("score |e - mu| / sigma\n(in clean-error stds)"))
     ax2.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig, {"time": np.asarray(time), "x": np.asarray(x), "scores": np.asarray(scores), "tau": tau,
                  "truth": np.asarray(truth), "flags": np.asarray(flags)}
 
 
-def plot_precision_recall(curves: dict, marks: dict | None = None, title: str = "Precision-recall"):
+def plot_precision_recall(curves: dict, marks: dict | None = None, title: str | None = None):
     """Precision-recall curves, e.g. one per detector.
 
-    curves {label: (recall (K,), precision (K,))}; marks {label: (recall, precision)} operating points.
+    curves {label: (recall (K,), precision (K,))}; marks {label: (recall, precision)} operating points;
+    title defaults to "Precision-recall".
     Returns (fig, data) with data = {"curves": curves, "marks": marks}.
     """
+    title = _("Precision-recall") if title is None else title
     fig, ax = plt.subplots(figsize=(5.5, 4))
     colors = {}
     for label, (rec, prec) in curves.items():
@@ -92,8 +97,8 @@ def plot_precision_recall(curves: dict, marks: dict | None = None, title: str = 
         ax.plot([rec], [prec], "o", ms=7, color=color, markeredgecolor="black", label=label)
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel("recall (fraction of anomalous steps flagged)")
-    ax.set_ylabel("precision (fraction of flags that are right)")
+    ax.set_xlabel(_("recall (fraction of anomalous steps flagged)"))
+    ax.set_ylabel(_("precision (fraction of flags that are right)"))
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()

@@ -17,7 +17,18 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from lstmlab.i18n import N_, _
 from lstmlab.interpret import NAMES, QUANTITIES, unit_correlations
+
+# the same texts as plots.py's (one catalog entry each); not imported from there, which would import pyplot
+DEPTH = N_("depth")
+ACTIVATION = N_("activation")
+INPUT_AXIS = N_("input character (time step t →)")
+
+
+def _feature(feature_name: str | None) -> str:
+    """The feature's name as shown: "depth" (in the current language) by default."""
+    return _(DEPTH) if feature_name is None else feature_name
 
 
 def unit_choices(rec: dict[str, np.ndarray], feature: np.ndarray, quantity: str = "h") -> list[tuple[str, int]]:
@@ -28,7 +39,7 @@ def unit_choices(rec: dict[str, np.ndarray], feature: np.ndarray, quantity: str 
     """
     r = unit_correlations(rec[quantity], feature)
     order = np.argsort(-np.abs(r), kind="stable")
-    return [(f"unit {int(u)} (r = {r[u]:+.2f})", int(u)) for u in order]
+    return [(_("unit {unit} (r = {r:+.2f})").format(unit=int(u), r=r[u]), int(u)) for u in order]
 
 
 def explorer_view(rec: dict[str, np.ndarray], texts: list[str], feature: np.ndarray, sequence: int = 0,
@@ -56,19 +67,21 @@ def explorer_view(rec: dict[str, np.ndarray], texts: list[str], feature: np.ndar
     }
 
 
-def draw_view(view: dict, feature_name: str = "depth") -> tuple[Figure, dict]:
+def draw_view(view: dict, feature_name: str | None = None) -> tuple[Figure, dict]:
     """The explorer's picture: the chosen unit against the feature, and the top units as a heat map.
 
-    view: from explorer_view. Returns (fig, data) with data = {"values": (T,), "feature": (T,), "heat": (top, T)}.
+    view: from explorer_view; feature_name: default "depth" (in the lesson's language).
+    Returns (fig, data) with data = {"values": (T,), "feature": (T,), "heat": (top, T)}.
     """
+    feature_name = _feature(feature_name)
     q, u, text = view["quantity"], view["unit"], view["text"]
     T = len(text)
     fig = Figure(figsize=(10, 4.2))
     ax1, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1.2, 1.0]})
     ax1.plot(range(T), view["values"], color="C3", label=f"{q}[{u}]")
-    ax1.set_ylabel(f"{q}[{u}] activation")
-    ax1.set_title(f"string {view['sequence']}: {NAMES[q]}, unit {u} (r = {view['r']:+.2f} with {feature_name} "
-                  f"over all strings)", fontsize=10)
+    ax1.set_ylabel(_("{quantity}[{unit}] activation").format(quantity=q, unit=u))
+    ax1.set_title(_("string {sequence}: {name}, unit {unit} (r = {r:+.2f} with {feature_name} over all strings)").format(
+        sequence=view["sequence"], name=_(NAMES[q]), unit=u, r=view["r"], feature_name=feature_name), fontsize=10)
     twin = ax1.twinx()
     twin.step(range(T), view["feature"], where="mid", color="k", alpha=0.5)
     twin.set_ylabel(feature_name)
@@ -80,11 +93,11 @@ def draw_view(view: dict, feature_name: str = "depth") -> tuple[Figure, dict]:
                     vmin=lo, vmax=hi, interpolation="nearest")
     ax2.set_yticks(range(len(view["units"])))
     ax2.set_yticklabels([str(k) for k in view["units"]], fontsize=6)
-    ax2.set_ylabel("unit (by |r|)")
+    ax2.set_ylabel(_("unit (by |r|)"))
     ax2.set_xticks(range(T))
     ax2.set_xticklabels(list(text), fontsize=6, family="monospace")
-    ax2.set_xlabel("input character (time step t →)")
-    fig.colorbar(im, ax=ax2, pad=0.01, fraction=0.025, label="activation")
+    ax2.set_xlabel(_(INPUT_AXIS))
+    fig.colorbar(im, ax=ax2, pad=0.01, fraction=0.025, label=_(ACTIVATION))
     fig.tight_layout()
     return fig, {"values": np.asarray(view["values"]), "feature": np.asarray(view["feature"]), "heat": view["heat"]}
 
@@ -101,13 +114,16 @@ class Explorer(widgets.VBox):
 
     Attributes: quantity, unit (Dropdowns), sequence (IntSlider), image (Image), view (the current
     explorer_view dict). repr() is a one-line summary, so a notebook's text output stays deterministic.
+    The labels are in the language current when it is built (feature_name None: "depth" in that language).
     """
 
-    def __init__(self, rec, texts, feature, feature_name="depth", quantities=QUANTITIES):
-        self.rec, self.texts, self.feature, self.feature_name = rec, list(texts), np.asarray(feature), feature_name
-        self.quantity = widgets.Dropdown(options=[(NAMES[q], q) for q in quantities], value="h", description="quantity")
-        self.unit = widgets.Dropdown(options=unit_choices(rec, self.feature, "h"), description="unit")
-        self.sequence = widgets.IntSlider(value=0, min=0, max=len(self.texts) - 1, description="string")
+    def __init__(self, rec, texts, feature, feature_name=None, quantities=QUANTITIES):
+        self.rec, self.texts, self.feature = rec, list(texts), np.asarray(feature)
+        self.feature_name = _feature(feature_name)
+        self.quantity = widgets.Dropdown(options=[(_(NAMES[q]), q) for q in quantities], value="h",
+                                         description=_("quantity"))
+        self.unit = widgets.Dropdown(options=unit_choices(rec, self.feature, "h"), description=_("unit"))
+        self.sequence = widgets.IntSlider(value=0, min=0, max=len(self.texts) - 1, description=_("string"))
         self.image = widgets.Image(format="png")
         self.view: dict = {}
         super().__init__([widgets.HBox([self.quantity, self.unit, self.sequence]), self.image])
@@ -129,25 +145,27 @@ class Explorer(widgets.VBox):
     def _redraw(self, _change=None):
         self.view = explorer_view(self.rec, self.texts, self.feature, self.sequence.value, self.unit.value,
                                   self.quantity.value)
-        fig, _ = draw_view(self.view, self.feature_name)
+        fig, _drawn = draw_view(self.view, self.feature_name)
         self.image.value = render_png(fig)
 
     def summary(self) -> str:
         """One line saying what is shown, e.g. "LSTM explorer: 200 strings, 16 units; showing ..."."""
         v = self.view
-        return (f"LSTM explorer: {len(self.texts)} strings, {self.rec['h'].shape[-1]} units; showing "
-                f"{NAMES[v['quantity']]} unit {v['unit']} on string {v['sequence']} (r = {v['r']:+.2f} with "
-                f"{self.feature_name})")
+        return _("LSTM explorer: {strings} strings, {units} units; showing {name} unit {unit} on string {sequence} "
+                 "(r = {r:+.2f} with {feature_name})").format(
+            strings=len(self.texts), units=self.rec["h"].shape[-1], name=_(NAMES[v["quantity"]]), unit=v["unit"],
+            sequence=v["sequence"], r=v["r"], feature_name=self.feature_name)
 
     def __repr__(self):
         return self.summary()
 
 
-def explorer(rec: dict[str, np.ndarray], texts: list[str], feature: np.ndarray, feature_name: str = "depth") -> Explorer:
+def explorer(rec: dict[str, np.ndarray], texts: list[str], feature: np.ndarray, feature_name: str | None = None) -> Explorer:
     """An interactive view of a recording: dropdowns for quantity and unit, a slider for the string.
 
     rec: {quantity: (B, T, U)} from lstmlab.interpret.record (or models.record_torch); texts: B strings of T characters;
-    feature: (B, T) the feature the units are ranked by (e.g. the depth).
+    feature: (B, T) the feature the units are ranked by (e.g. the depth); feature_name: how to call it (default
+    "depth", in the lesson's language).
     Returns an Explorer (an ipywidgets VBox); make it a cell's last line to show it.
     """
     return Explorer(rec, texts, feature, feature_name)

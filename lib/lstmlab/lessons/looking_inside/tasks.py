@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from lstmlab.fixtures import rng
+from lstmlab.i18n import _
 
 OPEN, CLOSE = 0, 1
 SYMBOLS = "()"
@@ -31,7 +32,7 @@ def dyck1(n: int, length: int, max_depth: int = 6, p_open: float = 0.5, seed: in
     Returns tokens (n, T) int64 with OPEN = 0, CLOSE = 1. The first bracket is always "(".
     """
     if max_depth < 1:
-        raise ValueError("max_depth must be at least 1")
+        raise ValueError(_("max_depth must be at least 1"))
     r = rng(seed)
     coins = r.random((n, length)) < p_open
     tokens = np.empty((n, length), dtype=np.int64)
@@ -65,7 +66,7 @@ def to_text(tokens) -> str:
 def from_text(text: str) -> np.ndarray:
     """Brackets as text -> tokens (T,) int64 (characters other than brackets are not allowed)."""
     if set(text) - set(SYMBOLS):
-        raise ValueError(f"only '(' and ')' are allowed, got {sorted(set(text) - set(SYMBOLS))}")
+        raise ValueError(_("only '(' and ')' are allowed, got {others}").format(others=sorted(set(text) - set(SYMBOLS))))
     return np.array([SYMBOLS.index(ch) for ch in text], dtype=np.int64)
 
 
