@@ -316,10 +316,12 @@ def write_half_answered(lesson_path: Path, solution_path: Path, target: Path) ->
 
 
 # JavaScript predicates evaluated in the page.
+# The kernel status item of the status bar, in English and in JupyterLab's Chinese (zh_CN language pack):
+# its title "Change kernel for <notebook>" / "更改 <notebook> 的内核", its text "<kernel> | Idle" / "| 空闲".
 JS_KERNEL_IDLE = """() => {
-  const item = document.querySelector('#jp-main-statusbar [title^="Change kernel"]');
+  const item = document.querySelector('#jp-main-statusbar [title^="Change kernel"], #jp-main-statusbar [title^="更改"]');
   const ind = document.querySelector('.jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator');
-  return !!item && /\\|\\s*Idle\\b/.test(item.textContent) && (!ind || ind.dataset.status === 'idle');
+  return !!item && /\\|\\s*(Idle\\b|空闲)/.test(item.textContent) && (!ind || ind.dataset.status === 'idle');
 }"""
 
 JS_NO_PENDING_CELLS = """() => ![...document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-InputPrompt')]

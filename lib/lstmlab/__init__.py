@@ -23,6 +23,8 @@
               fixtures           seeded inputs and weights;  tasks: the classic small tasks
               train              a small torch training loop;  timing: the one timing loop
               datasets, data/    the small real datasets shipped with the course (with licences)
+              i18n, locale/      the course's languages: _() for every message a student reads, its
+                                 Chinese catalogs, use_language("zh") (each Chinese lesson's first line)
    checking/                     what every lesson's checks are made of: diagnosis (CheckFailed,
                                  assert_close), guard (the from-scratch rule), harness (call_student)
 

@@ -16,22 +16,10 @@ from importlib import resources
 
 import numpy as np
 
-from .i18n import N_, _
+from .i18n import N_, Messages
 
 
-class _Sources(dict):
-    """{dataset: where it comes from and its licence}; a description is shown in the current language
-    (lstmlab.i18n) when it is looked up (SOURCES[name], SOURCES.get(name))."""
-
-    def __getitem__(self, key):
-        text = dict.__getitem__(self, key)
-        return _(text)
-
-    def get(self, key, default=None):
-        return self[key] if key in self else default
-
-
-SOURCES = _Sources({
+SOURCES = Messages({
     "sunspots": N_(
         "Yearly sunspot numbers 1700-2008 (309 values), file sunspots.csv copied unchanged from the "
         "statsmodels package (statsmodels/datasets/sunspots, statsmodels 0.15.0, BSD-3-Clause). Original "

@@ -89,7 +89,7 @@ def greedy_decode(step_fn: StepFn, start_state, bos: int, eos: int | None, max_l
     summed log-probability (float).
     """
     tokens, score, state, last = [], 0.0, start_state, bos
-    for _ in range(max_len):
+    for _t in range(max_len):
         log_probs, (state,) = _step(step_fn, [last], [state])
         last = int(np.argmax(log_probs[0]))          # first maximum on ties
         tokens.append(last)
@@ -114,7 +114,7 @@ def beam_search(step_fn: StepFn, start_state, bos: int, eos: int | None, k: int,
     alpha = length_penalty
     alive = [([], 0.0, start_state)]                       # (tokens, summed log-prob, state), best first
     finished: list[tuple[list[int], float]] = []           # (tokens, summed log-prob), in finishing order
-    for _ in range(max_len):
+    for _t in range(max_len):
         last = [toks[-1] if toks else bos for toks, _, _ in alive]
         log_probs, new_states = _step(step_fn, last, [state for _, _, state in alive])
         total = np.array([score for _, score, _ in alive])[:, None] + log_probs      # (N, V)

@@ -133,6 +133,34 @@ def N_(message: str) -> str:
     return message
 
 
+class Messages(dict):
+    """{key: message marked with N_()}, read in the current language: for a table a notebook prints from its
+    own code (`print(SOURCES[name])`), which is the same in both editions. As a dict it holds the English."""
+
+    def __getitem__(self, key):
+        return _(dict.__getitem__(self, key))
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def values(self):
+        return [self[k] for k in self]
+
+    def items(self):
+        return [(k, self[k]) for k in self]
+
+
+class Message(str):
+    """One message marked with N_() that a notebook prints from its own code (`print(AUSTEN_SOURCE)`): shown,
+    or formatted, in the current language; as a str it is the English text."""
+
+    def __str__(self):
+        return _(str.__str__(self))
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+
 def edition_of(nb) -> str:
     """The edition a notebook belongs to: metadata.lstmlab.edition, written by `lstmlab build` ("en" if absent)."""
     meta = (nb.get("metadata") or {}).get("lstmlab") or {}

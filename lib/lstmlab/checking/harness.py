@@ -50,7 +50,7 @@ import numpy as np
 from lstmlab.i18n import N_, _
 
 from .diagnosis import CheckFailed, NotAnswered, is_torch_tensor, note_inputs
-from .guard import DEFAULT_ADVICE, Target, assert_from_scratch
+from .guard import DEFAULT_ADVICE, Target, assert_from_scratch  # noqa: F401  (DEFAULT_ADVICE: importable from here too)
 
 # What to do instead of changing an input in place, unless the check gives its own (shown with _() at call time).
 DEFAULT_MUTATION_HINT = N_("compute new arrays instead (e.g. `a = a + b` rather than `a += b`).")

@@ -140,7 +140,7 @@ def render_verdict(result, as_html: bool = False) -> str:
     text escaped as HTML for Validate's dialog (one <span> per line, wrapped where it is long)."""
     rows = verdict_rows(result)
     if not as_html:
-        return "\n".join(text for _, text in rows)
+        return "\n".join(text for _kind, text in rows)
     lines = []
     for kind, text in rows:
         style = _STYLE.get(kind)
@@ -198,7 +198,7 @@ async def run_check(path: Path, timeout: float = CHECK_TIMEOUT, cwd: str | None 
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
             cwd=cwd, start_new_session=True)
         try:
-            log, _ = await asyncio.wait_for(proc.communicate(), timeout)
+            log, _stderr = await asyncio.wait_for(proc.communicate(), timeout)
         except asyncio.TimeoutError:
             _kill_group(proc.pid)
             await proc.wait()

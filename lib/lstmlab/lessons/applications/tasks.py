@@ -17,22 +17,10 @@ from importlib import resources
 import numpy as np
 
 from lstmlab.fixtures import rng
-from lstmlab.i18n import N_, _
+from lstmlab.i18n import N_, Message
 
 
-class _ShownTranslated(str):
-    """A message marked with N_() that the lesson prints as it is (print(tasks.AUSTEN_SOURCE)): it shows itself
-    in the current language (lstmlab.i18n) when printed or formatted; as a str it is the English text."""
-
-    def __str__(self):
-        english = str.__str__(self)
-        return _(english)
-
-    def __format__(self, spec):
-        return format(str(self), spec)
-
-
-AUSTEN_SOURCE = _ShownTranslated(N_(
+AUSTEN_SOURCE = Message(N_(
     "austen_sentences.tsv.gz: 6,000 sentences (6 to 30 words), 1,000 drawn at random (seeded) from each of Jane "
     "Austen's six novels, labelled with the novel: Sense and Sensibility (1811), Pride and Prejudice (1813), "
     "Mansfield Park (1814), Emma (1815), Northanger Abbey and Persuasion (1817). Public domain. Project "

@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lstmlab.i18n import N_, _
+from lstmlab.i18n import N_, Messages, _
 from lstmlab.lstm import sigmoid
 from lstmlab.peephole import PeepholeParams
 
@@ -43,24 +43,7 @@ VARIANTS = {
     "CIFG": dict(peepholes=True, forget_gate=True, output_gate=True, coupled=True),
 }
 
-class _Descriptions(dict):
-    """{variant: description}: each description is marked with N_() and read in the current language."""
-
-    def __getitem__(self, key):
-        text = super().__getitem__(key)
-        return _(text)
-
-    def get(self, key, default=None):
-        return self[key] if key in self else default
-
-    def values(self):
-        return [self[k] for k in self]
-
-    def items(self):
-        return [(k, self[k]) for k in self]
-
-
-DESCRIPTIONS = _Descriptions({
+DESCRIPTIONS = Messages({
     "V": N_("vanilla: peepholes, forget and output gate"),
     "NP": N_("no peepholes"),
     "NFG": N_("no forget gate (f = 1)"),

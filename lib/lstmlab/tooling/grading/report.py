@@ -152,7 +152,7 @@ def report_html(results: list[SubmissionResult], intake_problems: dict[str, list
     return render("report.html", title=_("Grading report"), results=results, info=info,
                   lessons=sorted({r.lesson for r in results}), students=sorted({r.student for r in results}),
                   totals={(r.student, r.lesson): (r.score, r.max_score) for r in results},
-                  plots=[(lesson, _png(fig)) for lesson, (fig, _) in score_distributions(results).items()],
+                  plots=[(lesson, _png(fig)) for lesson, (fig, _data) in score_distributions(results).items()],
                   mistakes=class_mistakes(results) if mistakes is None else mistakes,
                   similar=similar or {}, answer_problems=answer_problems or [],
                   similar_note=similar_note, problems=class_problems(results, intake_problems))
@@ -220,7 +220,7 @@ def _write_all(results, intake, info, out, source, course, similarity) -> None:
         start = time.monotonic()
         try:
             answers, answer_problems = similarity_mod.read_answers(intake, specs, source)
-            lessons = sorted({lesson for _, lesson in answers})
+            lessons = sorted({lesson for _student, lesson in answers})
             given = similarity_mod.given_cells(course.lessons, lessons) if course is not None else {}
             similar = similarity_mod.class_similarity(answers, specs, given)
         except Exception as exc:   # evidence for a person, never worth a class's grades and pages
