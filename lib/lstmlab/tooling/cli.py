@@ -52,7 +52,7 @@ def _cmd_translate(args) -> int:
             print(f"updated {path.relative_to(course.root) if path.is_relative_to(course.root) else path}")
     problems = catalog_problems(course, ids, domains)
     for line in problems:
-        print(line)
+        print(line.replace(str(course.root) + "/", ""))
     print(f"{len(problems)} translation problems" if problems else "translations complete")
     return 1 if problems and args.check else 0
 

@@ -340,7 +340,8 @@ def catalog_problems(path: Path, template: Catalog, lang: str, *, glossary: list
         return [f"{rel}: missing (run `lstmlab translate`)"]
     catalog = read_catalog(path, lang)
     out = []
-    keys = {(m.id, m.context) for m in template if m.id}
+    order = [(m.id, m.context) for m in template if m.id]     # reading order of the lesson or the code
+    keys = set(order)
     have = {(m.id, m.context): m for m in catalog if m.id}
 
     def name(msgid: str, ctx: str | None) -> str:
@@ -351,7 +352,7 @@ def catalog_problems(path: Path, template: Catalog, lang: str, *, glossary: list
     gone = [k for k in have if k not in keys]
     if stale or gone:
         out.append(f"{rel}: out of date with the English ({len(stale)} new, {len(gone)} gone): run `lstmlab translate`")
-    for key in sorted(keys & have.keys(), key=lambda k: (k[1] or "", k[0])):
+    for key in (k for k in order if k in have):
         m = have[key]
         if not m.string:
             out.append(f"{rel}: untranslated: {name(*key)}")
