@@ -91,16 +91,26 @@ def test_verify_refuses_a_notebook_without_outputs(tmp_path):
     assert notebooks_without_outputs([tmp_path / "x.ipynb"]) == ["x.ipynb"]
 
 
+# Stock nbgrader also grades a blank lesson here, in one lesson: that its zero holds is a property of the
+# checks' machinery (an unanswered exercise raises NotAnswered, a NotImplementedError), the same in every
+# lesson. Every lesson's blank scores 0 in both editions through `lstmlab grade` (test_grading.py), whose
+# test cells are these; a blank autograde per lesson cost another 20 s of CPU each (benchmarks/README.md).
+BLANK_THROUGH_STOCK_NBGRADER = ("01_lstm_cell",)
+
+
 @pytest.mark.parametrize("lid", LESSONS)
 def test_nbgrader_gives_solution_full_marks_and_blank_zero(lid, tmp_path):
     """One full nbgrader round trip per lesson: generate, submit, autograde, read the gradebook."""
-    grades = autograde(COURSE, lid, {"reference": COURSE.solutions / f"{lid}.ipynb",
-                                     "blank": COURSE.lessons / f"{lid}.ipynb"}, tmp_path)
+    submissions = {"reference": COURSE.solutions / f"{lid}.ipynb"}
+    if lid in BLANK_THROUGH_STOCK_NBGRADER:
+        submissions["blank"] = COURSE.lessons / f"{lid}.ipynb"
+    grades = autograde(COURSE, lid, submissions, tmp_path)
     tests = {e.test_id: e.points for e in exercises(_solution(lid))}
     assert set(grades["reference"]) == set(tests)
     for test_id, points in tests.items():
         assert grades["reference"][test_id] == (points, points), f"reference lost points on {test_id}"
-        assert grades["blank"][test_id] == (0.0, points), f"untouched lesson scored on {test_id}"
+        if "blank" in grades:
+            assert grades["blank"][test_id] == (0.0, points), f"untouched lesson scored on {test_id}"
 
 
 def test_build_seeds_nbgrader_source_and_check_writes_nothing(tmp_path):
