@@ -27,11 +27,15 @@ LESSONS = COURSE.lesson_ids()
 # lesson: together they are about 8 minutes of CPU that one worker would otherwise carry alone. Groups
 # start longest first (measured: benchmarks/README.md, "Test suite"), so that no long one is left for the
 # end while the other core idles.
-LONGEST_FIRST = ("test_grading.py", "test_jupyterhub.py", "test_browser.py", "test_lessons.py::round trip",
+LONGEST_FIRST = ("test_grading.py::own", "test_grading.py", "test_jupyterhub.py", "test_browser.py",
+                 "test_lessons.py::round trip",
                  "test_banks.py", "test_distributed.py", "test_exchange.py", "test_instructor_view.py",
                  "test_validate.py", "test_install_without_make.py", "test_sandbox.py", "test_grading_resilience.py",
                  "test_editions.py", "test_lessons.py")
 ROUND_TRIP = "test_nbgrader_gives_solution_full_marks_and_blank_zero"
+# test_grading.py's tests that do not share its class-grading fixture `graded` (10 minutes in one group
+# otherwise): each is a group of its own.
+OWN_GROUPS = {"test_grading.py": "graded"}
 
 
 @pytest.hookimpl(tryfirst=True)   # before xdist's own hook, which reads the groups
@@ -42,6 +46,9 @@ def pytest_collection_modifyitems(config, items):
         if getattr(item, "originalname", None) == ROUND_TRIP:
             item.add_marker(pytest.mark.xdist_group(f"{file}::{item.callspec.id}"))
             item.stash[_RANK] = rank[f"{file}::round trip"]
+        elif file in OWN_GROUPS and OWN_GROUPS[file] not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid))
+            item.stash[_RANK] = rank[f"{file}::own"]
         else:
             item.add_marker(pytest.mark.xdist_group(file))
             item.stash[_RANK] = rank.get(file, len(rank))
